@@ -1,0 +1,91 @@
+"""Plain data types passed across the seams: crawler -> core -> store -> reports."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Literal
+
+Status = Literal["new", "duplicate", "revised"]
+Kind = Literal["project", "policy", "other"]
+
+
+@dataclass(frozen=True)
+class SeedArticle:
+    """One article of the seed corpus: what the reader already knows."""
+
+    id: str  # "<file stem>#<n>", n counted from 1 within the file
+    source_file: str  # file name inside the seeds folder
+    title: str
+    published: date | None
+    text: str
+
+
+@dataclass
+class CrawledArticle:
+    """What the crawler yields for one article page."""
+
+    url: str
+    portal: str
+    title: str
+    text: str
+    published: date | None = None
+    attachments: list[str] = field(default_factory=list)
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class Amount:
+    """An investment amount as written, and its value in 亿 of its currency."""
+
+    text: str
+    value: float
+    unit: str
+    currency: str
+    yi: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Classification:
+    """What an article is about and the facts an analyst scans for."""
+
+    kind: Kind = "other"
+    districts: list[str] = field(default_factory=list)
+    amounts: list[Amount] = field(default_factory=list)
+    projects: list[str] = field(default_factory=list)
+    stage: str | None = None
+    policies: list[str] = field(default_factory=list)
+    doc_numbers: list[str] = field(default_factory=list)
+    issuers: list[str] = field(default_factory=list)
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Match:
+    """The known document a text duplicates, and how similar they are (0..1)."""
+
+    source: str  # "seeds/<file>#<n>" for a seed article, else the stored article's URL
+    title: str
+    score: float
+
+
+@dataclass(frozen=True)
+class NumberChange:
+    """A figure that differs between a republished copy and the known text."""
+
+    known: str
+    found: str
+    context: str
+
+
+@dataclass
+class Verdict:
+    """The dedupe decision for one text."""
+
+    status: Literal["new", "duplicate"]
+    duplicate_of: Match | None = None
+    changes: list[NumberChange] = field(default_factory=list)
