@@ -1,0 +1,109 @@
+"""`portalwatch [-c CONFIG] COMMAND`: the command line."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from portalwatch.config import DEFAULT_CONFIG, Config, ConfigError, load_config
+
+EXIT_CONFIG = 2
+
+
+def _add_crawl(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("crawl", help="fetch new and changed articles from the configured portals")
+    p.add_argument("--portal", action="append", metavar="NAME", help="only this portal (repeatable)")
+
+
+def _add_digest(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("digest", help="build the digest of what is new since the last one and mail it")
+    p.add_argument("--dry-run", action="store_true", help="render only: send nothing, mark nothing as sent")
+    p.add_argument("--out", type=Path, metavar="FILE", help="also write the HTML to FILE")
+    p.add_argument("--since", metavar="DATE", help="articles first seen since DATE (YYYY-MM-DD) instead")
+
+
+def _add_run_once(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run-once", help="crawl, then send the digest if one is due (for cron)")
+    p.add_argument("--force-digest", action="store_true", help="send the digest even if one is not due")
+
+
+def _add_check(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("check", help="tell which texts are already known (JSON lines in and out)")
+    p.add_argument("file", nargs="?", default="-", help="JSON lines {id, title, text}; '-' for stdin")
+
+
+def _add_export(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export", help="write every stored article as JSON lines or CSV")
+    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    p.add_argument("--out", type=Path, metavar="FILE", help="write to FILE instead of standard output")
+
+
+def _add_demo(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="crawl bundled sample portals on 127.0.0.1 and write a digest (offline)")
+    p.add_argument("--dir", type=Path, default=Path("portalwatch-demo"), help="where the demo keeps its files")
+
+
+COMMANDS = {
+    "crawl": _add_crawl,
+    "digest": _add_digest,
+    "run-once": _add_run_once,
+    "daemon": lambda sub: sub.add_parser("daemon", help="run crawls and digests on the configured schedule"),
+    "status": lambda sub: sub.add_parser("status", help="last runs per portal, next runs, pending articles"),
+    "check": _add_check,
+    "export": _add_export,
+    "seeds": lambda sub: sub.add_parser("seeds", help="list the articles of the seed corpus"),
+    "reclassify": lambda sub: sub.add_parser("reclassify", help="classify every stored article again"),
+    "demo": _add_demo,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="portalwatch",
+        description="Watch government and investment-promotion portals and mail a digest of what is new.",
+    )
+    parser.add_argument(
+        "-c", "--config", type=Path, default=None,
+        help=f"config file (default: $PORTALWATCH_CONFIG or ./{DEFAULT_CONFIG})",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in COMMANDS.values():
+        add(sub)
+    return parser
+
+
+def resolve_config(path: Path | None) -> Config:
+    """The config named on the command line, else $PORTALWATCH_CONFIG, else ./config.yaml or defaults."""
+    if path is None and os.environ.get("PORTALWATCH_CONFIG"):
+        path = Path(os.environ["PORTALWATCH_CONFIG"])
+    if path is None:
+        default = Path(DEFAULT_CONFIG)
+        return load_config(default) if default.exists() else Config().resolved(Path.cwd() / DEFAULT_CONFIG)
+    return load_config(path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        config = resolve_config(args.config)
+    except ConfigError as exc:
+        print(f"portalwatch: config error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    module = importlib.import_module(f"portalwatch.commands.{args.command.replace('-', '_')}")
+    try:
+        return module.run(config, args)
+    except ConfigError as exc:
+        print(f"portalwatch: config error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
