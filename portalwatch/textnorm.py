@@ -28,8 +28,7 @@ _NOT_WORD = re.compile(r"[\W_]+")
 # A short line that starts the page footer: everything from it to the end is site furniture.
 _FOOTER_START = re.compile(
     r"^(?:有想补充的信息|我要爆料|投稿(?:须知|提示)|【?打印本页】?|【?关闭窗口】?|免责声明"
-    r"|©|copyright|版权所有|责任编辑|上一篇|下一篇|相关(?:新闻|阅读|链接|文章)[::]?$"
-    r"|主办单位|网站地图)",
+    r"|©|copyright|版权所有|责任编辑|上一篇[::]|下一篇[::]|主办单位[::]|网站地图$)",
     re.IGNORECASE,
 )
 # A short line that is site furniture wherever it stands (header, share bar, hotline, ICP number).
@@ -110,7 +109,7 @@ def strip_boilerplate(lines: list[str], common: set[str]) -> list[str]:
 
 def normalize(text: str) -> str:
     """The comparison form: known boilerplate stripped, simplified, punctuation and space folded."""
-    return fold(to_simplified(strip_known_boilerplate(text)))
+    return fold(strip_known_boilerplate(to_simplified(text)))
 
 
 def content_hash(text: str) -> str:

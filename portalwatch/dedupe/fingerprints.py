@@ -1,0 +1,43 @@
+"""Character shingles of folded text as 64-bit hashes, and their winnowed fingerprints."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from portalwatch.dedupe.policy import SHINGLE, WINDOW
+
+_BASE = np.uint64(0x100000001B3)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+EMPTY64 = np.empty(0, dtype=np.uint64)
+EMPTY32 = np.empty(0, dtype=np.uint32)
+
+
+def shingle_hashes(folded: str, k: int = SHINGLE) -> np.ndarray:
+    """The hash of every k-character shingle of `folded`, in text order (one for a shorter text)."""
+    if not folded:
+        return EMPTY64
+    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    k = min(k, len(codes))
+    n = len(codes) - k + 1
+    h = np.zeros(n, dtype=np.uint64)
+    for j in range(k):
+        h = h * _BASE + codes[j : j + n]
+    h ^= h >> np.uint64(31)
+    h *= _MIX1
+    h ^= h >> np.uint64(27)
+    h *= _MIX2
+    h ^= h >> np.uint64(33)
+    return h
+
+
+def winnow(hashes: np.ndarray, window: int = WINDOW) -> np.ndarray:
+    """Distinct minima of every window of hashes, as 32-bit fingerprints (sorted)."""
+    if len(hashes) == 0:
+        return EMPTY32
+    if len(hashes) <= window:
+        minima = hashes.min(keepdims=True)
+    else:
+        minima = sliding_window_view(hashes, window).min(axis=1)
+    return np.unique((minima >> np.uint64(32)).astype(np.uint32))

@@ -1,0 +1,224 @@
+"""`DedupeIndex`: is a text new, or a copy of a seed article or a stored article?"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from filelock import FileLock
+
+from portalwatch.dedupe.documents import NO_ARTICLE, DocInfo
+from portalwatch.dedupe.fingerprints import shingle_hashes
+from portalwatch.dedupe.numbers import number_changes
+from portalwatch.dedupe.persist import FORMAT, load_segment, save_segment, write_atomic
+from portalwatch.dedupe.policy import DUPLICATE_CONTAINMENT, MAX_CANDIDATES, SHINGLE, WINDOW
+from portalwatch.dedupe.prepare import Prepared, prepare
+from portalwatch.dedupe.segment import Segment
+from portalwatch.dedupe.verify import containment
+from portalwatch.models import Match, SeedArticle, Verdict
+from portalwatch.textnorm import fold
+
+log = logging.getLogger(__name__)
+
+
+
+def _layout() -> str:
+    """What a cached file must have been built with: format, shingling and the normalising code."""
+    digest = hashlib.sha256(f"{FORMAT}:{SHINGLE}:{WINDOW}".encode())
+    here = Path(__file__).parent
+    for path in (here.parent / "textnorm.py", here / "prepare.py", here / "fingerprints.py"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+LAYOUT = _layout()
+MANIFEST = "stored.json"
+LOCK = "dedupe.lock"
+
+
+def seed_source(seed: SeedArticle) -> str:
+    """`seeds/<file>#<n>`: how a seed article is named as a duplicate's source."""
+    return f"seeds/{seed.source_file}#{seed.id.rsplit('#', 1)[1]}"
+
+
+def seeds_key(seeds: Sequence[SeedArticle]) -> str:
+    """Hash of the seeds' content and of the index layout: the seed cache's name."""
+    digest = hashlib.sha256(LAYOUT.encode())
+    for seed in seeds:
+        for part in (seed.id, seed.source_file, seed.title, seed.text):
+            digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def build_seed_segment(seeds: Sequence[SeedArticle]) -> Segment:
+    segment = Segment()
+    for seed in seeds:
+        segment.add(DocInfo(seed_source(seed), seed.title, NO_ARTICLE), prepare(seed.title, seed.text))
+    return segment
+
+
+class DedupeIndex:
+    """Seed articles, stored articles (cached on disk) and articles added in this session."""
+
+    def __init__(self, cache_dir: Path, seeds: Segment, stored: Segment | None = None,
+                 last_article_id: int = 0) -> None:
+        self.cache_dir = Path(cache_dir)
+        self._seeds = seeds
+        self._stored = stored or Segment()
+        self._session = Segment()
+        self._last_article_id = last_article_id
+        self._dirty = False
+
+    # -- opening and saving -------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, cache_dir: Path, seeds: Sequence[SeedArticle]) -> DedupeIndex:
+        """Load the cached index from `cache_dir`, rebuilding the seed part when the seeds changed."""
+        cache_dir = Path(cache_dir)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with FileLock(cache_dir / LOCK):
+            seed_segment = _open_seed_segment(cache_dir, seeds)
+            stored, last_id = _load_stored(cache_dir)
+        return cls(cache_dir, seed_segment, stored, last_id)
+
+    def save(self) -> None:
+        """Persist the stored articles (not session additions) if they changed; atomic."""
+        if not self._dirty:
+            return
+        name = f"stored-{uuid.uuid4().hex[:12]}.npz"
+        meta = {"layout": LAYOUT, "last_article_id": self._last_article_id, "count": len(self._stored)}
+        with FileLock(self.cache_dir / LOCK):
+            save_segment(self.cache_dir / name, self._stored, meta)
+            manifest = json.dumps({**meta, "file": name}).encode()
+            write_atomic(self.cache_dir / MANIFEST, lambda f: f.write(manifest))
+            for old in self.cache_dir.glob("stored-*.npz"):
+                if old.name != name:
+                    old.unlink(missing_ok=True)
+        self._dirty = False
+
+    # -- what is known ------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._seeds) + len(self._stored) + len(self._session)
+
+    @property
+    def last_article_id(self) -> int:
+        """The highest database id among the stored articles indexed (0 when none)."""
+        return self._last_article_id
+
+    def last_article(self) -> tuple[int, str] | None:
+        """(id, url) of the newest stored article indexed, to check the database still holds it."""
+        if not len(self._stored):
+            return None
+        info = self._stored.docs.info(len(self._stored) - 1)
+        return info.article_id, info.source
+
+    def add(self, source: str, title: str, text: str, article_id: int | None = None) -> None:
+        """A stored article joins the index; with its database id it is also saved by `save()`."""
+        prepared = prepare(title, text)
+        if article_id is None:
+            self._session.add(DocInfo(source, title, NO_ARTICLE), prepared)
+        elif article_id > self._last_article_id:
+            self._stored.add(DocInfo(source, title, article_id), prepared)
+            self._last_article_id = article_id
+            self._dirty = True
+
+    def sync(self, rows: Iterable[tuple[int, str, str, str]]) -> int:
+        """Add database rows (id, url, title, text) newer than `last_article_id`; returns how many."""
+        before = len(self._stored)
+        for article_id, url, title, text in rows:
+            self.add(url, title, text or "", article_id)
+        return len(self._stored) - before
+
+    def reset_stored(self) -> None:
+        """Forget every stored article (the database no longer matches); `sync` rebuilds."""
+        self._stored = Segment()
+        self._last_article_id = 0
+        self._dirty = True
+
+    def stats(self) -> dict[str, int]:
+        """Sizes for benchmarks: documents, postings and compressed text bytes."""
+        parts = (self._seeds, self._stored, self._session)
+        return {
+            "documents": len(self),
+            "postings": sum(len(s.postings) for s in parts),
+            "text_bytes": sum(s.docs.text_bytes() for s in parts),
+        }
+
+    # -- deciding -----------------------------------------------------------------------------
+
+    def check(self, title: str, text: str) -> Verdict:
+        """`duplicate` (of which known document, how similar, which figures changed) or `new`."""
+        prepared = prepare(title, text)
+        if not prepared.folded:
+            return Verdict(status="new")
+        parts = (self._seeds, self._stored, self._session)
+        for segment in parts:
+            doc = segment.docs.find_exact(prepared.exact_hash)
+            if doc is not None:
+                return Verdict(status="duplicate", duplicate_of=_match(segment, doc, 1.0))
+        ranked = sorted(
+            (-shared, rank, doc, segment)
+            for rank, segment in enumerate(parts)
+            for shared, doc in segment.candidates(prepared)
+        )[:MAX_CANDIDATES]
+        best: tuple[float, Segment, int] | None = None
+        for _, _, doc, segment in ranked:
+            score = _containment(prepared, segment.docs.text(doc))
+            if best is None or score > best[0]:
+                best = (score, segment, doc)
+        if best is None or best[0] < DUPLICATE_CONTAINMENT:
+            return Verdict(status="new")
+        score, segment, doc = best
+        return Verdict(
+            status="duplicate",
+            duplicate_of=_match(segment, doc, score),
+            changes=number_changes(segment.docs.text(doc), prepared.simplified),
+        )
+
+
+def _containment(prepared: Prepared, known_text: str) -> float:
+    return containment(prepared.shingles, shingle_hashes(fold(known_text)))
+
+
+def _match(segment: Segment, doc: int, score: float) -> Match:
+    info = segment.docs.info(doc)
+    return Match(source=info.source, title=info.title, score=round(score, 4))
+
+
+def _open_seed_segment(cache_dir: Path, seeds: Sequence[SeedArticle]) -> Segment:
+    """The cached seed segment for exactly these seeds, else a fresh one (saved for next time)."""
+    path = cache_dir / f"seeds-{seeds_key(seeds)}.npz"
+    if path.exists():
+        try:
+            return load_segment(path)[0]
+        except ValueError as exc:
+            log.warning("rebuilding the seed index: %s", exc)
+    segment = build_seed_segment(seeds)
+    save_segment(path, segment, {"layout": LAYOUT, "seeds": len(seeds)})
+    for old in cache_dir.glob("seeds-*.npz"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    return segment
+
+
+def _load_stored(cache_dir: Path) -> tuple[Segment, int]:
+    """The saved stored-article segment and its last article id; empty (rebuild) when in doubt."""
+    manifest_path = cache_dir / MANIFEST
+    if not manifest_path.exists():
+        return Segment(), 0
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        segment, meta = load_segment(cache_dir / manifest["file"])
+        if meta.get("layout") != LAYOUT or manifest.get("layout") != LAYOUT:
+            raise ValueError("built with other settings")
+        if meta["last_article_id"] != manifest["last_article_id"] or meta["count"] != len(segment):
+            raise ValueError("file and manifest disagree")
+    except (OSError, KeyError, TypeError, ValueError) as exc:
+        log.warning("rebuilding the stored-article index in %s: %s", cache_dir, exc)
+        return Segment(), 0
+    return segment, int(manifest["last_article_id"])

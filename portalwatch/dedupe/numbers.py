@@ -1,0 +1,53 @@
+"""Figures that differ between a republished copy and the known text it copies."""
+
+from __future__ import annotations
+
+import re
+
+from portalwatch.models import NumberChange
+from portalwatch.textnorm import fold
+
+_NUMBER = re.compile(
+    r"(?<![\d.])\d+(?:,\d{3})*(?:\.\d+)?\s*(?:%|‰|万亿|亿|万|千)?"
+    r"(?:元|美元|欧元|日元|港元|平方米|平方公里|亩|吨|个|家|项|人|台|辆|千瓦|兆瓦)?"
+)
+_DIGITS = re.compile(r"\d+")
+_BEFORE = 6  # folded characters of left context that identify where a figure stands
+_AFTER = 2
+_SPAN = 24  # raw characters read on each side to find that context
+_SHOWN = 14  # raw characters shown on each side in NumberChange.context
+MAX_CHANGES = 20
+
+Key = tuple[str, str]
+
+
+def _figures(text: str) -> list[tuple[Key, str, int, int]]:
+    """(context key, figure as written without spaces, start, end) of every figure in `text`."""
+    found = []
+    for m in _NUMBER.finditer(text):
+        before = _DIGITS.sub("", fold(text[max(0, m.start() - _SPAN) : m.start()]))[-_BEFORE:]
+        after = _DIGITS.sub("", fold(text[m.end() : m.end() + _SPAN]))[:_AFTER]
+        if before:
+            found.append(((before, after), m.group().replace(" ", ""), m.start(), m.end()))
+    return found
+
+
+def number_changes(known: str, found: str) -> list[NumberChange]:
+    """Figures of `found` whose context in `known` holds one other figure (both simplified text)."""
+    by_key: dict[Key, set[str]] = {}
+    for key, figure, _, _ in _figures(known):
+        by_key.setdefault(key, set()).add(figure)
+    changes: list[NumberChange] = []
+    seen: set[tuple[str, str, str]] = set()
+    for key, figure, start, end in _figures(found):
+        figures = by_key.get(key)
+        if not figures or figure in figures or len(figures) != 1:
+            continue
+        (was,) = figures
+        context = " ".join(found[max(0, start - _SHOWN) : end + _SHOWN].split())
+        if (was, figure, context) not in seen:
+            seen.add((was, figure, context))
+            changes.append(NumberChange(known=was, found=figure, context=context))
+        if len(changes) == MAX_CHANGES:
+            break
+    return changes

@@ -1,0 +1,34 @@
+"""Every number that decides what counts as a duplicate, in one place.
+
+The values are justified by the labelled set (`bench/data/dedupe_labelled.jsonl`, scored by
+`bench/dedupe_quality.py`): see the comment on each.
+"""
+
+# Shingle length in folded characters (no spaces or punctuation). 8 characters of Chinese are
+# about three words: long enough that unrelated articles in the same template share few
+# shingles, short enough that a changed number or a reworded clause costs only a few.
+SHINGLE = 8
+
+# Winnowing window in shingles. Any common run of SHINGLE + WINDOW - 1 = 31 characters is
+# guaranteed to share a fingerprint, so a 200-character list summary yields about a dozen.
+WINDOW = 24
+
+# A known article is verified when it shares this share of the query's fingerprints. Low
+# on purpose: it only selects candidates; the decision is the exact containment below.
+CANDIDATE_SHARE = 0.2
+
+# At most this many candidates are verified exactly (best fingerprint overlap first).
+MAX_CANDIDATES = 8
+
+# Postings read per fingerprint. A fingerprint found in more articles than this is common
+# (site boilerplate, stock phrases); only its oldest articles are read, which keeps a lookup
+# independent of the corpus size and still finds the first copy of a popular article.
+MAX_POSTINGS = 64
+
+# Duplicate when at least this share of the query's shingles occurs in one known article
+# (containment |Q ∩ K| / |Q|). "Substantially contained": copies with a few sentences
+# changed score above 0.7, articles quoting a paragraph of a known one below 0.4.
+DUPLICATE_CONTAINMENT = 0.5
+
+# Texts shorter than this (folded characters) are compared as a whole (one shingle).
+MIN_TEXT = SHINGLE

@@ -1,0 +1,56 @@
+"""A text made ready for comparison: simplified, folded, hashed and fingerprinted once."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from portalwatch.dedupe.fingerprints import shingle_hashes, winnow
+from portalwatch.textnorm import fold, strip_known_boilerplate, strip_title_prefix, to_simplified
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The comparison forms of one title and text."""
+
+    simplified: str
+    folded: str
+
+    @cached_property
+    def exact_hash(self) -> int:
+        """64-bit hash of the folded text: equal for texts that differ only cosmetically."""
+        return int.from_bytes(hashlib.blake2b(self.folded.encode("utf-8"), digest_size=8).digest(), "little")
+
+    @cached_property
+    def hashes(self) -> np.ndarray:
+        """Shingle hashes in text order."""
+        return shingle_hashes(self.folded)
+
+    @cached_property
+    def shingles(self) -> np.ndarray:
+        """Distinct shingle hashes, sorted."""
+        return np.unique(self.hashes)
+
+    @cached_property
+    def fingerprints(self) -> np.ndarray:
+        """Winnowed fingerprints, the keys of the index."""
+        return winnow(self.hashes)
+
+
+def compose(title: str, text: str) -> str:
+    """Title line plus text, without a title prefix and without repeating a title the text starts with."""
+    title = strip_title_prefix(title)
+    lines = text.strip().split("\n", 1)
+    first = strip_title_prefix(lines[0])
+    if title and fold(to_simplified(first)) != fold(to_simplified(title)):
+        return title + "\n" + text
+    return "\n".join([first, *lines[1:]])
+
+
+def prepare(title: str, text: str) -> Prepared:
+    """Strip boilerplate and title prefix, convert to simplified, fold."""
+    simplified = strip_known_boilerplate(to_simplified(compose(title, text)))
+    return Prepared(simplified=simplified, folded=fold(simplified))
