@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 DEFAULT_CONFIG = "config.yaml"
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -45,6 +45,9 @@ class CrawlSettings(_Section):
 class ScheduleSettings(_Section):
     crawl: str = "0 6 * * *"
     digest: str = "0 8 * * mon"
+    crawl_interval_seconds: float | None = Field(None, gt=0, description="crawl every N s instead (tests, demos)")
+    digest_interval_seconds: float | None = Field(None, gt=0, description="digest every N s instead")
+    lock_wait_seconds: float = Field(600.0, ge=0, description="how long a command waits for another to finish")
 
     @field_validator("crawl", "digest")
     @classmethod
@@ -149,15 +152,6 @@ class Config(_Section):
             raise ValueError("must be a SQLAlchemy URL such as sqlite:///data/portalwatch.db")
         return value
 
-    @model_validator(mode="after")
-    def _unique_portals(self) -> Config:
-        seen: set[str] = set()
-        for portal in self.portals:
-            if portal.name in seen:
-                raise ValueError(f"portal name {portal.name!r} is used twice")
-            seen.add(portal.name)
-        return self
-
     def resolved(self, source: Path) -> Config:
         """A copy read from `source`: relative paths (and the SQLite file) point beside it."""
         base_dir = source.parent
@@ -228,6 +222,12 @@ def parse_config(source: str, path: Path) -> Config:
         error = exc.errors()[0]
         loc = tuple(error["loc"])
         raise ConfigError(path, _line_of(node, loc), _dotted(loc), _message(error)) from None
+    seen: set[str] = set()
+    for i, portal in enumerate(config.portals):
+        if portal.name in seen:
+            loc = ("portals", i, "name")
+            raise ConfigError(path, _line_of(node, loc), _dotted(loc), f"portal name {portal.name!r} is used twice")
+        seen.add(portal.name)
     return config.resolved(path)
 
 
