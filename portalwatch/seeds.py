@@ -19,6 +19,7 @@ from pathlib import Path
 import trafilatura
 import yaml
 from lxml import html as lxml_html
+from w3lib.encoding import html_to_unicode
 
 from portalwatch.models import SeedArticle
 from portalwatch.textnorm import to_simplified
@@ -178,12 +179,13 @@ def _date_near_edges(body: list[str]) -> date | None:
 
 
 def _parse_html(raw: bytes, path: Path) -> Parsed:
+    _, markup = html_to_unicode(None, raw)
     try:
-        tree = lxml_html.fromstring(raw)
+        tree = lxml_html.fromstring(markup)
     except (ValueError, lxml_html.etree.ParserError) as exc:
         raise SeedError(f"{path.name}: not readable HTML ({exc})") from exc
     heading = tree.xpath("string(//h1)").strip() or tree.xpath("string(//title)").strip()
-    text = trafilatura.extract(raw.decode("utf-8", "replace"), include_comments=False) or ""
+    text = trafilatura.extract(markup, include_comments=False) or ""
     meta = tree.xpath("string(//meta[@name='PubDate']/@content)") or text
     return heading, _as_date(meta), text
 
