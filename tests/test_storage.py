@@ -135,7 +135,7 @@ def test_export_jsonl_and_excel_csv(store: Store, tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text(f"database: {store.url}\n", encoding="utf-8")
     base = [sys.executable, "-m", "portalwatch", "-c", str(config), "export"]
-    out = subprocess.run(base + ["--format", "jsonl"], capture_output=True, timeout=120, check=True)
+    out = subprocess.run([*base, "--format", "jsonl"], capture_output=True, timeout=120, check=True)
     (line,) = out.stdout.decode("utf-8").splitlines()
     record = json.loads(line)
     assert record["published"] == "2026-11-02"
@@ -146,7 +146,7 @@ def test_export_jsonl_and_excel_csv(store: Store, tmp_path: Path) -> None:
         assert key in record
 
     target = tmp_path / "articles.csv"
-    subprocess.run(base + ["--format", "csv", "--out", str(target)], capture_output=True, timeout=120, check=True)
+    subprocess.run([*base, "--format", "csv", "--out", str(target)], capture_output=True, timeout=120, check=True)
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
