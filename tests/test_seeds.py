@@ -104,7 +104,8 @@ def test_user_txt_html_and_gbk_files(tmp_path: Path) -> None:
 
 
 def test_seeds_yaml_gives_a_title_and_date(tmp_path: Path) -> None:
-    (tmp_path / "r.txt").write_text("今年以来,全区经济运行稳中向好,各项指标好于预期。\n二、下一步工作\n", encoding="utf-8")
+    report = "今年以来,全区经济运行稳中向好,各项指标好于预期。\n二、下一步工作\n"
+    (tmp_path / "r.txt").write_text(report, encoding="utf-8")
     (tmp_path / "seeds.yaml").write_text("r.txt:\n  title: 某区工作报告\n  published: 2024-01-05\n",
                                          encoding="utf-8")
     (article,) = load_seeds(tmp_path)
