@@ -9,8 +9,8 @@ from typing import Literal
 from portalwatch.classify import classify
 from portalwatch.config import Config
 from portalwatch.dedupe import DedupeIndex
+from portalwatch.dedupe.runtime import open_index
 from portalwatch.models import CrawledArticle
-from portalwatch.seeds import load_seeds
 from portalwatch.storage import Store
 from portalwatch.textnorm import content_hash
 
@@ -31,8 +31,7 @@ class Ingestor:
     def open(cls, config: Config, store: Store | None = None) -> Ingestor:
         """An ingestor whose dedupe index holds the seeds and every stored article."""
         store = store or Store(config.database)
-        index = DedupeIndex.open(config.data_dir / "index", load_seeds(config.seeds_dir))
-        index.sync(store.iter_article_texts(index.last_article_id))
+        index = open_index(config, store)
         hints = {portal.name: portal.district for portal in config.portals}
         return cls(store=store, index=index, district_hints=hints)
 

@@ -221,8 +221,3 @@ def _overrides(folder: Path) -> dict[str, dict]:
     if not isinstance(data, dict):
         raise SeedError(f"{OVERRIDES_FILE}: must map file names to {{title, published}}")
     return data
-
-
-def seed_source(article: SeedArticle) -> str:
-    """How a seed article is named as a duplicate's source: `seeds/<file>#<n>`."""
-    return f"seeds/{article.source_file}#{article.id.rsplit('#', 1)[1]}"
