@@ -1,0 +1,137 @@
+"""Investment amounts: find every money figure, keep the investments, headline first.
+
+Conventions:
+- `Amount.text` is the figure as written with its qualifier and range but without the cue word:
+  `总投资32亿元` -> "32亿元", `近百亿元` -> "近百亿元", `1万-5万元` -> "1万-5万元".
+- `value` is the number before the unit (the upper bound of a range), `unit` the unit as normalised
+  (万元, 亿元, 万亿元, 亿美元, 万欧元 ...), `yi` the value in 亿 of its currency.
+- A figure counts as an investment when the nearest cue before it in its sentence is an investment cue
+  (总投资, 计划投资, 签约, 到账 ...) and not an output, revenue, tax, subsidy or GDP cue (产值, 营业收入,
+  税收, 补贴, 奖励, 生产总值 ...). Size classes such as `5000万元以上项目` are thresholds, not amounts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import cn2an
+
+from portalwatch.models import Amount
+
+_DIGITS = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_CN_DIGITS = r"[零〇一二两三四五六七八九十百千点]+"
+_NUMBER = rf"(?:{_DIGITS}|{_CN_DIGITS})"
+_SCALE = r"(?:万亿|千万|百万|亿|万)"
+_CURRENCY = r"(?:元人民币|人民币|美元|欧元|日元|港元|港币|英镑|元)"
+_BEFORE = r"(?:近|约|超过|超|逾|达到|高达|多达|不低于|不少于|大约|接近|将近|过)?"
+_AFTER = r"(?:以上|左右|之多)?"
+_RANGE_SEP = r"(?:-|~|—|–|－|〜|至|到)"
+
+AMOUNT_RE = re.compile(
+    rf"(?<![\d.,])(?P<pre>{_BEFORE})"
+    rf"(?:(?P<low>{_NUMBER})(?P<low_scale>{_SCALE})?(?:元)?\s*{_RANGE_SEP}\s*)?"
+    rf"(?P<num>{_NUMBER})(?P<more>余|多)?(?P<scale>{_SCALE})(?P<cur>{_CURRENCY})(?P<post>{_AFTER})"
+)
+
+_SCALE_IN_YI = {"万亿": 1e4, "亿": 1.0, "千万": 0.1, "百万": 0.01, "万": 1e-4}
+_CURRENCIES = {
+    "元": ("元", "CNY"), "元人民币": ("元", "CNY"), "人民币": ("元", "CNY"),
+    "美元": ("美元", "USD"), "欧元": ("欧元", "EUR"), "日元": ("日元", "JPY"),
+    "港元": ("港元", "HKD"), "港币": ("港元", "HKD"), "英镑": ("英镑", "GBP"),
+}
+
+_INVEST_CUES = (
+    "总投资", "总投资规模", "计划投资", "投资额", "投资规模", "投资", "签约额", "签约金额", "签约总额", "签约", "协议",
+    "到账", "外资", "内资", "引资", "招引", "落地",
+)
+_OTHER_CUES = (
+    "产值", "固投", "固定资产投资", "营业收入", "营收", "主营业务收入", "收入", "销售", "税收", "纳税",
+    "利税", "税", "利润",
+    "补贴", "补助", "奖励", "资助", "扶持", "资金", "生产总值", "GDP", "增加值", "出口", "进出口",
+    "交易额", "成交额", "贷款", "授信", "融资", "降费", "预算", "支出", "规模", "注册资本", "估值",
+    "市值", "资产", "保费", "罚款", "处罚", "租金", "消费", "零售", "营业额", "订单", "拨付", "减免",
+    "基金", "收益", "工资", "价格", "效益", "经费",
+)
+_CUE_RE = re.compile("|".join(sorted({*_INVEST_CUES, *_OTHER_CUES}, key=len, reverse=True)))
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+# A size class: "5000万元以上项目", "投资30亿元以上的制造业大项目", "亿元级企业".
+_THRESHOLD_AFTER = re.compile(r"^(?:的)?[^,，。；;、:：()\d]{0,10}?(?:项目|企业|楼宇|大项目)")
+# "50亿元的xx产业园" names a project's size even without a cue word.
+_PROJECT_AFTER = re.compile(r"^(?:的)?(?:投资|投入)|^的[^,，。；;、:：]{1,30}?(?:项目|产业园|基地|园区|工厂|中心|总部)")
+
+
+@dataclass(frozen=True)
+class _Found:
+    amount: Amount
+    start: int
+    investment: bool
+
+
+def parse_number(number: str) -> float | None:
+    """'1,200.5' -> 1200.5; '五十' -> 50; '百' -> 100; None when it is not a number."""
+    if re.fullmatch(_DIGITS, number):
+        return float(number.replace(",", ""))
+    if number[0] in "十百千":
+        number = "一" + number
+    try:
+        return float(cn2an.cn2an(number, "smart"))
+    except (ValueError, KeyError):
+        return None
+
+
+def _amount(match: re.Match[str]) -> Amount | None:
+    value = parse_number(match["num"])
+    if value is None or value == 0:
+        return None
+    unit_word, currency = _CURRENCIES[match["cur"]]
+    scale = match["scale"]
+    text = match.group(0)
+    return Amount(
+        text=text,
+        value=value,
+        unit=f"{scale}{unit_word}",
+        currency=currency,
+        yi=round(value * _SCALE_IN_YI[scale], 8),
+    )
+
+
+def _is_investment(text: str, match: re.Match[str]) -> bool:
+    """Nearest cue before the figure in its sentence decides; size classes are never amounts."""
+    after = text[match.end():]
+    sized = match["post"] == "以上" or match["pre"] == "过"
+    if after.startswith("级") or (sized and _THRESHOLD_AFTER.match(after)):
+        return False
+    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, match.start())), default=0)
+    cues = list(_CUE_RE.finditer(text, sentence_start, match.start()))
+    if cues:
+        return cues[-1].group(0) in _INVEST_CUES
+    return bool(_PROJECT_AFTER.match(after))
+
+
+def _find(text: str) -> list[_Found]:
+    found = []
+    for match in AMOUNT_RE.finditer(text):
+        amount = _amount(match)
+        if amount is not None:
+            found.append(_Found(amount, match.start(), _is_investment(text, match)))
+    return found
+
+
+def find_money(text: str) -> list[tuple[Amount, bool]]:
+    """Every money figure of `text` in order, each with whether it is an investment."""
+    return [(f.amount, f.investment) for f in _find(text)]
+
+
+def extract_amounts(title: str, text: str) -> list[Amount]:
+    """Investment amounts of an article: the headline first (title, else first in text), no repeats."""
+    ordered = [f.amount for f in _find(title) if f.investment]
+    ordered += [f.amount for f in _find(text) if f.investment]
+    seen: set[tuple[float, str]] = set()
+    result = []
+    for amount in ordered:
+        key = (amount.yi, amount.currency)
+        if key not in seen:
+            seen.add(key)
+            result.append(amount)
+    return result

@@ -1,0 +1,77 @@
+"""Project names (`...项目`, `...产业园`, `...基地`) and the stage a project article reports."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+_SUFFIX = r"(?:(?:产业园|基地)项目|项目|产业园|基地)"
+_END_RE = re.compile(_SUFFIX)
+_SUFFIX_RE = re.compile(_SUFFIX + "$")
+_NAME_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·&\-]+$")
+_MAX_NAME = 40
+# Words that lead into a name without belonging to it: "加快推进", "总投资50亿元的", "特别是".
+_LEAD_RE = re.compile(
+    r"^(?:特别是|其中|正在|正|已|将|加快|加速|全力|大力|重点|着力|积极|推进|推动|建设|新建|开工|签约|引进|"
+    r"落户|落地|实施|启动|打造|围绕|依托|包括|以及|和|与|及|抓好|确保|力争|计划|年内|今年|目前|该|由|为|"
+    r"成功|集中|举行|举办|参与|支持|服务|聚焦|瞄准|开展|完成|促进|带动|谋划|储备|招引|培育|发展)+"
+)
+_GENERIC_RE = re.compile(
+    r"重点|产业|制造业|四新|经济|建设|基础设施|新建|在建|签约|开工|竣工|投产|一批|优质|招商|支撑|固投|"
+    r"投资|民生|重大|市级|省级|省市|国家级|示范|大|好|新|上述|有关|相关|各类|这些|此类|本|该|这|类|"
+    r"新兴|先进|高端|配套|续建|储备|谋划|合作|部级|外资|内资|服务业|工业|技改|城建|政府|社会|亿元|万元|以上"
+)
+_COUNTED = re.compile(r"\d+个|[一二三四五六七八九十百千]+个|等$")
+
+STAGES: dict[str, tuple[str, ...]] = {
+    "签约": ("签约", "签署", "签订", "落户"),
+    "开工": ("开工", "奠基", "动工", "破土", "开建"),
+    "在建": ("在建", "封顶", "施工", "加快建设"),
+    "竣工": ("竣工", "建成", "完工"),
+    "投产": ("投产", "投用", "投入使用", "投入运营", "达产", "下线", "试生产", "开业"),
+    "在谈": ("在谈", "洽谈"),
+}
+_STAGE_OF = {word: stage for stage, words in STAGES.items() for word in words}
+_STAGE_RE = re.compile("|".join(sorted(_STAGE_OF, key=len, reverse=True)))
+
+
+def _clean(raw: str) -> str | None:
+    name = re.split(r"的|和|与|及|以及", raw)[-1]
+    name = _LEAD_RE.sub("", name)
+    suffix = _SUFFIX_RE.search(name)
+    if suffix is None or _COUNTED.search(name[: suffix.start()]):
+        return None
+    if len(_GENERIC_RE.sub("", name[: suffix.start()])) < 2:
+        return None
+    return name
+
+
+def extract_projects(title: str, text: str) -> list[str]:
+    """Specific project names in title and text, in order, without repeats or generic phrases."""
+    result: list[str] = []
+    for source in (title, text):
+        previous_end = 0
+        for match in _END_RE.finditer(source):
+            window = source[max(previous_end, match.start() - _MAX_NAME):match.start()]
+            previous_end = match.end()
+            run = _NAME_CHARS.search(window)
+            name = _clean(run.group(0) + match.group(0)) if run else None
+            if name and name not in result:
+                result.append(name)
+    return result
+
+
+def stage_in(text: str) -> str | None:
+    """The first stage word of `text` as a stage (签约, 开工, 在建, 竣工, 投产, 在谈)."""
+    match = _STAGE_RE.search(text)
+    return _STAGE_OF[match.group(0)] if match else None
+
+
+def extract_stage(title: str, lead: str, text: str) -> str | None:
+    """The stage the title names, else the lead sentence, else the most frequent in the text."""
+    for part in (title, lead):
+        stage = stage_in(part)
+        if stage:
+            return stage
+    counts = Counter(_STAGE_OF[m.group(0)] for m in _STAGE_RE.finditer(text))
+    return counts.most_common(1)[0][0] if counts else None
