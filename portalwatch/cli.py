@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from portalwatch.config import DEFAULT_CONFIG, Config, ConfigError, load_config
+from portalwatch.lock import LockBusy, for_command, report_busy
 
 EXIT_CONFIG = 2
 
@@ -101,7 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     module = importlib.import_module(f"portalwatch.commands.{args.command.replace('-', '_')}")
     try:
-        return module.run(config, args)
+        with for_command(config, args.command):
+            return module.run(config, args)
+    except LockBusy as exc:
+        return report_busy(exc)
     except ConfigError as exc:
         print(f"portalwatch: config error: {exc}", file=sys.stderr)
         return EXIT_CONFIG

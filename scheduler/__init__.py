@@ -1,0 +1,1 @@
+"""Run portalwatch unattended: the daemon's schedule, its jobs and the child processes they start."""

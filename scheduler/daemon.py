@@ -1,0 +1,110 @@
+"""`portalwatch daemon`: crawl and mail digests on the configured schedule until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+from datetime import datetime
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from portalwatch.config import Config, ConfigError
+from portalwatch.lock import EXIT_BUSY, LockBusy, exclusive
+from scheduler.child import stop_children
+from scheduler.jobs import JOB_FUNCTIONS
+from scheduler.jobstore import job_store_path, job_store_url
+from scheduler.recovery import record_killed_runs
+from scheduler.triggers import schedules
+
+log = logging.getLogger(__name__)
+
+DAEMON_LOCK = "daemon.lock"
+MISFIRE_GRACE = 3600  # a job missed by less than this (the machine slept) still runs, once
+STOP_GRACE = 10.0  # seconds children get to finish after SIGTERM or SIGINT
+
+
+def run_daemon(config: Config) -> int:
+    """Run the schedule until a signal; 0 after a clean stop, 75 when another daemon already runs."""
+    if not config.source.exists():
+        raise ConfigError(config.source, None, "", "the daemon needs a config file (children re-read it)")
+    try:
+        with exclusive(config, "daemon", wait=0, name=DAEMON_LOCK):
+            return _serve(config)
+    except LockBusy as exc:
+        print(f"portalwatch: {exc.who} is already running the schedule; exiting", file=sys.stderr)
+        return EXIT_BUSY
+
+
+def build_scheduler(config: Config) -> BackgroundScheduler:
+    job_store_path(config).parent.mkdir(parents=True, exist_ok=True)
+    return BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(url=job_store_url(config))},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE},
+        timezone=config.timezone,
+    )
+
+
+def sync_jobs(scheduler: BackgroundScheduler, config: Config) -> None:
+    """Keep stored jobs whose schedule is unchanged (and so their next run time); replace the others."""
+    config_path = str(config.source)
+    for schedule in schedules(config):
+        job = scheduler.get_job(schedule.job)
+        if job is not None and job.name == schedule.spec and list(job.args) == [config_path]:
+            log.info("kept %s from the job store", schedule.spec)
+            continue
+        scheduler.add_job(
+            JOB_FUNCTIONS[schedule.job], schedule.trigger, id=schedule.job, name=schedule.spec,
+            args=[config_path], replace_existing=True,
+        )
+        log.info("scheduled %s", schedule.spec)
+
+
+def _serve(config: Config) -> int:
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        log.info("received %s: finishing the current step, then stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    record_killed_runs(config, "daemon: checking for interrupted runs", wait=0)
+    scheduler = build_scheduler(config)
+    scheduler.add_listener(_logger_for(scheduler), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+    scheduler.start(paused=True)
+    sync_jobs(scheduler, config)
+    scheduler.resume()
+    log.info("daemon started (pid %d); jobs kept in %s", os.getpid(), job_store_path(config))
+    for job in scheduler.get_jobs():
+        log.info("next %s at %s", job.id, _when(job.next_run_time))
+    while not stop.wait(1.0):
+        pass
+    scheduler.pause()
+    killed = stop_children(STOP_GRACE)
+    scheduler.shutdown(wait=True)
+    log.info("daemon stopped%s", f" (killed: {', '.join(killed)})" if killed else "")
+    return 0
+
+
+def _logger_for(scheduler: BackgroundScheduler):
+    def log_event(event: JobExecutionEvent) -> None:
+        job = scheduler.get_job(event.job_id)
+        upcoming = _when(job.next_run_time if job else None)
+        if event.code == EVENT_JOB_MISSED:
+            log.warning("%s missed its run at %s by more than %d min; next at %s",
+                        event.job_id, _when(event.scheduled_run_time), MISFIRE_GRACE // 60, upcoming)
+        elif event.code == EVENT_JOB_ERROR:
+            log.error("%s job failed: %r; next at %s", event.job_id, event.exception, upcoming)
+        else:
+            log.info("%s job (due %s) done; next at %s", event.job_id, _when(event.scheduled_run_time), upcoming)
+
+    return log_event
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S %Z") if moment else "never (paused)"
