@@ -15,7 +15,7 @@ from portalwatch.dedupe.documents import NO_ARTICLE, DocInfo
 from portalwatch.dedupe.fingerprints import shingle_hashes
 from portalwatch.dedupe.numbers import number_changes
 from portalwatch.dedupe.persist import FORMAT, load_segment, save_segment, write_atomic
-from portalwatch.dedupe.policy import DUPLICATE_CONTAINMENT, MAX_CANDIDATES, SHINGLE, WINDOW
+from portalwatch.dedupe.policy import CANDIDATE_SHARE, DUPLICATE_CONTAINMENT, MAX_CANDIDATES, SHINGLE, WINDOW
 from portalwatch.dedupe.prepare import Prepared, prepare
 from portalwatch.dedupe.segment import Segment
 from portalwatch.dedupe.verify import containment
@@ -154,31 +154,38 @@ class DedupeIndex:
     def check(self, title: str, text: str) -> Verdict:
         """`duplicate` (of which known document, how similar, which figures changed) or `new`."""
         prepared = prepare(title, text)
-        if not prepared.folded:
+        best = self._closest(prepared)
+        if best is None or best[0] < DUPLICATE_CONTAINMENT:
             return Verdict(status="new")
+        score, segment, doc = best
+        changes = number_changes(segment.docs.text(doc), prepared.simplified) if score < 1.0 else []
+        return Verdict(status="duplicate", duplicate_of=_match(segment, doc, score), changes=changes)
+
+    def closest(self, title: str, text: str) -> Match | None:
+        """The known document containing most of the text, whatever the score (for explanations)."""
+        best = self._closest(prepare(title, text), min_share=0.0)
+        return _match(best[1], best[2], best[0]) if best else None
+
+    def _closest(self, prepared: Prepared, min_share: float = CANDIDATE_SHARE) -> tuple[float, Segment, int] | None:
+        """(containment, segment, document) of the best verified candidate; exact copies first."""
+        if not prepared.folded:
+            return None
         parts = (self._seeds, self._stored, self._session)
         for segment in parts:
             doc = segment.docs.find_exact(prepared.exact_hash)
             if doc is not None:
-                return Verdict(status="duplicate", duplicate_of=_match(segment, doc, 1.0))
+                return 1.0, segment, doc
         ranked = sorted(
             (-shared, rank, doc, segment)
             for rank, segment in enumerate(parts)
-            for shared, doc in segment.candidates(prepared)
+            for shared, doc in segment.candidates(prepared, min_share)
         )[:MAX_CANDIDATES]
         best: tuple[float, Segment, int] | None = None
         for _, _, doc, segment in ranked:
             score = _containment(prepared, segment.docs.text(doc))
             if best is None or score > best[0]:
                 best = (score, segment, doc)
-        if best is None or best[0] < DUPLICATE_CONTAINMENT:
-            return Verdict(status="new")
-        score, segment, doc = best
-        return Verdict(
-            status="duplicate",
-            duplicate_of=_match(segment, doc, score),
-            changes=number_changes(segment.docs.text(doc), prepared.simplified),
-        )
+        return best
 
 
 def _containment(prepared: Prepared, known_text: str) -> float:

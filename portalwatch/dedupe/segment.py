@@ -27,13 +27,13 @@ class Segment:
         self.postings.add(doc, prepared.fingerprints)
         return doc
 
-    def candidates(self, prepared: Prepared) -> list[tuple[int, int]]:
+    def candidates(self, prepared: Prepared, min_share: float = CANDIDATE_SHARE) -> list[tuple[int, int]]:
         """(shared fingerprints, document) of the documents worth verifying, best first."""
         fps = prepared.fingerprints
         if len(fps) == 0 or len(self.docs) == 0:
             return []
         docs, counts = self.postings.hits(fps, MAX_POSTINGS)
-        keep = counts >= max(1.0, CANDIDATE_SHARE * len(fps))
+        keep = counts >= max(1.0, min_share * len(fps))
         docs, counts = docs[keep], counts[keep]
         best = np.lexsort((docs, -counts))[:MAX_CANDIDATES]
         return [(int(counts[i]), int(docs[i])) for i in best]
