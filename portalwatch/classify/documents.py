@@ -18,7 +18,7 @@ DOC_NUMBER_RE = re.compile(
     rf"[{re.escape(_CLOSE)}]\s*(?P<serial>\d{{1,4}})\s*号"
 )
 # Words that can stand right before a document number but are not part of its prefix.
-_PREFIX_LEAD = re.compile(r"^.*(?:文号|印发|根据|依据|按照|参照|执行|即|以|的|和|及|与|见|号|转发|发布)")
+_PREFIX_LEAD = re.compile(r"^.*(?:文号|印发|根据|依据|按照|参照|执行|以|的|和|及|与|见|号|转发|发布)")
 _ISSUER_SUFFIX = (
     r"(?:人民政府办公室|人民政府办公厅|人民政府|政府办公室|政府办公厅|管理委员会办公室|管理委员会|管委会"
     r"|委员会|办公室|办公厅|工委|管委|政府|局|厅|委)"
@@ -30,7 +30,7 @@ _ISSUER_RE = re.compile(
     rf"[,，]?{_ISSUER_NAME}(?:联合|正式|近日|日前|专门|研究)?"
     rf"(?:印发|发布|出台|制定|制发|颁布|修订|关于)"
 )
-_META_ISSUER = re.compile(r"(?:发布机构|发文机关|发文单位|发文机构|成文单位)\s*[::]?\s*([\u4e00-\u9fff]{2,30})")
+_META_ISSUER = re.compile(r"(?:发布机构|发文机关|发文单位|发文机构|成文单位)\s*[:：]?\s*([\u4e00-\u9fff]{2,30})")
 _DATE_PREFIX = re.compile(r"^(?:近日|日前|近期|今年|今天|昨天)")
 
 

@@ -8,7 +8,7 @@ MAX_CHARS = 120
 _SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 # News leads: "中国山东网10月30日讯", "本报讯(记者 王凯)", "青岛新闻网3月2日讯 记者 ...", "新华社青岛3月1日电".
 _DATELINE_RE = re.compile(
-    r"^\s*(?:[\u4e00-\u9fff]{0,12}(?:讯|电)\s*(?:[(（][^()（）]{0,30}[)）])?"
+    r"^\s*(?:[\u4e00-\u9fff]{0,12}(?:\d{1,2}月\d{1,2}日)?(?:讯|电)\s*(?:[(（][^()（）]{0,30}[)）])?"
     r"(?:\s*记者\s*[\u4e00-\u9fff ]{2,12}?(?:报道)?)?\s*[,，:：]?\s*)"
 )
 _DATELINE_HINT = re.compile(r"^\s*[\u4e00-\u9fff]{0,12}?(?:\d{1,2}月\d{1,2}日)?(?:讯|电)")
@@ -20,7 +20,7 @@ def lead_sentence(text: str) -> str:
     """The first sentence with words in it, dateline removed."""
     for line in text.splitlines():
         line = line.strip()
-        if len(line) < 20 and not line.endswith(("。", "!", "?", "！", "？")):
+        if line.endswith((":", "：")) or (len(line) < 20 and not line.endswith(("。", "!", "?", "！", "？"))):
             continue  # a heading, a speaker line "XX区委书记:" or a date
         if _DATELINE_HINT.match(line):
             line = _DATELINE_RE.sub("", line, count=1)
