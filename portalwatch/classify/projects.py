@@ -21,6 +21,8 @@ _GENERIC_RE = re.compile(
     r"投资|民生|重大|市级|省级|省市|国家级|示范|大|好|新|上述|有关|相关|各类|这些|此类|本|该|这|类|"
     r"新兴|先进|高端|配套|续建|储备|谋划|合作|部级|外资|内资|服务业|工业|技改|城建|政府|社会|亿元|万元|以上"
 )
+# Joiners and verbs that end the words before a name: "与中车四方举行|智能制造产业园项目".
+_BREAK_RE = re.compile(r"的|和|与|及|以及|举行|举办|签署|签订|推进|建设|实施|启动|引进|开工|落户|加快|打造|围绕")
 _COUNTED = re.compile(r"\d+个|[一二三四五六七八九十百千]+个|等$")
 
 STAGES: dict[str, tuple[str, ...]] = {
@@ -36,7 +38,7 @@ _STAGE_RE = re.compile("|".join(sorted(_STAGE_OF, key=len, reverse=True)))
 
 
 def _clean(raw: str) -> str | None:
-    name = re.split(r"的|和|与|及|以及", raw)[-1]
+    name = _BREAK_RE.split(raw)[-1]
     name = _LEAD_RE.sub("", name)
     suffix = _SUFFIX_RE.search(name)
     if suffix is None or _COUNTED.search(name[: suffix.start()]):
