@@ -80,11 +80,12 @@ def _write_holder(path: Path, command: str) -> None:
     os.replace(tmp, _holder_file(path))
 
 
-def current_holder(config: Config) -> Holder | None:
-    """Who holds the lock now, or None when it is free (probed without waiting)."""
-    path = lock_path(config)
-    if held_here(config):
-        return read_holder(path)
+def current_holder(config: Config, name: str = LOCK_NAME) -> Holder | None:
+    """Who holds the lock `name` now, or None when it is free (probed without waiting)."""
+    path = lock_path(config, name)
+    with _held_guard:
+        if _held.get(path, 0) > 0:
+            return read_holder(path)
     if not path.parent.exists():
         return None
     probe = FileLock(path, thread_local=False)

@@ -50,15 +50,18 @@ _guard = threading.Lock()
 _stopping = threading.Event()
 
 
-def run_child(config_path: str, args: list[str], time_limit: float, *, interruptible: bool) -> ChildResult:
-    """Run `portalwatch -c CONFIG ARGS...` and wait up to `time_limit` s; kill its process group after that.
+def portalwatch_argv(config_path: str, *args: str) -> list[str]:
+    """The command line of `portalwatch -c CONFIG ARGS...` run by this interpreter."""
+    return [sys.executable, "-m", "portalwatch", "-c", config_path, *args]
+
+
+def run_child(command: str, argv: list[str], time_limit: float, *, interruptible: bool) -> ChildResult:
+    """Run `argv` (called `command` in logs) and wait up to `time_limit` s; kill its process group after that.
 
     `interruptible` children get SIGTERM when the daemon stops; the others are left to finish.
     """
-    command = " ".join(args)
     if _stopping.is_set():
         return ChildResult(command, None, 0.0, skipped=True)
-    argv = [sys.executable, "-m", "portalwatch", "-c", config_path, *args]
     started = time.monotonic()
     process = subprocess.Popen(argv, start_new_session=True)
     entry = _Running(command, process, interruptible)

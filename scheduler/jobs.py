@@ -6,7 +6,7 @@ import logging
 
 from portalwatch.config import Config, ConfigError, load_config
 from portalwatch.lock import EXIT_BUSY
-from scheduler.child import ChildResult, run_child
+from scheduler.child import ChildResult, portalwatch_argv, run_child
 from scheduler.recovery import record_killed_runs
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ def crawl_job(config_path: str) -> None:
     if config is None:
         return
     limit = config.crawl.time_limit_minutes * 60 + config.schedule.lock_wait_seconds
-    result = run_child(config_path, ["crawl"], limit, interruptible=True)
+    result = run_child("crawl", portalwatch_argv(config_path, "crawl"), limit, interruptible=True)
     _report(result)
     if result.returncode is not None and result.returncode < 0:
         record_killed_runs(config, "daemon: recording a killed crawl", wait=RECOVERY_WAIT)
@@ -33,7 +33,7 @@ def digest_job(config_path: str) -> None:
     if config is None:
         return
     limit = DIGEST_TIME_LIMIT + config.schedule.lock_wait_seconds
-    _report(run_child(config_path, ["digest"], limit, interruptible=False))
+    _report(run_child("digest", portalwatch_argv(config_path, "digest"), limit, interruptible=False))
 
 
 JOB_FUNCTIONS = {"crawl": crawl_job, "digest": digest_job}

@@ -1,0 +1,128 @@
+"""`portalwatch status`: last run per portal, next scheduled runs, articles waiting, last digest sent."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import RowMapping, func, select
+
+from portalwatch.config import Config
+from portalwatch.lock import current_holder
+from portalwatch.storage import Store, crawl_errors, crawl_runs, portal_runs, utcnow
+from reports.collect import as_utc, collect, last_sent
+from scheduler.daemon import DAEMON_LOCK
+from scheduler.jobstore import stored_next_runs
+from scheduler.triggers import next_fire, schedules
+
+COUNTS = ("list_pages", "articles_fetched", "new", "duplicate", "revised", "errors")
+HEADERS = ("portal", "last run", "status", "pages", "fetched", "new", "dup", "revised", "errors", "last error")
+
+
+def run(config: Config, args: argparse.Namespace) -> int:
+    store = Store(config.database)
+    zone = ZoneInfo(config.timezone)
+    now = utcnow()
+    for block in (portal_table(config, store, zone), latest_run(config, store, zone),
+                  next_runs(config, now, zone), waiting(config, store, now), last_digest(store, zone)):
+        print("\n".join(block))
+        print()
+    return 0
+
+
+def when(moment: datetime | None, zone: ZoneInfo) -> str:
+    return as_utc(moment).astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def portal_table(config: Config, store: Store, zone: ZoneInfo) -> list[str]:
+    """One line per portal (configured or seen in the store): its latest run, counts and last error."""
+    latest = _latest_portal_runs(store)
+    names = [p.name for p in config.portals] + sorted(set(latest) - {p.name for p in config.portals})
+    rows = [HEADERS]
+    for name in names:
+        row = latest.get(name)
+        if row is None:
+            rows.append((name, "never", "-", *("" for _ in COUNTS), ""))
+            continue
+        rows.append((name, when(row["started_at"], zone), row["status"], *(str(row[c]) for c in COUNTS),
+                     _last_error(store, row["run_id"], name) or row["message"] or "-"))
+    if len(rows) == 1:
+        return [f"Portals: none configured in {config.source}"]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADERS) - 1)]
+    lines = [f"Last run per portal (times in {config.timezone}):"]
+    lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1] for r in rows]
+    return [line.rstrip() for line in lines]
+
+
+def _latest_portal_runs(store: Store) -> dict[str, RowMapping]:
+    newest = select(func.max(portal_runs.c.id)).group_by(portal_runs.c.portal)
+    query = (
+        select(portal_runs, crawl_runs.c.started_at)
+        .join(crawl_runs, crawl_runs.c.id == portal_runs.c.run_id)
+        .where(portal_runs.c.id.in_(newest))
+    )
+    with store.engine.connect() as conn:
+        return {row["portal"]: row for row in conn.execute(query).mappings()}
+
+
+def _last_error(store: Store, run_id: int, portal: str) -> str | None:
+    query = (
+        select(crawl_errors.c.reason, crawl_errors.c.url, crawl_errors.c.detail)
+        .where(crawl_errors.c.run_id == run_id, crawl_errors.c.portal == portal)
+        .order_by(crawl_errors.c.id.desc()).limit(1)
+    )
+    with store.engine.connect() as conn:
+        error = conn.execute(query).first()
+    if error is None:
+        return None
+    return " ".join(part for part in (error.reason, error.url, (error.detail or "")[:80]) if part)
+
+
+def latest_run(config: Config, store: Store, zone: ZoneInfo) -> list[str]:
+    """The newest crawl run; a `running` one is told apart from one whose process died."""
+    with store.engine.connect() as conn:
+        run = conn.execute(select(crawl_runs).order_by(crawl_runs.c.id.desc()).limit(1)).mappings().first()
+    if run is None:
+        return ["Last crawl: none yet"]
+    status = run["status"]
+    if status == "running":
+        holder = current_holder(config)
+        status = f"running in {holder.describe()}" if holder else "interrupted (its process is gone)"
+    ended = f", finished {when(run['finished_at'], zone)}" if run["finished_at"] else ""
+    return [f"Last crawl: #{run['id']} {status}, started {when(run['started_at'], zone)}{ended} ({run['trigger']})"]
+
+
+def next_runs(config: Config, now: datetime, zone: ZoneInfo) -> list[str]:
+    """Next run of each job: from the daemon's job store when it has one, else computed from the config."""
+    stored = stored_next_runs(config)
+    daemon = current_holder(config, DAEMON_LOCK)
+    if stored:
+        source = f"daemon running, pid {daemon.pid}" if daemon else "daemon not running; from its job store"
+    else:
+        source = "no daemon job store yet; computed from the config"
+    lines = [f"Next runs ({source}):"]
+    for schedule in schedules(config):
+        moment = stored.get(schedule.job) if stored else next_fire(schedule, now.astimezone(zone))
+        lines.append(f"  {schedule.job:<7} {when(moment, zone) if moment else 'paused'}   ({schedule.spec})")
+    return lines
+
+
+def waiting(config: Config, store: Store, now: datetime) -> list[str]:
+    """What the next digest would carry."""
+    counts = collect(store, now, portal_names=[p.name for p in config.portals]).counts
+    return [
+        f"Waiting for the next digest: {counts['projects']} projects, {counts['policies']} policies, "
+        f"{counts['others']} other articles, {counts['revisions']} revised pages, "
+        f"{counts['republished']} republished with changed figures ({counts['duplicates']} plain duplicates)"
+    ]
+
+
+def last_digest(store: Store, zone: ZoneInfo) -> list[str]:
+    sent = last_sent(store)
+    if sent is None:
+        return ["Last digest sent: none yet"]
+    counts = sent["counts"] or {}
+    summary = ", ".join(f"{value} {key}" for key, value in counts.items() if value)
+    return [f"Last digest sent: #{sent['id']} at {when(sent['sent_at'] or sent['created_at'], zone)}"
+            + (f" ({summary})" if summary else "")]
