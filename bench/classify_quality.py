@@ -2,6 +2,10 @@
 
 Usage: .venv/bin/python bench/classify_quality.py [labelled.jsonl]
 
+data/classify_labelled.jsonl (the default) is the set the rules were developed on: seed sections and
+hand-written articles. data/classify_heldout.jsonl was written after that, to see how the rules do on
+text they were not tuned to; run it by naming it.
+
 Each line of the labelled set holds title, text, an optional district_hint and the expected kind,
 districts (as a set), headline amount ({yi, currency} or null), policies and doc_numbers (as sets).
 Expected strings are compared after the same Simplified/NFKC normalisation the classifier applies.

@@ -32,6 +32,9 @@ _OTHER_RE = re.compile(
     r"|旅游|文旅|景区|游客|节庆|音乐节|啤酒节|赛事|马拉松|展会|博览会|报告|营商环境|政务服务|审批|一网通办"
     r"|一窗通办|零跑腿|放管服|招聘|疫情|志愿|乡村振兴|民生|热线|供暖|安全生产"
 )
+# A title whose head noun (its end) is a meeting or an inspection is `other` even when it is about
+# projects: "胶州市开展重点项目建设督导检查", "重点项目建设推进会".
+_EVENT_TITLE_RE = re.compile(r"(?:会议|会|检查|督导|督查|调研|视察|考察|座谈)$")
 # Body counts: a policy document names titles and numbers; a project article names money and stages.
 _BODY_POLICY_RE = re.compile(
     r"《[^》]{2,60}》|〔\d{4}〕\d+号|印发|出台|第[一二三四五六七八九十]+条|申报|兑现|适用|施行|政策"
@@ -83,6 +86,8 @@ def decide_kind(title: str, text: str) -> Kind:
     """project / policy / other: the title's first signal, else the opening's, else the body's balance."""
     if _DOCUMENT_TITLE_RE.search(title):
         return "policy"
+    if _EVENT_TITLE_RE.search(title.strip()):
+        return "other"
     by_title = _first_signal(title, _TITLE_POLICY_RE, _TITLE_PROJECT_RE)
     if by_title:
         return by_title

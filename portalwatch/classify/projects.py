@@ -19,11 +19,21 @@ _LEAD_RE = re.compile(
 _GENERIC_RE = re.compile(
     r"重点|产业|制造业|四新|经济|建设|基础设施|新建|在建|签约|开工|竣工|投产|一批|优质|招商|支撑|固投|"
     r"投资|民生|重大|市级|省级|省市|国家级|示范|大|好|新|上述|有关|相关|各类|这些|此类|本|该|这|类|"
-    r"新兴|先进|高端|配套|续建|储备|谋划|合作|部级|外资|内资|服务业|工业|技改|城建|政府|社会|亿元|万元|以上"
+    r"新兴|先进|高端|配套|续建|储备|谋划|合作|部级|外资|内资|服务业|工业|技改|城建|政府|社会|亿元|万元|以上|"
+    r"高质量|高耗能|纳统|招商引资|工作|每个|某|区域|创新型|科技|农业|智能|数字|来源|源头|过亿元|亿元以上"
 )
 # Joiners and verbs that end the words before a name: "与中车四方举行|智能制造产业园项目".
-_BREAK_RE = re.compile(r"的|和|与|及|以及|举行|举办|签署|签订|推进|建设|实施|启动|引进|开工|落户|加快|打造|围绕")
-_COUNTED = re.compile(r"\d+个|[一二三四五六七八九十百千]+个|等$")
+_BREAK_RE = re.compile(
+    r"的|了|和|与|及|以及|举行|举办|签署|签订|推进|建设|建成|实施|启动|引进|开工|落户|加快|打造|围绕|迎来|通过|成为"
+    r"|梳理|明确|禁止|坚持|针对|吸引|创下|优选|保障|优先|助力|升级|以(?!色列)|等|在|促使|设立|建立|谋划|如"
+    r"|[一二三四五六七八九十]是|此轮|现阶段|全区|全市|多个|后续|领域|入选|运营|突出"
+)
+# A phrase that ends in a class word is a kind of project, not a name: "李沧重点项目", "生产制造项目".
+_CLASS_END = re.compile(
+    r"(?:重点|产业|投资|优质|制造业|制造|招商引资|在谈|储备|洽谈|帮扶|院士|类|性|型|新兴|龙头|惠民|民生|设施"
+    r"|重大|大|好|新|批|住房|服务|赋能|孵化)$"
+)
+_COUNTED = re.compile(r"\d+个|[一二三四五六七八九十百千]+个")
 
 STAGES: dict[str, tuple[str, ...]] = {
     "签约": ("签约", "签署", "签订", "落户"),
@@ -43,7 +53,9 @@ def _clean(raw: str) -> str | None:
     suffix = _SUFFIX_RE.search(name)
     if suffix is None or _COUNTED.search(name[: suffix.start()]):
         return None
-    if len(_GENERIC_RE.sub("", name[: suffix.start()])) < 2:
+    stem = name[: suffix.start()]
+    bare = suffix.group(0) == "项目"  # "…产业园项目" / "…基地项目" name a place even after a class word
+    if len(_GENERIC_RE.sub("", stem)) < 2 or (bare and _CLASS_END.search(stem)):
         return None
     return name
 
