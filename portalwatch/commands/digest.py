@@ -1,0 +1,54 @@
+"""`portalwatch digest [--dry-run] [--out FILE] [--since DATE]`: build the digest, archive it and mail it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+
+from portalwatch.config import Config
+from reports.digest import DigestOutcome, run_digest
+
+EXIT_USAGE = 2
+
+
+def parse_day(text: str | None) -> date | None:
+    """`YYYY-MM-DD` as a date; ValueError names the bad value."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--since {text!r}: expected a date as YYYY-MM-DD") from None
+
+
+def describe(outcome: DigestOutcome) -> str:
+    c = outcome.counts
+    return (f"{c.get('projects', 0)} projects, {c.get('policies', 0)} policies, {c.get('others', 0)} other, "
+            f"{c.get('revisions', 0)} revised, {c.get('republished', 0)} republished with changed figures")
+
+
+def run(config: Config, args: argparse.Namespace) -> int:
+    try:
+        since = parse_day(args.since)
+    except ValueError as exc:
+        print(f"portalwatch: digest: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    outcome = run_digest(config, dry_run=args.dry_run, out=args.out, since=since)
+    if outcome.status == "failed":
+        print(f"portalwatch: digest not sent: {outcome.error}", file=sys.stderr)
+        print(f"nothing was marked as sent; these go into the next digest: {describe(outcome)}", file=sys.stderr)
+        return 1
+    if outcome.status == "empty":
+        print("nothing new since the last digest: no mail sent (set digest.send_empty to send one anyway)")
+    elif outcome.status == "written":
+        print(f"digest written to {outcome.path} (dry run: nothing sent, nothing marked): {describe(outcome)}")
+    else:
+        cut = " (cut to the top items, with a link to the full report)" if outcome.cut else ""
+        print(f"digest sent to {', '.join(outcome.recipients)}{cut}: {describe(outcome)}")
+        print(f"archived at {outcome.path}")
+    if args.out and outcome.status != "written":
+        print(f"copy written to {args.out}")
+    for problem in outcome.notify_errors:
+        print(f"portalwatch: {problem}", file=sys.stderr)
+    return 0
