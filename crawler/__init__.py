@@ -1,0 +1,1 @@
+"""The Scrapy project: one config-driven spider that fetches new and changed articles from the portals."""

@@ -1,0 +1,141 @@
+"""What every portal kind provides, with defaults that work on plain pages (the generic kind)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from lxml import etree
+
+from crawler.extract import dates, titles
+from crawler.extract.links import absolute, is_attachment, unique
+from crawler.extract.page import Page
+from crawler.extract.text import body_text, sel_text
+
+_NEXT_TEXT = re.compile(r"^\s*(?:下一页|下页|后一页|后页|next|›|»|>)\s*$", re.IGNORECASE)
+_CONTAINERS = ("ul", "ol", "table", "tbody", "div", "dl", "section")
+_FURNITURE_AREAS = {"nav", "header", "footer", "menu"}
+_FURNITURE_HINT = re.compile(r"nav|menu|head|foot|crumb|banner|links|friend|sidebar|hot|rank", re.IGNORECASE)
+_MIN_TITLE = 6  # article links carry a title; navigation links are short
+_MIN_BODY = 20
+
+
+@dataclass
+class Article:
+    """The fields of one article page."""
+
+    title: str
+    published: date | None
+    text: str
+    attachments: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NextPage:
+    """The next list page: a plain GET, or a POST with a form (Hanweb's dataproxy)."""
+
+    url: str
+    form: dict[str, str] | None = None
+
+
+class PortalKind:
+    """Defaults for an unknown site; each known kind overrides what its markup makes exact."""
+
+    name = "generic"
+    body_css: tuple[str, ...] = ()
+
+    def detect(self, page: Page) -> bool:
+        return True
+
+    # --- list pages --------------------------------------------------------------------------
+    def list_links(self, page: Page) -> list[str]:
+        """Links of the largest group of title-like links that is not navigation."""
+        groups: dict[etree._Element, list[str]] = {}
+        for anchor in page.sel.xpath("//body//a[@href]"):
+            element = anchor.root
+            if len(sel_text(anchor)) < _MIN_TITLE or _in_furniture(element):
+                continue
+            url = absolute(page.url, anchor.attrib.get("href"))
+            if url and not is_attachment(url):
+                groups.setdefault(_container(element), []).append(url)
+        if not groups:
+            return []
+        return unique(max(groups.values(), key=len))
+
+    def next_page(self, page: Page) -> NextPage | None:
+        """The link labelled 下一页 / next, or rel=next."""
+        for anchor in page.sel.xpath("//a[@href]"):
+            if anchor.attrib.get("rel") == "next" or _NEXT_TEXT.match(sel_text(anchor)):
+                url = absolute(page.url, anchor.attrib.get("href"))
+                if url and url != page.url:
+                    return NextPage(url)
+        return None
+
+    # --- article pages -----------------------------------------------------------------------
+    def body(self, page: Page) -> list[etree._Element]:
+        """The element(s) holding the article text."""
+        for css in self.body_css:
+            found = page.sel.css(css)
+            if found:
+                return [found[0].root]
+        best = _densest(page)
+        return [best] if best is not None else []
+
+    def title(self, page: Page) -> str:
+        return titles.best_title(page)
+
+    def published(self, page: Page, body: list[etree._Element]) -> date | None:
+        return titles.header_date(page, body) or dates.url_date(page.url)
+
+    def attachments(self, page: Page, body: list[etree._Element]) -> list[str]:
+        found: list[str] = []
+        for node in body:
+            for href in node.xpath(".//a/@href"):
+                url = absolute(page.url, href)
+                if url and is_attachment(url):
+                    found.append(url)
+        return unique(found)
+
+    def article(self, page: Page) -> Article | None:
+        """Title, date, text and attachments; None when the page holds no article text."""
+        body = self.body(page)
+        text = body_text(body) if body else ""
+        if len(text) < _MIN_BODY:
+            text = titles.trafilatura_text(page) or text
+        return Article(
+            title=self.title(page),
+            published=self.published(page, body),
+            text=text,
+            attachments=self.attachments(page, body),
+        )
+
+
+def _in_furniture(element: etree._Element) -> bool:
+    for ancestor in element.iterancestors():
+        if ancestor.tag in _FURNITURE_AREAS:
+            return True
+        hint = f"{ancestor.get('id', '')} {ancestor.get('class', '')}"
+        if hint.strip() and _FURNITURE_HINT.search(hint):
+            return True
+    return False
+
+
+def _container(element: etree._Element) -> etree._Element:
+    for ancestor in element.iterancestors():
+        if ancestor.tag in _CONTAINERS:
+            return ancestor
+    return element
+
+
+def _densest(page: Page) -> etree._Element | None:
+    """The element whose direct <p> children hold the most text (the classic main-content guess)."""
+    scores: dict[etree._Element, int] = {}
+    for paragraph in page.sel.xpath("//body//p"):
+        parent = paragraph.root.getparent()
+        if parent is not None and not _in_furniture(paragraph.root):
+            scores[parent] = scores.get(parent, 0) + len(sel_text(paragraph))
+    if not scores:
+        return None
+    best, score = max(scores.items(), key=lambda kv: kv[1])
+    return best if score >= _MIN_BODY else None

@@ -1,0 +1,47 @@
+"""Publication dates as Chinese portals write them: 2026-03-05, 2026/3/5, 2026年3月5日, 20260305 in URLs."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
+_LABELLED = re.compile(r"(?:发布(?:时间|日期)|发文日期|日期|时间)\s*[::]\s*")
+_URL_DATES = (
+    re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_"),  # TRS: /202603/t20260305_123.shtml
+    re.compile(r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"),  # Hanweb: /art/2026/3/5/art_1_2.html
+)
+
+
+def _make(year: str, month: str, day: str) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def find_date(text: str) -> date | None:
+    """The first valid date written in `text`."""
+    for match in _DATE.finditer(text or ""):
+        found = _make(*match.groups())
+        if found:
+            return found
+    return None
+
+
+def labelled_date(text: str) -> date | None:
+    """The date after a label such as 发布时间： or 日期：, else None."""
+    for label in _LABELLED.finditer(text or ""):
+        found = find_date(text[label.end():label.end() + 30])
+        if found:
+            return found
+    return None
+
+
+def url_date(url: str) -> date | None:
+    """The date a TRS or Hanweb article URL carries."""
+    for pattern in _URL_DATES:
+        match = pattern.search(url)
+        if match:
+            return _make(*match.groups())
+    return None

@@ -1,0 +1,32 @@
+"""News sites (青岛新闻网 content_<id>.htm, 中国山东网 show/<id>.html): h1 title, #endText, #pubtime_baidu."""
+
+from __future__ import annotations
+
+import re
+
+from crawler.extract.base import PortalKind
+from crawler.extract.links import absolute, unique
+from crawler.extract.page import Page
+from crawler.extract.text import sel_text
+
+_ARTICLE_URL = re.compile(r"(?:/content_\d+\.s?html?|/show/\d+\.html?)$")
+
+
+class News(PortalKind):
+    name = "news"
+    body_css = ("#endText",)
+
+    def detect(self, page: Page) -> bool:
+        html = page.html
+        return 'id="endText"' in html or "pubtime_baidu" in html or bool(_ARTICLE_URL.search(page.url)) or any(
+            _ARTICLE_URL.search(href) for href in page.sel.xpath("//a/@href").getall()
+        )
+
+    def list_links(self, page: Page) -> list[str]:
+        urls = [absolute(page.url, href) for href in page.sel.xpath("//body//a/@href").getall()]
+        articles = [url for url in urls if url and _ARTICLE_URL.search(url)]
+        return unique(articles) if articles else super().list_links(page)
+
+    def title(self, page: Page) -> str:
+        heading = page.sel.css("h1")
+        return sel_text(heading[0]) if heading else super().title(page)

@@ -1,0 +1,64 @@
+"""A fetched page as the extractors see it: its URL, its text decoded right, and a selector over it."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from urllib.parse import parse_qsl
+
+from parsel import Selector
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+# GB2312 and GBK pages decode exactly as GB18030, its superset.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030"}
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        canonical = codecs.lookup(name.strip().lower()).name
+    except LookupError:
+        return None
+    return _SUPERSETS.get(canonical, canonical)
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> str:
+    """The page's text: UTF-8 when the bytes are valid UTF-8, else the declared charset, else GB18030.
+
+    Chinese portals often declare no charset or the wrong one (a GBK page sent as UTF-8 or the
+    reverse); GBK bytes are practically never valid UTF-8, so a strict UTF-8 attempt comes first.
+    """
+    if body.startswith(codecs.BOM_UTF8):
+        return body[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+    header = _HEADER_CHARSET.search(content_type or "")
+    meta = _META_CHARSET.search(body[:4096])
+    candidates = ["utf-8", _codec(header.group(1) if header else None),
+                  _codec(meta.group(1).decode("ascii") if meta else None), "gb18030"]
+    for encoding in dict.fromkeys(c for c in candidates if c):
+        try:
+            return body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return body.decode("gb18030", errors="replace")
+
+
+@dataclass
+class Page:
+    """One response: URL, decoded HTML and (for a POSTed list page) the form that was sent."""
+
+    url: str
+    html: str
+    form: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def sel(self) -> Selector:
+        return Selector(text=self.html or "<html></html>", base_url=self.url)
+
+    @classmethod
+    def from_bytes(cls, url: str, body: bytes, content_type: str | None = None, request_body: bytes = b"") -> Page:
+        form = dict(parse_qsl(request_body.decode("utf-8", errors="replace"))) if request_body else {}
+        return cls(url=url, html=decode_html(body, content_type), form=form)

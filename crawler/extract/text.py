@@ -1,0 +1,94 @@
+"""Plain text of an HTML element: one line per paragraph, site furniture removed."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from lxml import etree, html
+from parsel import Selector
+
+from portalwatch.textnorm import is_furniture
+
+_BLOCK = frozenset({
+    "address", "article", "aside", "blockquote", "br", "center", "dd", "div", "dl", "dt", "fieldset", "figcaption",
+    "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
+    "pre", "section", "table", "tbody", "thead", "tfoot", "tr", "ul",
+})
+_CELL = frozenset({"td", "th"})
+_SKIP = frozenset({"script", "style", "noscript", "template", "iframe", "object", "select", "button", "textarea"})
+_SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u200b\ufeff]+")
+# A short line from which everything to the end is page footer (print/close bar, editor, prev/next links).
+_FOOTER = re.compile(
+    r"^(?:【?打印本页】?|【?关闭窗口】?|【?(?:打印|关闭)】|责任编辑|上一篇|下一篇|免责声明|版权所有|©|copyright"
+    r"|相关(?:新闻|阅读|链接|文章)[::]?$|投稿须知|我要爆料|有想补充的信息)",
+    re.IGNORECASE,
+)
+_FOOTER_MAX = 40
+
+
+def _walk(node: etree._Element, out: list[str]) -> None:
+    tag = node.tag if isinstance(node.tag, str) else ""
+    if tag in _SKIP or not tag:  # comments and processing instructions carry no text, their tails do
+        if node.tail:
+            out.append(node.tail)
+        return
+    block = tag in _BLOCK
+    if block:
+        out.append("\n")
+    elif tag in _CELL:
+        out.append(" ")
+    if node.text:
+        out.append(node.text)
+    for child in node:
+        _walk(child, out)
+    if block:
+        out.append("\n")
+    if node.tail:
+        out.append(node.tail)
+
+
+def element_lines(node: etree._Element) -> list[str]:
+    """The non-empty lines of `node`'s text, blocks and <br> as line breaks, spaces squeezed."""
+    out: list[str] = []
+    node_tail, node.tail = node.tail, None
+    try:
+        _walk(node, out)
+    finally:
+        node.tail = node_tail
+    lines = (_SPACE.sub(" ", unicodedata.normalize("NFC", line)).strip() for line in "".join(out).split("\n"))
+    return [line for line in lines if line]
+
+
+def drop_furniture(lines: list[str]) -> list[str]:
+    """Remove share bars, hotlines, print/close links and everything from a footer line on."""
+    kept: list[str] = []
+    for line in lines:
+        if kept and len(line) <= _FOOTER_MAX and _FOOTER.match(line):
+            break
+        if not is_furniture(line):
+            kept.append(line)
+    return kept
+
+
+def body_text(nodes: list[etree._Element]) -> str:
+    """Article text of the body element(s): paragraphs joined by newlines, furniture dropped."""
+    lines: list[str] = []
+    for node in nodes:
+        lines.extend(element_lines(node))
+    return "\n".join(drop_furniture(lines))
+
+
+def fragment_text(markup: str) -> str:
+    """Plain text of an HTML fragment (list entries, CDATA records)."""
+    if not markup.strip():
+        return ""
+    return "\n".join(element_lines(html.fragment_fromstring(markup, create_parent="div")))
+
+
+def sel_text(sel: Selector) -> str:
+    """Text of one selected element as a single line."""
+    root = sel.root
+    if isinstance(root, str):
+        return _SPACE.sub(" ", root).strip()
+    return " ".join(element_lines(root))

@@ -1,0 +1,68 @@
+"""Per-portal health of one crawl: counters, errors (written to the store at once) and the final status."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from portalwatch.storage import Store
+
+log = logging.getLogger(__name__)
+
+COUNTERS = ("list_pages", "articles_fetched", "not_modified", "new", "duplicate", "revised", "unchanged", "errors")
+OUTCOMES = ("new", "duplicate", "revised", "unchanged")
+# Reasons that are recorded for the reader but are the portal's wish, not a fault of the crawl.
+NOT_FAULTS = frozenset({"robots"})
+
+
+@dataclass
+class PortalHealth:
+    """What happened to one portal during one run."""
+
+    portal: str
+    store: Store
+    run_id: int
+    status: str = "ok"  # ok | failed | blocked
+    message: str | None = None
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
+    start_pages_ok: int = 0
+    start_errors: list[str] = field(default_factory=list)
+    saved: bool = False
+
+    def count(self, counter: str, n: int = 1) -> None:
+        self.counts[counter] += n
+
+    def error(self, url: str | None, reason: str, detail: str = "") -> None:
+        """Record a fault against `url` now, so a crash later loses nothing."""
+        log.warning("%s: %s %s %s", self.portal, reason, url or "", detail)
+        self.store.record_error(self.run_id, self.portal, url, reason, detail)
+        if reason not in NOT_FAULTS:
+            self.counts["errors"] += 1
+
+    def start_failed(self, url: str, reason: str, detail: str) -> None:
+        self.start_errors.append(f"{reason} at {url}" + (f" ({detail})" if detail else ""))
+
+    def block(self, url: str, detail: str) -> None:
+        """The portal answered with a JavaScript challenge: nothing more can be fetched this run."""
+        if self.status != "blocked":
+            self.error(url, "blocked", detail)
+        self.status = "blocked"
+        self.message = f"blocked by a JavaScript challenge at {url}"
+
+    def settle(self, close_reason: str) -> None:
+        """Decide the final status from what was reached."""
+        if self.status == "blocked":
+            return
+        if self.start_pages_ok == 0:
+            self.status = "failed"
+            self.message = "; ".join(self.start_errors) or f"no list page could be read ({close_reason})"
+        elif close_reason not in ("finished", "shutdown"):
+            self.message = f"stopped early: {close_reason}"
+        elif self.start_errors:
+            self.message = "; ".join(self.start_errors)
+
+    def save(self) -> None:
+        """Write the per-portal row of this run."""
+        counts = {name: n for name, n in self.counts.items() if name != "unchanged"}
+        self.store.record_portal_run(self.run_id, self.portal, self.status, self.message, **counts)
+        self.saved = True

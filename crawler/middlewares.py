@@ -1,0 +1,117 @@
+"""Downloader middlewares: off-site redirect refusal, JS-challenge detection, conditional requests, backoff."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.task import deferLater
+from w3lib.url import safe_url_string
+
+from crawler.extract.links import absolute, host
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+    from crawler.state import PortalState
+
+CHALLENGE_STATUSES = frozenset({412, 521})
+
+
+class Handled(IgnoreRequest):
+    """A request dropped after its fault was already recorded in the portal's health."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class _PortalAware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler):
+        return cls(crawler)
+
+    def state(self, request: Request) -> PortalState | None:
+        """The portal a request belongs to (None for robots.txt and other requests of Scrapy's own)."""
+        states = getattr(self.crawler.spider, "states", {})
+        return states.get(request.meta.get("portal"))
+
+
+class OffsiteRedirectMiddleware(_PortalAware):
+    """Refuse a redirect to a host the portal does not own (another port is another host)."""
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get("Location")
+        state = self.state(request)
+        if state is None or not (300 <= response.status < 400 and location):
+            return response
+        target = absolute(request.url, safe_url_string(location.decode("latin-1")))
+        if target and host(target) not in state.hosts:
+            state.health.error(request.url, "redirect-offsite", f"redirected to {target}")
+            raise Handled("redirect-offsite", f"redirect to another host: {target}")
+        return response
+
+
+class ChallengeMiddleware(_PortalAware):
+    """A 412/521 answer is an anti-bot JavaScript challenge: the portal is blocked and fetches nothing more."""
+
+    def process_request(self, request: Request) -> None:
+        state = self.state(request)
+        if state is not None and state.blocked:
+            raise Handled("blocked", f"{state.name} is blocked")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        state = self.state(request)
+        if state is None or response.status not in CHALLENGE_STATUSES:
+            return response
+        script = " with a JavaScript challenge page" if b"<script" in response.body[:65536].lower() else ""
+        state.health.block(request.url, f"HTTP {response.status}{script}")
+        raise Handled("blocked", f"blocked by HTTP {response.status}")
+
+
+class ConditionalRequestMiddleware(_PortalAware):
+    """Ask for known articles with If-None-Match / If-Modified-Since, and let a 304 reach the spider."""
+
+    def process_request(self, request: Request) -> None:
+        state = self.state(request)
+        known = state.revisit.get(request.url) if state else None
+        if known is None:
+            return
+        if known.etag:
+            request.headers.setdefault("If-None-Match", known.etag)
+        if known.last_modified:
+            request.headers.setdefault("If-Modified-Since", known.last_modified)
+        allowed = request.meta.setdefault("handle_httpstatus_list", [])
+        if 304 not in allowed:
+            allowed.append(304)
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retries for 5xx and timeouts, waiting base * 2^(n-1) seconds before the n-th retry."""
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        self.base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
+        self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+
+    async def _wait(self, retry: Request | Response | None) -> Request | Response | None:
+        if isinstance(retry, Request):
+            from twisted.internet import reactor  # the reactor Scrapy installed, not a default one at import
+
+            attempt = retry.meta.get("retry_times", 1)
+            delay = min(self.cap, self.base * 2 ** (attempt - 1))
+            await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
+        return retry
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        return await self._wait(super().process_response(request, response))
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
+        return await self._wait(super().process_exception(request, exception))

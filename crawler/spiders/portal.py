@@ -1,0 +1,185 @@
+"""`portal`: one config-driven spider for every portal kind, incremental, with per-portal health."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from typing import Any
+
+import scrapy
+from scrapy import FormRequest, Request, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler import settings as crawler_settings
+from crawler.context import CrawlContext
+from crawler.extract import Page
+from crawler.extract.links import is_article_candidate, same_page
+from crawler.faults import describe
+from crawler.middlewares import Handled
+from crawler.state import Known, PortalState
+from portalwatch.config import DEFAULT_CONFIG, Config, ConfigError, PortalConfig, load_config
+from portalwatch.models import CrawledArticle
+from portalwatch.storage import utcnow
+
+log = logging.getLogger(__name__)
+LIST_PRIORITY = 10  # list pages first: they decide what else to fetch
+
+
+def choose_portals(config: Config, names: list[str] | None) -> list[PortalConfig]:
+    """The named portals (raising `ConfigError` for an unknown name), else every enabled one."""
+    if names:
+        return [config.portal(name) for name in dict.fromkeys(names)]
+    return [portal for portal in config.portals if portal.enabled]
+
+
+class PortalSpider(scrapy.Spider):
+    """Walks each portal's list pages newest first, fetches unknown articles, re-checks recent ones."""
+
+    name = "portal"
+
+    def __init__(self, portal: str | list[str] | None = None, config: str | Config | None = None,
+                 context: CrawlContext | None = None, trigger: str = "scrapy", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.config = config if isinstance(config, Config) else load_config(config or DEFAULT_CONFIG)
+        names = portal.split(",") if isinstance(portal, str) else portal
+        portals = choose_portals(self.config, names)
+        if not portals:
+            raise ConfigError(self.config.source, None, "portals", "no enabled portal to crawl")
+        self.owns_context = context is None
+        self.context = context or CrawlContext.start(self.config, trigger)
+        crawl = self.config.crawl
+        self.states = {
+            p.name: PortalState(p, self.context.portal_health(p.name), p.max_pages or crawl.max_pages)
+            for p in portals
+        }
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.settings.setdict(crawler_settings.from_config(spider.config), priority="spider")
+        crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
+        return spider
+
+    # --- start ---------------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Request]:
+        since = utcnow() - timedelta(days=self.config.crawl.revisit_days)
+        store = self.context.store
+        for state in self.states.values():
+            state.known = store.known_urls(state.name)
+            for row in store.revisit_candidates(state.name, since):
+                state.revisit[row["url"]] = Known(row["id"], row["etag"], row["last_modified"])
+            for url in state.portal.start_urls:
+                yield Request(url, callback=self.parse_list, errback=self.on_error, dont_filter=True,
+                              priority=LIST_PRIORITY, meta={"portal": state.name, "start": True, "list_page": 1})
+            for url in state.revisit:
+                yield self._article_request(state, url)
+
+    def _article_request(self, state: PortalState, url: str) -> Request:
+        state.scheduled.add(url)
+        return Request(url, callback=self.parse_article, errback=self.on_error,
+                       meta={"portal": state.name, "article_url": url})
+
+    # --- list pages ----------------------------------------------------------------------------
+    def parse_list(self, response: Response) -> Iterator[Request]:
+        state = self.states[response.meta["portal"]]
+        page = _page(response)
+        extractor = state.extractor(page, remember=True)
+        state.health.count("list_pages")
+        links = [url for url in extractor.list_links(page)
+                 if is_article_candidate(url, state.hosts) and not same_page(url, response.url)]
+        if not links:
+            detail = f"no article links found on the list page ({extractor.name} markup changed?)"
+            state.health.error(response.url, "parse", detail)
+            if response.meta.get("start"):
+                state.health.start_failed(response.url, "parse", detail)
+            return
+        if response.meta.get("start"):
+            state.health.start_pages_ok += 1
+        fresh = [url for url in links if url not in state.known]
+        for url in fresh:
+            if url not in state.scheduled:
+                yield self._article_request(state, url)
+        number = response.meta["list_page"]
+        if not fresh:
+            log.info("%s: list page %d holds only known articles; paging stops", state.name, number)
+            return
+        if number >= state.max_pages:
+            return
+        following = extractor.next_page(page)
+        if following is None:
+            return
+        meta = {"portal": state.name, "list_page": number + 1}
+        if following.form is not None:
+            yield FormRequest(following.url, formdata=following.form, callback=self.parse_list,
+                              errback=self.on_error, priority=LIST_PRIORITY, meta=meta)
+        else:
+            yield Request(following.url, callback=self.parse_list, errback=self.on_error,
+                          priority=LIST_PRIORITY, meta=meta)
+
+    # --- article pages -------------------------------------------------------------------------
+    def parse_article(self, response: Response) -> Iterator[CrawledArticle]:
+        state = self.states[response.meta["portal"]]
+        url = response.meta["article_url"]
+        if response.status == 304:
+            state.health.count("not_modified")
+            known = state.revisit[url]
+            self.context.store.touch_article(known.id, known.etag, known.last_modified)
+            return
+        page = _page(response)
+        try:
+            article = state.extractor(page, remember=False).article(page)
+        except Exception as exc:  # a page the extractor chokes on is one error, not a stopped portal
+            log.exception("%s: cannot extract %s", state.name, url)
+            state.health.error(url, "parse", f"{type(exc).__name__}: {exc}")
+            return
+        if not article.text:
+            state.health.error(url, "empty", "the page holds no article text")
+            return
+        title = article.title
+        if not title:
+            state.health.error(url, "parse", "no title found; the first line of the text stands in")
+            title = article.text.split("\n", 1)[0][:80]
+        state.health.count("articles_fetched")
+        yield CrawledArticle(
+            url=url,
+            portal=state.name,
+            title=title,
+            text=article.text,
+            published=article.published,
+            attachments=article.attachments,
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+        )
+
+    # --- faults and the end ----------------------------------------------------------------------
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request
+        state = self.states.get(request.meta.get("portal"))
+        if state is None:
+            return
+        reason, detail = describe(failure)
+        if not isinstance(failure.value, Handled):  # a Handled fault is recorded where it was found
+            state.health.error(request.url, reason, detail)
+        if request.meta.get("start"):
+            state.health.start_failed(request.url, reason, detail)
+
+    def on_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        for state in self.states.values():
+            state.health.settle(reason)
+            state.health.save()
+        if self.owns_context:
+            self.context.finish()
+
+
+def _page(response: Response) -> Page:
+    content_type = _header(response, "Content-Type")
+    body = response.request.body if response.request is not None and response.request.method == "POST" else b""
+    return Page.from_bytes(response.url, response.body, content_type, request_body=body)
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

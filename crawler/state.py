@@ -1,0 +1,54 @@
+"""What the spider knows about one portal during a crawl."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from crawler.extract import Extractor, Page, PortalKind, detect, kind_named
+from crawler.extract.links import host
+from crawler.health import PortalHealth
+from portalwatch.config import PortalConfig
+
+
+@dataclass
+class Known:
+    """A stored article to re-check: its id and the validators of its last answer."""
+
+    id: int
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass
+class PortalState:
+    """One portal's config, kind, known URLs and health while the crawl runs."""
+
+    portal: PortalConfig
+    health: PortalHealth
+    max_pages: int
+    kind: PortalKind | None = None
+    known: set[str] = field(default_factory=set)
+    revisit: dict[str, Known] = field(default_factory=dict)
+    scheduled: set[str] = field(default_factory=set)
+
+    @property
+    def name(self) -> str:
+        return self.portal.name
+
+    @property
+    def hosts(self) -> set[str]:
+        """host:port of every start URL: the only places this portal may lead."""
+        return {host(url) for url in self.portal.start_urls}
+
+    @property
+    def blocked(self) -> bool:
+        return self.health.status == "blocked"
+
+    def extractor(self, page: Page, remember: bool) -> Extractor:
+        """The portal's extractor: its preset, else the kind detected (and, on a list page, remembered)."""
+        kind = self.kind
+        if kind is None:
+            kind = kind_named(self.portal.preset) if self.portal.preset != "auto" else detect(page)
+            if remember:
+                self.kind = kind
+        return Extractor(kind, self.portal.selectors)
