@@ -12,6 +12,7 @@ from scheduler.recovery import record_killed_runs
 log = logging.getLogger(__name__)
 
 DIGEST_TIME_LIMIT = 15 * 60.0  # building and mailing a digest takes seconds; this only catches a hang
+KILL_GRACE = 60.0  # the crawl stops itself at its time limit; the daemon kills it this much later
 RECOVERY_WAIT = 5.0
 
 
@@ -20,7 +21,7 @@ def crawl_job(config_path: str) -> None:
     config = _load(config_path, "crawl")
     if config is None:
         return
-    limit = config.crawl.time_limit_minutes * 60 + config.schedule.lock_wait_seconds
+    limit = config.crawl.time_limit_minutes * 60 + KILL_GRACE + config.schedule.lock_wait_seconds
     result = run_child("crawl", portalwatch_argv(config_path, "crawl"), limit, interruptible=True)
     _report(result)
     if result.returncode is not None and result.returncode < 0:

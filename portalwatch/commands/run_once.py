@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from crawler.runner import run_crawl
+from portalwatch.commands.crawl import table
+from portalwatch.commands.digest import describe
 from portalwatch.config import Config
 from portalwatch.storage import Store, utcnow
 from reports.digest import digest_due, last_sent_at, run_digest
@@ -31,19 +34,31 @@ def run(config: Config, args: argparse.Namespace) -> int:
     for run_id in mark_killed_runs(store):
         log.warning("crawl run %d was interrupted earlier (its process is gone): marked killed", run_id)
     with watchdog(config, store):
-        crawl_code = run_crawl(config, trigger="run-once").exit_code
+        summary = run_crawl(config, trigger="run-once")
+    print(table(summary))
+    print(f"run {summary.run_id}: {summary.status}")
+    if summary.failed:
+        print(f"portalwatch: run-once: failed or blocked: {', '.join(summary.failed)}", file=sys.stderr)
     digest_code = send_digest_if_due(config, store, force=args.force_digest)
-    return crawl_code or digest_code
+    return 1 if summary.failed else digest_code
 
 
 def send_digest_if_due(config: Config, store: Store, *, force: bool) -> int:
     """Mail the digest when a week has passed since the last one (or `force`); the exit code."""
-    now = utcnow()
-    if not force and not digest_due(store, now):
-        log.info("digest not due: the last one was sent %s", last_sent_at(store))
+    if not force and not digest_due(store, utcnow()):
+        last = last_sent_at(store)
+        print(f"digest not due: the last one was sent {last:%Y-%m-%d %H:%M} UTC" if last
+              else "digest not due: nothing is waiting for one")
         return 0
     outcome = run_digest(config)
-    return outcome.exit_code
+    if outcome.status == "failed":
+        print(f"portalwatch: run-once: digest not sent: {outcome.error}", file=sys.stderr)
+        return 1
+    if outcome.status == "sent":
+        print(f"digest sent to {', '.join(outcome.recipients)}: {describe(outcome)}")
+    else:
+        print("digest due, but nothing new since the last one: no mail sent")
+    return 0
 
 
 @contextmanager
