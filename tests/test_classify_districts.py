@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from portalwatch.classify import classify
 from portalwatch.classify.districts import ALIASES
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
@@ -29,6 +33,14 @@ def test_city_wide_article_names_every_district_it_covers() -> None:
     )
     facts = classify("全市一季度新签约项目356个", text)
     assert facts.districts == ["西海岸新区", "即墨区", "胶州市"]
+
+
+def test_seed_city_wide_article_covers_all_ten_districts() -> None:
+    lines = (REPO / "seeds/004_dfa85d812edf7218.txt").read_text(encoding="utf-8").splitlines()
+    facts = classify(lines[0], "\n".join(lines[1:]))
+    assert set(facts.districts) == {
+        "胶州市", "西海岸新区", "市南区", "市北区", "李沧区", "崂山区", "城阳区", "即墨区", "平度市", "莱西市",
+    }
 
 
 def test_city_level_article_with_passing_mentions_is_qingdao() -> None:

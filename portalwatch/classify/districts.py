@@ -36,7 +36,7 @@ _STREET_AFTER = re.compile(r"(?:湾|[一二三四五六七八九]?路|[东西南
 # Another place's high-tech zone: 蓝谷高新区, 胶州高新区.
 _OTHER_ZONE_BEFORE = re.compile(r"(?:海洋|蓝谷|胶州|平度|莱西|即墨|济南|烟台|潍坊|威海|日照|淄博|临沂|国家|省级)$")
 _CITY_RE = re.compile(r"青岛市|全市|我市|青岛(?!西海岸|蓝谷|高新)")
-_CITY_TITLE_RE = re.compile(r"^(?:青岛|全市|我市|市政府|市委)|青岛市")
+_CITY_TITLE_RE = re.compile(r"^(?:青岛|全市|我市|市政府|市委)|青岛市|各区市|各区、市|全市各区")
 # "各区、市人民政府，青岛西海岸新区管委" heads every city document; it names no district of interest.
 _ADDRESSEES = re.compile(r"各区、?市人民政府[^\n。]*")
 # "全区/我区/本区" and a bare "新区" mean the portal's own district.
@@ -79,24 +79,28 @@ def _is_city_title(title: str) -> bool:
     return bool(_CITY_TITLE_RE.search(title)) and not mentions(title)
 
 
+def _drop_zone_inside_chengyang(names: list[str], counts: Counter[str]) -> list[str]:
+    """高新区 lies in 城阳区: named less often than 城阳区 it is a passing mention, not a subject."""
+    if "高新区" in names and "城阳区" in names and counts["高新区"] < counts["城阳区"]:
+        return [name for name in names if name != "高新区"]
+    return names
+
+
 def extract_districts(title: str, text: str, hint: str | None = None) -> list[str]:
     """Districts the article is about, most mentioned first; `hint` when none; 青岛市 for city level.
 
-    A city-level title (青岛市..., 全市...) keeps 青岛市 unless at least two districts are each named
-    at least twice: then it is a city-wide article covering those districts.
+    A city-level title (青岛市..., 全市..., 各区市...) keeps 青岛市 unless at least two districts are
+    each named at least twice: then it is a city-wide article covering all of those districts.
     """
     text = _ADDRESSEES.sub("", text)
+    if _is_city_title(title):
+        named = Counter(name for name, _ in mentions(text))
+        covered = _drop_zone_inside_chengyang([n for n, k in named.most_common() if k >= 2], named)
+        return covered if len(covered) >= 2 else [CITY]
     counts = _counts(title, text, hint)
     if counts:
         top = counts.most_common(1)[0][1]
-        chosen = [name for name, n in counts.most_common() if n >= top * _SHARE]
-        if "高新区" in chosen and "城阳区" in chosen and counts["高新区"] < counts["城阳区"]:
-            chosen.remove("高新区")  # the zone lies in 城阳区; a passing mention does not make it a subject
-        if not _is_city_title(title):
-            return chosen
-        named = Counter(name for name, _ in mentions(text))
-        covered = [name for name in chosen if named[name] >= 2]
-        return covered if len(covered) >= 2 else [CITY]
+        return _drop_zone_inside_chengyang([n for n, k in counts.most_common() if k >= top * _SHARE], counts)
     if hint in ALIASES:
         return [hint]
     if hint == CITY or _CITY_RE.search(title + text):

@@ -16,18 +16,24 @@ _CLAUSE_END = "，,；;、：:"
 _NUMBERISH = re.compile(r"[\d.,%％万亿千百十零〇一二两三四五六七八九元美欧日港]")
 
 
-def lead_sentence(text: str) -> str:
-    """The first sentence with words in it, dateline removed."""
+def _sentences(text: str, whole_only: bool) -> str:
     for line in text.splitlines():
         line = line.strip()
-        if line.endswith((":", "：")) or (len(line) < 20 and not line.endswith(("。", "!", "?", "！", "？"))):
-            continue  # a heading, a speaker line "XX区委书记:" or a date
+        if line.endswith((":", "：")) or len(line) < 8:
+            continue  # a speaker line "XX区委书记:", a date, a short heading
+        if whole_only and not re.search(r"[。！？!?]", line):
+            continue
         if _DATELINE_HINT.match(line):
             line = _DATELINE_RE.sub("", line, count=1)
         match = _SENTENCE_RE.search(line)
         if match and len(match.group(0).strip()) >= 8:
             return match.group(0).strip()
     return ""
+
+
+def lead_sentence(text: str) -> str:
+    """The first sentence of the first paragraph that has one (headings skipped), dateline removed."""
+    return _sentences(text, whole_only=True) or _sentences(text, whole_only=False)
 
 
 def trim(sentence: str, limit: int = MAX_CHARS) -> str:
