@@ -92,6 +92,16 @@ def test_summary_is_never_cut_inside_a_number() -> None:
     assert summarize("标题", sentence) == words[: MAX_CHARS - 3] + "…"
 
 
+def test_summary_shows_chinese_punctuation_but_keeps_thousands_separators() -> None:
+    facts = classify("标题", "青岛新闻网讯 城阳区签约项目3个,签约总额1,200万元;现场气氛热烈!")
+    assert facts.summary == "城阳区签约项目3个，签约总额1,200万元；现场气氛热烈！"
+
+
+def test_empty_input_gives_an_empty_classification() -> None:
+    facts = classify("", "")
+    assert (facts.kind, facts.districts, facts.amounts, facts.summary) == ("other", [], [], "")
+
+
 def test_summary_keeps_a_short_lead_whole() -> None:
     assert summarize("标题", "项目总投资1197.5亿元。第二句。") == "项目总投资1197.5亿元。"
 
@@ -110,4 +120,4 @@ def test_seed_article_in_traditional_characters_is_classified() -> None:
     assert (facts.amounts[0].yi, facts.amounts[0].currency) == (1197.5, "CNY")
     assert any(a.currency == "USD" and a.yi == 10.0 for a in facts.amounts)
     assert "益海嘉里食品产业园项目" in facts.projects
-    assert facts.summary.startswith("今年以来，胶州市") or facts.summary.startswith("今年以来,胶州市")
+    assert facts.summary.startswith("今年以来，胶州市树牢“项目为零、一切为零”的工作导向，")

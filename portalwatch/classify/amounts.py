@@ -118,11 +118,6 @@ def _find(text: str) -> list[_Found]:
     return found
 
 
-def find_money(text: str) -> list[tuple[Amount, bool]]:
-    """Every money figure of `text` in order, each with whether it is an investment."""
-    return [(f.amount, f.investment) for f in _find(text)]
-
-
 def extract_amounts(title: str, text: str) -> list[Amount]:
     """Investment amounts of an article: the headline first (title, else first in text), no repeats."""
     ordered = [f.amount for f in _find(title) if f.investment]

@@ -27,7 +27,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "莱西市": ("莱西市", "莱西"),
     "高新区": ("青岛高新技术产业开发区", "青岛高新区", "高新区"),
 }
-DISTRICTS = tuple(ALIASES)
 
 _CANONICAL = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
 _ALIAS_RE = re.compile("|".join(re.escape(a) for a in sorted(_CANONICAL, key=len, reverse=True)))

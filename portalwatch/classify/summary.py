@@ -12,6 +12,9 @@ _DATELINE_RE = re.compile(
     r"(?:\s*记者\s*[\u4e00-\u9fff ]{2,12}?(?:报道)?)?\s*[,，:：]?\s*)"
 )
 _DATELINE_HINT = re.compile(r"^\s*[\u4e00-\u9fff]{0,12}?(?:\d{1,2}月\d{1,2}日)?(?:讯|电)")
+# NFKC turns "，" into ","; in a Chinese sentence the digest shows the full-width mark again.
+_HALF_WIDTH_AFTER_CJK = re.compile(r"(?<=[\u4e00-\u9fff”’》）)\d%])([,;:!?])(?=[^\d]|$)")
+_FULL_WIDTH = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
 _CLAUSE_END = "，,；;、：:"
 _NUMBERISH = re.compile(r"[\d.,%％万亿千百十零〇一二两三四五六七八九元美欧日港]")
 
@@ -49,6 +52,11 @@ def trim(sentence: str, limit: int = MAX_CHARS) -> str:
     return sentence[:cut].rstrip(_CLAUSE_END + " ") + "…"
 
 
+def full_width_punctuation(sentence: str) -> str:
+    """'城阳区,总投资32亿元' -> '城阳区，总投资32亿元' (a comma inside '1,200' stays)."""
+    return _HALF_WIDTH_AFTER_CJK.sub(lambda m: _FULL_WIDTH[m.group(1)], sentence)
+
+
 def summarize(title: str, text: str) -> str:
     """The lead sentence trimmed for the digest; the title when the text has none."""
-    return trim(lead_sentence(text) or title.strip())
+    return trim(full_width_punctuation(lead_sentence(text) or title.strip()))
