@@ -71,7 +71,8 @@ def test_each_stage_is_recognised(title: str, stage: str) -> None:
 
 
 def test_policies_carry_no_stage_and_names_inside_titles_are_not_projects() -> None:
-    facts = classify("关于印发《支持重点项目建设若干措施》的通知", "现将《支持重点项目建设若干措施》印发给你们。")
+    title = "关于印发《青岛市智能制造产业园建设若干措施》的通知"
+    facts = classify(title, "现将《青岛市智能制造产业园建设若干措施》印发给你们。")
     assert (facts.kind, facts.stage, facts.projects) == ("policy", None, [])
     assert extract_projects("", "推进重点项目、四新经济项目和一批制造业项目建设") == []
 

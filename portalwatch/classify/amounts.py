@@ -13,7 +13,6 @@ Conventions:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import cn2an
 
@@ -57,15 +56,8 @@ _CUE_RE = re.compile("|".join(sorted({*_INVEST_CUES, *_OTHER_CUES}, key=len, rev
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 # A size class: "5000万元以上项目", "投资30亿元以上的制造业大项目", "亿元级企业".
 _THRESHOLD_AFTER = re.compile(r"^(?:的)?[^,，。；;、:：()\d]{0,10}?(?:项目|企业|楼宇|大项目)")
-# "50亿元的xx产业园" names a project's size even without a cue word.
+# Without a cue word, "500万元投资" and "50亿元的xx产业园" still name an investment.
 _PROJECT_AFTER = re.compile(r"^(?:的)?(?:投资|投入)|^的[^,，。；;、:：]{1,30}?(?:项目|产业园|基地|园区|工厂|中心|总部)")
-
-
-@dataclass(frozen=True)
-class _Found:
-    amount: Amount
-    start: int
-    investment: bool
 
 
 def parse_number(number: str) -> float | None:
@@ -109,19 +101,19 @@ def _is_investment(text: str, match: re.Match[str]) -> bool:
     return bool(_PROJECT_AFTER.match(after))
 
 
-def _find(text: str) -> list[_Found]:
+def _investments(text: str) -> list[Amount]:
+    """The investment amounts of `text`, in order."""
     found = []
     for match in AMOUNT_RE.finditer(text):
         amount = _amount(match)
-        if amount is not None:
-            found.append(_Found(amount, match.start(), _is_investment(text, match)))
+        if amount is not None and _is_investment(text, match):
+            found.append(amount)
     return found
 
 
 def extract_amounts(title: str, text: str) -> list[Amount]:
     """Investment amounts of an article: the headline first (title, else first in text), no repeats."""
-    ordered = [f.amount for f in _find(title) if f.investment]
-    ordered += [f.amount for f in _find(text) if f.investment]
+    ordered = _investments(title) + _investments(text)
     seen: set[tuple[float, str]] = set()
     result = []
     for amount in ordered:

@@ -33,6 +33,7 @@ _CLASS_END = re.compile(
     r"(?:重点|产业|投资|优质|制造业|制造|招商引资|在谈|储备|洽谈|帮扶|院士|类|性|型|新兴|龙头|惠民|民生|设施"
     r"|重大|大|好|新|批|住房|服务|赋能|孵化)$"
 )
+_BOOK_TITLE_RE = re.compile(r"《[^》\n]*》")
 _COUNTED = re.compile(r"\d+个|[一二三四五六七八九十百千]+个")
 
 STAGES: dict[str, tuple[str, ...]] = {
@@ -64,6 +65,7 @@ def extract_projects(title: str, text: str) -> list[str]:
     """Specific project names in title and text, in order, without repeats or generic phrases."""
     result: list[str] = []
     for source in (title, text):
+        source = _BOOK_TITLE_RE.sub("\n", source)  # a document title names no project
         previous_end = 0
         for match in _END_RE.finditer(source):
             window = source[max(previous_end, match.start() - _MAX_NAME):match.start()]
