@@ -34,7 +34,8 @@ class PortalHealth:
 
     def error(self, url: str | None, reason: str, detail: str = "") -> None:
         """Record a fault against `url` now, so a crash later loses nothing."""
-        log.warning("%s: %s %s %s", self.portal, reason, url or "", detail)
+        level = logging.INFO if reason in NOT_FAULTS else logging.WARNING
+        log.log(level, "%s: %s %s %s", self.portal, reason, url or "", detail)
         self.store.record_error(self.run_id, self.portal, url, reason, detail)
         if reason not in NOT_FAULTS:
             self.counts["errors"] += 1

@@ -28,12 +28,13 @@ class IngestPipeline:
 
     def process_item(self, item: CrawledArticle) -> CrawledArticle:
         spider: PortalSpider = self.crawler.spider  # type: ignore[assignment]
+        health = spider.states[item.portal].health
         try:
             outcome = spider.context.ingestor.ingest(item)
         except Exception as exc:  # one article the core cannot take must not stop the portal
             log.exception("ingest failed for %s", item.url)
-            spider.health.error(item.url, "ingest", f"{type(exc).__name__}: {exc}")
+            health.error(item.url, "ingest", f"{type(exc).__name__}: {exc}")
             return item
         if outcome in OUTCOMES:
-            spider.health.count(outcome)
+            health.count(outcome)
         return item

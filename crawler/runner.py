@@ -51,10 +51,13 @@ def run_crawl(config: Config, portals: list[str] | None = None, trigger: str = "
     chosen = [portal.name for portal in choose_portals(config, portals)]
     if not chosen:
         raise ConfigError(config.source, None, "portals", "no enabled portal to crawl")
-    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
-        logging.getLogger("scrapy").setLevel(logging.WARNING)
     context = CrawlContext.start(config, trigger)
-    process = CrawlerProcess(scrapy_settings(config), install_root_handler=False)
+    settings = scrapy_settings(config)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False)  # the command line's logging stays in charge
+    settings.set("LOG_VERSIONS", [])
+    process = CrawlerProcess(settings)
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:  # Scrapy's own chatter only with -v
+        logging.getLogger("scrapy").setLevel(logging.WARNING)
     process.crawl(PortalSpider, portal=chosen, config=config, context=context)
     process.start()
     for name in chosen:  # a spider that never ran still gets its row

@@ -13,8 +13,8 @@ from crawler.extract.links import absolute, is_attachment, unique
 from crawler.extract.page import Page
 from crawler.extract.text import body_text, sel_text
 
-_NEXT_TEXT = re.compile(r"^\s*(?:下一页|下页|后一页|后页|next|›|»|>)\s*$", re.IGNORECASE)
-_CONTAINERS = ("ul", "ol", "table", "tbody", "div", "dl", "section")
+_NEXT_TEXT = re.compile(r"下一页|下页|后一?页|更早|较早|以前的|older|next|›|»|^\s*>\s*$", re.IGNORECASE)
+_PREVIOUS_TEXT = re.compile(r"上一页|上页|前一?页|较新|更新的|newer|prev|‹|«", re.IGNORECASE)
 _FURNITURE_AREAS = {"nav", "header", "footer", "menu"}
 _FURNITURE_HINT = re.compile(r"nav|menu|head|foot|crumb|banner|links|friend|sidebar|hot|rank", re.IGNORECASE)
 _MIN_TITLE = 6  # article links carry a title; navigation links are short
@@ -50,23 +50,25 @@ class PortalKind:
 
     # --- list pages --------------------------------------------------------------------------
     def list_links(self, page: Page) -> list[str]:
-        """Links of the largest group of title-like links that is not navigation."""
-        groups: dict[etree._Element, list[str]] = {}
+        """Links of the largest group of title-like links in the same place of repeated markup."""
+        groups: dict[tuple[str, ...], list[str]] = {}
         for anchor in page.sel.xpath("//body//a[@href]"):
             element = anchor.root
             if len(sel_text(anchor)) < _MIN_TITLE or _in_furniture(element):
                 continue
             url = absolute(page.url, anchor.attrib.get("href"))
             if url and not is_attachment(url):
-                groups.setdefault(_container(element), []).append(url)
+                groups.setdefault(_signature(element), []).append(url)
         if not groups:
             return []
         return unique(max(groups.values(), key=len))
 
     def next_page(self, page: Page) -> NextPage | None:
-        """The link labelled 下一页 / next, or rel=next."""
+        """The link labelled 下一页 / 更早的文章 / next, or rel=next."""
         for anchor in page.sel.xpath("//a[@href]"):
-            if anchor.attrib.get("rel") == "next" or _NEXT_TEXT.match(sel_text(anchor)):
+            label = sel_text(anchor)
+            forward = _NEXT_TEXT.search(label) and not _PREVIOUS_TEXT.search(label)
+            if anchor.attrib.get("rel") == "next" or forward:
                 url = absolute(page.url, anchor.attrib.get("href"))
                 if url and url != page.url:
                     return NextPage(url)
@@ -89,13 +91,11 @@ class PortalKind:
         return titles.header_date(page, body) or dates.url_date(page.url)
 
     def attachments(self, page: Page, body: list[etree._Element]) -> list[str]:
-        found: list[str] = []
-        for node in body:
-            for href in node.xpath(".//a/@href"):
-                url = absolute(page.url, href)
-                if url and is_attachment(url):
-                    found.append(url)
-        return unique(found)
+        """PDF/DOC/XLS/ZIP links of the body and of the page around it (portals list them under the body)."""
+        anchors = [a for node in body for a in node.iter("a")]
+        anchors += [a.root for a in page.sel.xpath("//body//a[@href]") if not _in_furniture(a.root)]
+        found = (absolute(page.url, a.get("href")) for a in anchors)
+        return unique([url for url in found if url and is_attachment(url)])
 
     def article(self, page: Page) -> Article | None:
         """Title, date, text and attachments; None when the page holds no article text."""
@@ -121,11 +121,9 @@ def _in_furniture(element: etree._Element) -> bool:
     return False
 
 
-def _container(element: etree._Element) -> etree._Element:
-    for ancestor in element.iterancestors():
-        if ancestor.tag in _CONTAINERS:
-            return ancestor
-    return element
+def _signature(element: etree._Element) -> tuple[str, ...]:
+    """Tag and class of the element and its ancestors: the same for every entry of a list."""
+    return tuple(f"{node.tag}.{node.get('class', '')}" for node in (element, *element.iterancestors()))
 
 
 def _densest(page: Page) -> etree._Element | None:

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
-_LABELLED = re.compile(r"(?:发布(?:时间|日期)|发文日期|日期|时间)\s*[::]\s*")
+_LABELLED = re.compile(r"(?:发布(?:时间|日期)|发文日期|日期|时间)\s*[:：]\s*")
 _URL_DATES = (
     re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_"),  # TRS: /202603/t20260305_123.shtml
     re.compile(r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"),  # Hanweb: /art/2026/3/5/art_1_2.html

@@ -17,35 +17,38 @@ _BLOCK = frozenset({
 })
 _CELL = frozenset({"td", "th"})
 _SKIP = frozenset({"script", "style", "noscript", "template", "iframe", "object", "select", "button", "textarea"})
-_SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u200b\ufeff]+")
+_SPACE = re.compile(r"[ \t\r\f\v\u00a0]+")  # HTML collapses ASCII space; an ideographic space is content
+_EDGES = " \t\u00a0\u3000\u2002\u2003\u200b\ufeff"  # indentation and stray marks around a line
 # A short line from which everything to the end is page footer (print/close bar, editor, prev/next links).
 _FOOTER = re.compile(
     r"^(?:【?打印本页】?|【?关闭窗口】?|【?(?:打印|关闭)】|责任编辑|上一篇|下一篇|免责声明|版权所有|©|copyright"
-    r"|相关(?:新闻|阅读|链接|文章)[::]?$|投稿须知|我要爆料|有想补充的信息)",
+    r"|相关(?:新闻|阅读|链接|文章)[:：]?$|投稿须知|我要爆料|有想补充的信息)",
     re.IGNORECASE,
 )
 _FOOTER_MAX = 40
 
 
+def _flat(text: str | None) -> str:
+    """Source line breaks inside a paragraph are spaces; only blocks and <br> break lines."""
+    return text.replace("\r", " ").replace("\n", " ") if text else ""
+
+
 def _walk(node: etree._Element, out: list[str]) -> None:
     tag = node.tag if isinstance(node.tag, str) else ""
     if tag in _SKIP or not tag:  # comments and processing instructions carry no text, their tails do
-        if node.tail:
-            out.append(node.tail)
+        out.append(_flat(node.tail))
         return
     block = tag in _BLOCK
     if block:
         out.append("\n")
     elif tag in _CELL:
         out.append(" ")
-    if node.text:
-        out.append(node.text)
+    out.append(_flat(node.text))
     for child in node:
         _walk(child, out)
     if block:
         out.append("\n")
-    if node.tail:
-        out.append(node.tail)
+    out.append(_flat(node.tail))
 
 
 def element_lines(node: etree._Element) -> list[str]:
@@ -56,7 +59,7 @@ def element_lines(node: etree._Element) -> list[str]:
         _walk(node, out)
     finally:
         node.tail = node_tail
-    lines = (_SPACE.sub(" ", unicodedata.normalize("NFC", line)).strip() for line in "".join(out).split("\n"))
+    lines = (_SPACE.sub(" ", unicodedata.normalize("NFC", line)).strip(_EDGES) for line in "".join(out).split("\n"))
     return [line for line in lines if line]
 
 
@@ -90,5 +93,5 @@ def sel_text(sel: Selector) -> str:
     """Text of one selected element as a single line."""
     root = sel.root
     if isinstance(root, str):
-        return _SPACE.sub(" ", root).strip()
+        return _SPACE.sub(" ", root.replace("\n", " ")).strip(_EDGES)
     return " ".join(element_lines(root))

@@ -16,7 +16,7 @@ _TITLE_META = ("ArticleTitle", "og:title", "title", "twitter:title")
 _DATE_META = ("PubDate", "pubdate", "publishdate", "article:published_time", "og:release_date", "firstpublishedtime")
 _SITE_SUFFIX = re.compile(r"\s*(?:[_|｜—–]|\s-\s|-(?=[^-]*$))\s*[^_|｜—–]{2,30}$")
 _HEADINGS = "//h1 | //h2 | //h3 | //*[contains(@class,'title') or contains(@id,'title')][not(self::title)]"
-_PRIMARY_LABEL = re.compile(r"发布(?:时间|日期)\s*[::]")
+_PRIMARY_LABEL = re.compile(r"发布(?:时间|日期)\s*[:：]")
 _HEADER_LINES = 8
 _FOOTER_LINES = 5
 

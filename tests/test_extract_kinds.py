@@ -1,0 +1,203 @@
+# ruff: noqa: E501  (HTML snippets keep the portals' long lines)
+"""Each portal kind on a small page in its style: detection, list links, paging and article fields."""
+
+from datetime import date
+
+from crawler.extract import Extractor, NextPage, Page, detect
+from portalwatch.config import Selectors
+
+BASE = "http://127.0.0.1:8000"
+ARTICLE_TEXT = "近日，总投资32亿元的海创新能源项目在崂山区签约。\n项目建成后年产值10亿元，带动就业800人。"
+BODY_HTML = (
+    '<p style="text-indent:2em"><span>　　近日，总投资32亿元的</span><span><strong>海创新能源项目在崂山区签约。'
+    "</strong></span></p><p>　　项目建成后年产值10亿元，带动就业800人。</p>"
+)
+
+
+def page(path: str, markup: str, form: dict[str, str] | None = None) -> Page:
+    return Page(url=BASE + path, html=markup, form=form or {})
+
+
+def fields(p: Page, selectors: Selectors | None = None) -> tuple:
+    article = Extractor(detect(p), selectors).article(p)
+    return article.title, article.published, article.text, article.attachments
+
+
+TRS_LIST = """<html><head><title>区县要闻_青岛市崂山区人民政府</title></head><body>
+<ul class="nav"><li><a href="/">首页</a></li><li><a href="/xwzx/">新闻中心</a></li></ul>
+<ul class="list_ul">
+<li><span>2026-03-05</span><a href="./202603/t20260305_101.shtml">海创新能源项目在崂山区签约</a></li>
+<li><span>2026-03-04</span><a href="../../zwgk/zcwj/202603/t20260304_100.shtml">崂山区印发支持数字经济发展若干措施</a></li>
+</ul>
+<script>function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){}
+createPageHTML(3, %d, "index", "shtml");</script></body></html>"""
+
+TRS_ARTICLE = f"""<html><head><title>海创新能源项目在崂山区签约_青岛市崂山区人民政府</title>
+<meta name="ArticleTitle" content="海创新能源项目在崂山区签约"><meta name="PubDate" content="2026-03-05 10:20">
+</head><body><div class="position">当前位置：首页 &gt; 新闻中心</div>
+<h1>海创新能源项目在崂山区签约</h1><div class="info">发布时间：2026-03-05 10:20 来源：崂山区融媒体中心</div>
+<div id="zoom"><div class="TRS_Editor"><style>.TRS_Editor P{{margin:0}}</style>{BODY_HTML}<p><br/></p></div></div>
+<div class="fj">附件：<a href="./P020260305.pdf">项目清单.pdf</a></div>
+<div>【<a href="javascript:window.print()">打印本页</a>】【<a href="javascript:window.close()">关闭窗口</a>】</div>
+</body></html>"""
+
+
+def test_trs_list_pages_give_article_links_and_the_next_index_page() -> None:
+    first = page("/xwzx/qxyw/", TRS_LIST % 0)
+    extractor = Extractor(detect(first))
+    assert extractor.name == "trs"
+    assert extractor.list_links(first) == [
+        f"{BASE}/xwzx/qxyw/202603/t20260305_101.shtml",
+        f"{BASE}/zwgk/zcwj/202603/t20260304_100.shtml",
+    ]
+    assert extractor.next_page(first) == NextPage(f"{BASE}/xwzx/qxyw/index_1.shtml")
+    assert extractor.next_page(page("/xwzx/qxyw/index_2.shtml", TRS_LIST % 2)) is None
+
+
+def test_trs_article_title_date_text_and_attachment() -> None:
+    assert fields(page("/xwzx/qxyw/202603/t20260305_101.shtml", TRS_ARTICLE)) == (
+        "海创新能源项目在崂山区签约", date(2026, 3, 5), ARTICLE_TEXT, [f"{BASE}/xwzx/qxyw/202603/P020260305.pdf"],
+    )
+
+
+HANWEB_COLUMN = """<html><head><title>招商动态 青岛市投资促进局</title></head><body>
+<div id="32161"><script type="text/xml"><datastore>
+<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&amp;col=1&amp;appid=1&amp;webid=40&amp;path=%2F&amp;columnid=7582&amp;unitid=32161&amp;webname=%E9%9D%92%E5%B2%9B&amp;permissiontype=0"></a>]]></nextgroup>
+<recordset>
+<record><![CDATA[<li><a href="/art/2026/3/5/art_7582_1.html" title="t">海创新能源项目在崂山区签约</a><span>2026-03-05</span></li>]]></record>
+<record><![CDATA[<li><a href="/art/2026/3/4/art_7582_2.html" title="t">胶州上合示范区物流项目开工</a><span>2026-03-04</span></li>]]></record>
+</recordset></datastore></script></div>
+<script>$('#32161').jpage({ proxyUrl: '/module/web/jpage/dataproxy.jsp', perPage: 2, totalRecord: 5 });</script>
+</body></html>"""
+HANWEB_PROXY = """<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>5</totalrecord><recordset>
+<record><![CDATA[<li><a href="/art/2026/3/3/art_7582_3.html">平度新河化工基地项目签约落地</a></li>]]></record>
+<record><![CDATA[<li><a href="/art/2026/3/2/art_7582_4.html">莱西姜山新城智能装备项目封顶</a></li>]]></record>
+</recordset></datastore>"""
+
+
+def test_hanweb_column_records_then_dataproxy_posts_until_the_last_record() -> None:
+    column = page("/col/col7582/index.html", HANWEB_COLUMN)
+    extractor = Extractor(detect(column))
+    assert extractor.name == "hanweb"
+    assert extractor.list_links(column) == [f"{BASE}/art/2026/3/5/art_7582_1.html", f"{BASE}/art/2026/3/4/art_7582_2.html"]
+    second = extractor.next_page(column)
+    assert second is not None
+    assert second.url == f"{BASE}/module/web/jpage/dataproxy.jsp?startrecord=3&endrecord=4&perpage=2"
+    assert second.form == {"col": "1", "appid": "1", "webid": "40", "path": "/", "columnid": "7582",
+                           "unitid": "32161", "webname": "青岛", "permissiontype": "0"}
+    answer = page("/module/web/jpage/dataproxy.jsp?startrecord=3&endrecord=4&perpage=2", HANWEB_PROXY, second.form)
+    assert extractor.list_links(answer)[0] == f"{BASE}/art/2026/3/3/art_7582_3.html"
+    third = extractor.next_page(answer)
+    assert third is not None and third.url.endswith("startrecord=5&endrecord=6&perpage=2")
+    last = page("/module/web/jpage/dataproxy.jsp?startrecord=5&endrecord=6&perpage=2",
+                HANWEB_PROXY.replace("</record>\n<record>", "</record><!--", 1) + "-->", second.form)
+    assert extractor.next_page(last) is None
+
+
+def test_hanweb_article_body_between_the_zjeg_markers() -> None:
+    markup = f"""<html><head><title>海创新能源项目在崂山区签约 青岛市投资促进局</title>
+    <meta name="ArticleTitle" content="海创新能源项目在崂山区签约"></head><body>
+    <div class="main-txt-info"><span>发布日期：2026-03-05</span><span>浏览次数：<script>hits()</script></span></div>
+    <div id="zoom"><!--ZJEG_RSS.content.begin--><meta name="ContentStart">{BODY_HTML}<meta name="ContentEnd"><!--ZJEG_RSS.content.end--></div>
+    <div class="share">分享到：<a>微信</a></div></body></html>"""
+    assert fields(page("/art/2026/3/5/art_7582_1.html", markup)) == (
+        "海创新能源项目在崂山区签约", date(2026, 3, 5), ARTICLE_TEXT, [],
+    )
+
+
+def test_older_qingdao_platform_list_and_sloppy_zoom2_body() -> None:
+    listing = page("/n172/n1/n2/index.html", """<HTML><BODY><TABLE><TR><TD class=nav><A href="/">首页</A></TD></TR>
+    <TR><TD><DIV id="listChangeDiv"><UL><LI><A href="/n172/n1/n2/c101/content.html">海创新能源项目在崂山区签约</A>
+    <SPAN>2026-03-05</SPAN></LI></UL></DIV><DIV class=fenye>共3页 <A href="index_2.html">下一页</A></DIV></TD></TR></TABLE>
+    </BODY></HTML>""")
+    extractor = Extractor(detect(listing))
+    assert extractor.name == "oldqd"
+    assert extractor.list_links(listing) == [f"{BASE}/n172/n1/n2/c101/content.html"]
+    assert extractor.next_page(listing) == NextPage(f"{BASE}/n172/n1/n2/index_2.html")
+    article = page("/n172/n1/n2/c101/content.html", """<HTML><HEAD><TITLE>海创新能源项目在崂山区签约-青岛政务网</TITLE></HEAD>
+    <BODY><TABLE><TR><TD class="titlestyle1"><H2>海创新能源项目在崂山区签约</H2></TD></TR>
+    <TR><TD class="time">发布日期：2026年03月05日　　来源：青岛日报</TD></TR><TR><TD><DIV id="Zoom2">
+    <P>　　近日，总投资32亿元的海创新能源项目在崂山区签约。
+    <P>　　项目建成后年产值10亿元，带动就业800人。
+    </DIV></TD></TR><TR><TD>【<A href="javascript:window.print()">打印本页</A>】</TD></TR></TABLE></BODY></HTML>""")
+    assert fields(article) == ("海创新能源项目在崂山区签约", date(2026, 3, 5), ARTICLE_TEXT, [])
+
+
+def test_gbk_news_page_title_from_h1_not_the_site_title() -> None:
+    markup = f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312" />
+    <title>海创新能源项目在崂山区签约_青岛新闻网</title></head><body>
+    <div class="dqwz">您当前的位置 ：<a href="/">青岛新闻网</a> &gt;&gt; 正文</div>
+    <h1>海创新能源项目在崂山区签约</h1>
+    <div class="info"><span id="pubtime_baidu">2026-03-05 09:31:00</span> <span id="source_baidu">来源：青岛日报</span></div>
+    <div id="endText">{BODY_HTML}</div><div id="editor_baidu">责任编辑：王晓</div></body></html>"""
+    gbk = Page.from_bytes(f"{BASE}/qingdao/2026-03/05/content_101.htm", markup.encode("gbk"), "text/html")
+    assert detect(gbk).name == "news"
+    assert fields(gbk) == ("海创新能源项目在崂山区签约", date(2026, 3, 5), ARTICLE_TEXT, [])
+
+
+PARK_LIST = """<html><head><title>招商动态-即墨区产业园区招商网</title></head><body>
+<header><nav><a href="/">首页</a><a href="/news/zsdt/">招商动态</a></nav><div>招商热线：400-606-8899</div></header>
+<div class="news-list">
+<div class="news-item"><div class="news-text"><h3><a href="/news/zsdt/show-1.html">【即墨区招商】青岛蓝谷海洋药物研发中心项目签约</a></h3>
+<p class="summary">近日，青岛蓝谷海洋药物研发中心项目签约，总投资12亿元...</p><span>2026-03-05</span></div></div>
+<div class="news-item"><div class="news-text"><h3><a href="/news/zsdt/show-2.html">【即墨区招商】汽车产业新城零部件项目开工</a></h3>
+<p class="summary">汽车产业新城零部件项目开工...</p><span>2026-03-04</span></div></div>
+</div>
+<aside class="sidebar"><h3>热门园区</h3><ul><li><a href="/park/1.html">青岛蓝谷海洋经济发展区</a></li></ul>
+<div class="tougao"><h3>投稿须知</h3><p>本站欢迎园区、企业投稿。</p></div></aside>
+<div class="pagination"><span>1</span> <a href="/news/zsdt/list_2.html">2</a> <a class="next" href="/news/zsdt/list_2.html">下一页</a></div>
+</body></html>"""
+
+
+def test_park_portal_list_entries_with_summaries_and_next_page() -> None:
+    listing = page("/news/zsdt/index.html", PARK_LIST)
+    extractor = Extractor(detect(listing))
+    assert extractor.name == "park"
+    assert extractor.list_links(listing) == [f"{BASE}/news/zsdt/show-1.html", f"{BASE}/news/zsdt/show-2.html"]
+    assert extractor.next_page(listing) == NextPage(f"{BASE}/news/zsdt/list_2.html")
+
+
+def test_park_article_keeps_its_prefixed_title_and_drops_the_boilerplate() -> None:
+    markup = f"""<html><head><title>【即墨区招商】海创新能源项目签约-即墨区产业园区招商网</title></head><body>
+    <header><div class="hotline">招商热线：400-606-8899</div></header>
+    <article><h1 class="article-title">【即墨区招商】海创新能源项目签约</h1>
+    <div class="article-meta"><span>发布时间：2026-03-05</span><span>浏览：<em>301</em>次</span></div>
+    <div class="article-content">{BODY_HTML}</div>
+    <div class="share">分享到：<a>微信</a></div><div class="disclaimer">有想补充的信息？欢迎联系我们。</div></article>
+    <aside><div class="tougao"><h3>投稿须知</h3><p>本站欢迎园区、企业投稿，来稿请注明出处及联系方式，一经采用不付稿酬。</p></div></aside>
+    </body></html>"""
+    assert fields(page("/news/zsdt/show-1.html", markup)) == (
+        "【即墨区招商】海创新能源项目签约", date(2026, 3, 5), ARTICLE_TEXT, [],
+    )
+
+
+def test_generic_site_blog_style_list_older_link_and_article() -> None:
+    listing = page("/", """<html><head><title>胶州湾科创走廊</title></head><body>
+    <div id="top"><a href="/">胶州湾科创走廊首页</a> · <a href="/about.html">关于</a></div>
+    <div id="posts"><div class="entry"><a href="/posts/2026/03/1.html">海创新能源项目在崂山区签约</a> <small>2026/03/05</small></div>
+    <div class="entry"><a href="/posts/2026/03/2.html">胶州上合示范区物流项目开工</a> <small>2026/03/04</small></div></div>
+    <div class="nav"><a href="/page/2/">更早的文章 »</a></div></body></html>""")
+    extractor = Extractor(detect(listing))
+    assert extractor.name == "generic"
+    assert extractor.list_links(listing) == [f"{BASE}/posts/2026/03/1.html", f"{BASE}/posts/2026/03/2.html"]
+    assert extractor.next_page(listing) == NextPage(f"{BASE}/page/2/")
+    newer_only = page("/page/3/", listing.html.replace('<a href="/page/2/">更早的文章 »</a>', '<a href="/page/2/">« 较新的文章</a>'))
+    assert extractor.next_page(newer_only) is None
+    article = page("/posts/2026/03/1.html", f"""<html><head><title>海创新能源项目在崂山区签约 | 胶州湾科创走廊</title></head>
+    <body><div id="top"><a href="/">胶州湾科创走廊</a></div><div id="post"><h2>海创新能源项目在崂山区签约</h2>
+    <div class="byline">2026年03月05日 · 青岛日报</div><div class="body">{BODY_HTML}</div></div>
+    <div id="bottom">胶州湾科创走廊 2026 · 鲁ICP备21034567号</div></body></html>""")
+    assert fields(article) == ("海创新能源项目在崂山区签约", date(2026, 3, 5), ARTICLE_TEXT, [])
+
+
+def test_config_selectors_override_the_detected_kind_field_by_field() -> None:
+    article = page("/a/1.html", f"""<html><head><title>站点名称</title></head><body>
+    <div class="headline">海创新能源项目在崂山区签约</div><span class="when">2026年3月5日</span>
+    <div class="text">{BODY_HTML}</div><div class="other"><p>这是一段比正文更长的其他文字，用来干扰正文的自动识别，它不应当成为正文的一部分内容。</p></div>
+    </body></html>""")
+    chosen = Selectors(title="div.headline", date="//span[@class='when']", body="div.text")
+    assert fields(article, chosen) == ("海创新能源项目在崂山区签约", date(2026, 3, 5), ARTICLE_TEXT, [])
+    listing = page("/list.html", '<body><div class="l"><a href="/a/1.html">短</a></div><a href="/x.html">其他很长的链接标题文字</a></body>')
+    assert Extractor(detect(listing), Selectors(list_links="div.l a", next_page="//a[@href='/x.html']")).list_links(
+        listing
+    ) == [f"{BASE}/a/1.html"]
