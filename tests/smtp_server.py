@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import ipaddress
+import logging
 import socket
 import ssl
 import threading
@@ -24,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 HOST = "127.0.0.1"
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every line at INFO and DEBUG
 
 
 def free_port() -> int:

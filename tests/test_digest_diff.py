@@ -1,0 +1,50 @@
+"""The inline diff a reader sees for a revised page: changed figures whole, long unchanged runs folded."""
+
+from __future__ import annotations
+
+from reports.diff import has_changes, inline_diff, plain, sentences
+
+OLD = "西海岸新区签约项目总投资32亿元。项目位于董家口。预计2027年投产。"
+NEW = "西海岸新区签约项目总投资35亿元。项目位于董家口。预计2028年6月投产。"
+
+
+def test_sentences_give_the_text_back():
+    text = "第一句。第二句！\n\n第三句；最后没有句号"
+    assert "".join(sentences(text)) == text
+    assert sentences(text)[:2] == ["第一句。", "第二句！"]
+
+
+def test_a_changed_figure_is_marked_whole():
+    assert plain(inline_diff(OLD, NEW)) == (
+        "西海岸新区签约项目总投资[-32-]{+35+}亿元。项目位于董家口。预计[-2027年-]{+2028年6月+}投产。"
+    )
+
+
+def test_decimal_figures_are_one_word():
+    assert plain(inline_diff("总投资1197.5亿元", "总投资1,250.8亿元")) == "总投资[-1197.5-]{+1,250.8+}亿元"
+
+
+def test_added_and_removed_sentences():
+    diff = inline_diff("第一句。第二句。", "第一句。新增的一句。第二句。")
+    assert plain(diff) == "第一句。{+新增的一句。+}第二句。"
+    assert plain(inline_diff("第一句。删掉的一句。第二句。", "第一句。第二句。")) == "第一句。[-删掉的一句。-]第二句。"
+
+
+def test_a_rewritten_sentence_is_shown_as_old_and_new_not_confetti():
+    diff = inline_diff("会议由区长主持。", "全体干部参加学习培训。")
+    assert [s.kind for s in diff] == ["del", "ins"]
+
+
+def test_long_unchanged_runs_are_folded_with_context():
+    filler = "这是一段没有变化的文字，" * 30
+    diff = inline_diff(f"开头。{filler}总投资32亿元。", f"开头。{filler}总投资35亿元。", context=10, fold_over=50)
+    kinds = [s.kind for s in diff]
+    assert kinds[:2] == ["fold", "same"] and "del" in kinds and "ins" in kinds
+    assert len(diff[1].text) == 10
+    assert "字未变" in plain(diff)
+    assert sum(len(s.text) for s in diff if s.kind in ("same", "fold", "del")) == len(f"开头。{filler}总投资32亿元。")
+
+
+def test_identical_texts_have_no_changes():
+    diff = inline_diff(OLD, OLD)
+    assert not has_changes(diff)
