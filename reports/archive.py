@@ -62,15 +62,15 @@ def write_text(path: Path, text: str) -> None:
 
 
 def index_entries(store: Store, reports_dir: Path, tz: ZoneInfo) -> list[IndexEntry]:
-    """Sent digests whose report file is in `reports_dir`, newest first."""
+    """Sent digests whose report file is in `reports_dir` (found by name: the folder may move), newest first."""
     query = select(digests).where(digests.c.status == "sent", digests.c.path.is_not(None)).order_by(
         digests.c.period_end.desc(), digests.c.id.desc())
     with store.engine.connect() as conn:
         rows = list(conn.execute(query).mappings())
     entries = []
     for row in rows:
-        path = Path(row["path"])
-        if path.parent != reports_dir or not path.exists():
+        path = reports_dir / Path(row["path"]).name
+        if not path.exists():
             continue
         start = views.local_time(as_utc(row["period_start"]), tz) if row["period_start"] else "开始"
         entries.append(IndexEntry(

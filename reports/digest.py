@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from email.message import EmailMessage
@@ -77,7 +78,10 @@ def run_digest(config: Config, *, dry_run: bool = False, out: Path | None = None
     tz = ZoneInfo(config.timezone)
     start = datetime.combine(since, time.min, tzinfo=tz) if since else None
     if dry_run:
-        return _preview(config, store, tz, out, start)
+        try:
+            return _preview(config, store, tz, out, start)
+        except OSError as exc:
+            return DigestOutcome("failed", error=f"cannot write {exc.filename or 'the report'}: {exc.strerror or exc}")
     lock_path = config.data_dir / "digest.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -127,12 +131,18 @@ def _send(config: Config, store: Store, tz: ZoneInfo, out: Path | None, start: d
         accepted = deliver(config.email, _message(config, fitted, msg_id))
     except DeliveryError as exc:
         _close_digest(store, digest_id, "failed", error=str(exc))
-        path.unlink(missing_ok=True)
+        _discard(path)
         log.error("digest %d not sent, its %d articles stay pending: %s", digest_id, len(content.article_ids), exc)
         return DigestOutcome("failed", counts=content.counts, error=str(exc), digest_id=digest_id)
+    except OSError as exc:
+        error = f"cannot write the report {exc.filename or path}: {exc.strerror or exc}"
+        _close_digest(store, digest_id, "failed", error=error)
+        _discard(path)
+        log.error("digest %d not sent: %s", digest_id, error)
+        return DigestOutcome("failed", counts=content.counts, error=error, digest_id=digest_id)
     except BaseException as exc:
         _close_digest(store, digest_id, "failed", error=f"{type(exc).__name__}: {exc}")
-        path.unlink(missing_ok=True)
+        _discard(path)
         raise
     _mark_sent(store, digest_id, content, msg_id, path)
     log.info("digest %d sent to %s (%s)", digest_id, ", ".join(accepted), path)
@@ -140,6 +150,12 @@ def _send(config: Config, store: Store, tz: ZoneInfo, out: Path | None, start: d
     problems = notify(config.notify, fitted.subject, _summary(content, link))
     return DigestOutcome("sent", path=path, counts=content.counts, recipients=accepted, digest_id=digest_id,
                          message_id=msg_id, cut=fitted.cut, notify_errors=problems)
+
+
+def _discard(path: Path) -> None:
+    """Remove the report of a digest that was not sent (it may never have been written)."""
+    with suppress(OSError):
+        path.unlink()
 
 
 def _message(config: Config, rendered: Rendered, msg_id: str) -> EmailMessage:

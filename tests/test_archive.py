@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 import pytest
-from digest_samples import add_hostile, prepare_week
+from digest_samples import add_hostile, prepare_week, with_digest
 from smtp_server import smtp_server
 from sqlalchemy import func, select
 
@@ -100,3 +100,13 @@ def test_cli_rejects_a_bad_since_date(week, capsys):
     config, _store, _recorder = week
     assert main(["-c", str(config.source), "digest", "--since", "21.11.2026"]) == 2
     assert "--since '21.11.2026': expected a date as YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_an_unwritable_reports_folder_fails_clearly_and_keeps_articles(week, tmp_path):
+    config, store, recorder = week
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the reports folder should be", encoding="utf-8")
+    outcome = run_digest(with_digest(config, reports_dir=blocker))
+    assert outcome.status == "failed"
+    assert "cannot write the report" in outcome.error and "not-a-folder" in outcome.error
+    assert len(recorder.received) == 1 and pending(store) == 8

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from digest_samples import prepare_week, with_email
 from smtp_server import Authenticator, Recorder, free_port, raw_server, smtp_server
@@ -109,3 +111,11 @@ def test_missing_credentials_variable_is_named(week, monkeypatch):
     assert "PW_NOT_SET" in outcome.error
     assert pending_count(store) == 8
     assert len(recorder.received) == 1
+
+
+def test_two_runs_at_once_send_the_digest_once(week):
+    config, _store, _good_port, recorder = week
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(lambda _: run_digest(config), range(2)))
+    assert sorted(o.status for o in outcomes) == ["empty", "sent"]
+    assert len(recorder.received) == 2  # last week's and this week's, once

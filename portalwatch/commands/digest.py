@@ -37,7 +37,8 @@ def run(config: Config, args: argparse.Namespace) -> int:
     outcome = run_digest(config, dry_run=args.dry_run, out=args.out, since=since)
     if outcome.status == "failed":
         print(f"portalwatch: digest not sent: {outcome.error}", file=sys.stderr)
-        print(f"nothing was marked as sent; these go into the next digest: {describe(outcome)}", file=sys.stderr)
+        if outcome.counts and not args.dry_run:
+            print(f"nothing was marked as sent; these go into the next digest: {describe(outcome)}", file=sys.stderr)
         return 1
     if outcome.status == "empty":
         print("nothing new since the last digest: no mail sent (set digest.send_empty to send one anyway)")
