@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
 
-SegmentKind = Literal["same", "del", "ins", "fold"]
+SegmentKind = Literal["same", "del", "ins", "fold", "cut"]
 
 _SENTENCE = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’」』）)]*|\n+|$)")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z]+|\s+|.", re.S)
@@ -22,7 +22,8 @@ MIN_SIMILARITY = 0.3  # below this, a changed block reads better as "old removed
 
 @dataclass(frozen=True)
 class Segment:
-    """A run of text that is unchanged, deleted, inserted, or folded away (then `text` is what was hidden)."""
+    """A run of text that is unchanged, deleted, inserted, folded away (unchanged, hidden) or cut (the hidden
+    rest of a long deletion or insertion); for "fold" and "cut", `text` is what was hidden."""
 
     kind: SegmentKind
     text: str
@@ -37,8 +38,10 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-def inline_diff(old: str, new: str, *, context: int = 40, fold_over: int = 120) -> list[Segment]:
-    """The changes from `old` to `new` as segments, unchanged runs longer than `fold_over` folded."""
+def inline_diff(old: str, new: str, *, context: int = 40, fold_over: int = 120,
+                max_change: int = 400) -> list[Segment]:
+    """The changes from `old` to `new` as segments: unchanged runs longer than `fold_over` folded, each
+    deletion or insertion cut after `max_change` characters (a rewritten page must not flood the mail)."""
     segments: list[Segment] = []
     a, b = sentences(old), sentences(new)
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
@@ -51,7 +54,8 @@ def inline_diff(old: str, new: str, *, context: int = 40, fold_over: int = 120) 
             segments.append(Segment("del", before))
         else:
             segments.append(Segment("ins", after))
-    return fold(_absorb_slivers(_merge(segments)), context=context, fold_over=fold_over)
+    folded = fold(_absorb_slivers(_merge(segments)), context=context, fold_over=fold_over)
+    return cut_long_changes(folded, max_change)
 
 
 def _word_diff(before: str, after: str) -> list[Segment]:
@@ -137,12 +141,22 @@ def fold(segments: list[Segment], *, context: int, fold_over: int) -> list[Segme
     return out
 
 
+def cut_long_changes(segments: list[Segment], max_change: int) -> list[Segment]:
+    out: list[Segment] = []
+    for seg in segments:
+        if seg.kind in ("del", "ins") and len(seg.text) > max_change:
+            out.extend((Segment(seg.kind, seg.text[:max_change]), Segment("cut", seg.text[max_change:])))
+        else:
+            out.append(seg)
+    return out
+
+
 def has_changes(segments: list[Segment]) -> bool:
     return any(seg.kind in ("del", "ins") for seg in segments)
 
 
 def plain(segments: list[Segment]) -> str:
-    """The diff as text: `[-removed-]`, `{+added+}`, `[… N 字未变 …]` for folded runs."""
+    """The diff as text: `[-removed-]`, `{+added+}`, `[… N 字未变 …]` for folded runs, `[… 另 N 字 …]` for cuts."""
     parts = []
     for seg in segments:
         if seg.kind == "del":
@@ -151,6 +165,8 @@ def plain(segments: list[Segment]) -> str:
             parts.append(f"{{+{seg.text}+}}")
         elif seg.kind == "fold":
             parts.append(f" [… {len(seg.text)} 字未变 …] ")
+        elif seg.kind == "cut":
+            parts.append(f"[… 另 {len(seg.text)} 字 …]")
         else:
             parts.append(seg.text)
     return "".join(parts)

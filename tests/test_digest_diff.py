@@ -48,3 +48,11 @@ def test_long_unchanged_runs_are_folded_with_context():
 def test_identical_texts_have_no_changes():
     diff = inline_diff(OLD, OLD)
     assert not has_changes(diff)
+
+
+def test_a_rewritten_page_is_cut_short():
+    old, new = "旧版正文。" * 500, "全新改版后的页面内容，与原文完全不同！" * 300
+    diff = inline_diff(old, new, max_change=100)
+    assert [s.kind for s in diff] == ["del", "cut", "ins", "cut"]
+    assert len(diff[0].text) == 100 and len(diff[0].text) + len(diff[1].text) == len(old)
+    assert f"[… 另 {len(new) - 100} 字 …]" in plain(diff)
