@@ -67,7 +67,7 @@ class DocTable:
             "article_ids": np.frombuffer(self.article_ids, dtype=np.int64),
             "hashes": np.frombuffer(self.hashes, dtype=np.uint64),
             "offsets": np.frombuffer(self._offsets, dtype=np.int64),
-            "blob": np.frombuffer(bytes(self._blob), dtype=np.uint8),
+            "blob": np.frombuffer(self._blob, dtype=np.uint8),  # a view: save it before appending again
         }
 
     @classmethod
@@ -82,7 +82,7 @@ class DocTable:
         table.article_ids = array("q", arrays["article_ids"].astype(np.int64).tobytes())
         table.hashes = array("Q", arrays["hashes"].astype(np.uint64).tobytes())
         table._offsets = array("q", arrays["offsets"].astype(np.int64).tobytes())
-        table._blob = bytearray(arrays["blob"].tobytes())
+        table._blob = bytearray(memoryview(arrays["blob"]))
         for doc, h in enumerate(table.hashes):
             table._by_hash.setdefault(h, doc)
         return table

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from portalwatch.dedupe.policy import SHINGLE, WINDOW
 
@@ -32,12 +31,19 @@ def shingle_hashes(folded: str, k: int = SHINGLE) -> np.ndarray:
     return h
 
 
+def window_minima(values: np.ndarray, window: int) -> np.ndarray:
+    """Minimum of every run of `window` consecutive values (len(values) - window + 1 of them)."""
+    span, minima = 1, values
+    while span * 2 <= window:  # minima of runs of 2, 4, 8, ... by doubling
+        minima = np.minimum(minima[:-span], minima[span:])
+        span *= 2
+    rest = window - span  # two overlapping runs of `span` cover a run of `window`
+    return np.minimum(minima[: len(minima) - rest], minima[rest:]) if rest else minima
+
+
 def winnow(hashes: np.ndarray, window: int = WINDOW) -> np.ndarray:
     """Distinct minima of every window of hashes, as 32-bit fingerprints (sorted)."""
     if len(hashes) == 0:
         return EMPTY32
-    if len(hashes) <= window:
-        minima = hashes.min(keepdims=True)
-    else:
-        minima = sliding_window_view(hashes, window).min(axis=1)
+    minima = hashes.min(keepdims=True) if len(hashes) <= window else window_minima(hashes, window)
     return np.unique((minima >> np.uint64(32)).astype(np.uint32))

@@ -45,12 +45,12 @@ def compose(title: str, text: str) -> str:
     title = strip_title_prefix(title)
     lines = text.strip().split("\n", 1)
     first = strip_title_prefix(lines[0])
-    if title and fold(to_simplified(first)) != fold(to_simplified(title)):
+    if title and fold(first) != fold(title):
         return title + "\n" + text
     return "\n".join([first, *lines[1:]])
 
 
 def prepare(title: str, text: str) -> Prepared:
-    """Strip boilerplate and title prefix, convert to simplified, fold."""
-    simplified = strip_known_boilerplate(to_simplified(compose(title, text)))
+    """Simplify, strip boilerplate and title prefix, fold."""
+    simplified = strip_known_boilerplate(compose(to_simplified(title), to_simplified(text)))
     return Prepared(simplified=simplified, folded=fold(simplified))
