@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +54,7 @@ def load_segment(path: Path) -> tuple[Segment, dict]:
         with np.load(path) as data:
             arrays = {name: data[name] for name in data.files}
         names = json.loads(arrays.pop("names").tobytes().decode("utf-8"))
-    except (OSError, KeyError, ValueError, EOFError) as exc:
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise ValueError(f"{path.name}: unreadable dedupe index ({exc})") from exc
     if names.get("format") != FORMAT:
         raise ValueError(f"{path.name}: index format {names.get('format')}, expected {FORMAT}")

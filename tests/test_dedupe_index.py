@@ -1,0 +1,152 @@
+"""DedupeIndex decisions on the real seed corpus: copies are duplicates of the right source, the rest new."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import opencc
+import pytest
+
+from portalwatch.dedupe import DedupeIndex, seed_source
+from portalwatch.dedupe.policy import DUPLICATE_CONTAINMENT
+from portalwatch.seeds import load_seeds
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = load_seeds(ROOT / "seeds")
+BY_ID = {seed.id: seed for seed in SEEDS}
+REPORT = BY_ID["000_f96473a778488334#1"]  # 2021 work report, ~14,000 characters
+PLAN = BY_ID["001_3c9e6dc27d5dd780#1"]
+NEWS = BY_ID["002_b760fab38fffe935#1"]
+LICANG = BY_ID["003_8dfde0a6454a1460#2"]
+TRADITIONAL = BY_ID["004_dfa85d812edf7218#1"]
+PARK_FOOTER = "\n".join(
+    (ROOT / "seeds" / "000_f96473a778488334.txt").read_text(encoding="utf-8").splitlines()[16:]
+)
+NEW_ARTICLE = (
+    "6月18日,城阳区与上海一家新能源科技企业举行项目签约仪式,总投资28亿元的动力电池系统集成项目"
+    "正式落户城阳区。项目规划用地约210亩,分两期建设,主要生产储能电池模组和电池管理系统,一期计划于"
+    "明年三季度投产,全部达产后预计年产值可达60亿元,新增就业岗位1200余个。城阳区相关负责人介绍,近年来"
+    "该区聚焦新能源汽车和储能产业链,先后引进电机、电控、热管理等配套企业30余家,初步形成从材料到整车"
+    "的产业集群。此次签约项目将进一步补齐本地电池系统集成环节,带动上下游企业集聚发展。"
+)
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory) -> DedupeIndex:
+    return DedupeIndex.open(tmp_path_factory.mktemp("dedupe"), SEEDS)
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda s: s.id)
+def test_every_seed_is_a_duplicate_of_itself(index, seed):
+    verdict = index.check(seed.title, seed.text)
+    assert verdict.status == "duplicate"
+    assert verdict.duplicate_of.source == seed_source(seed)
+    assert verdict.duplicate_of.score == 1.0
+    assert verdict.duplicate_of.title == seed.title
+
+
+def test_seed_sources_name_file_and_article(index):
+    assert seed_source(LICANG) == "seeds/003_8dfde0a6454a1460.txt#2"
+
+
+def test_republished_with_other_prefix_header_and_footer(index):
+    text = "新闻专题 > 综合类 > 正文\n2024-01-05 10:00 来源:青岛招商网\n分享到:\n" + LICANG.text + "\n" + PARK_FOOTER
+    verdict = index.check("【李沧区招商】" + LICANG.title, text)
+    assert verdict.duplicate_of.source == seed_source(LICANG)
+    assert verdict.duplicate_of.score > 0.95
+
+
+def test_traditional_copy_with_pinyin_is_a_duplicate(index):
+    text = opencc.OpenCC("s2t").convert(NEWS.text).replace("區", "區(qū)").replace("發", "發(fā)")
+    verdict = index.check("", text)
+    assert verdict.duplicate_of.source == seed_source(NEWS)
+
+
+def test_simplified_copy_of_the_traditional_seed_is_a_duplicate(index):
+    simplified = opencc.OpenCC("t2s").convert(TRADITIONAL.text.replace("(qiáng)", "").replace("(jìn)", ""))
+    verdict = index.check("各区市这样做", simplified[2000:6000])
+    assert verdict.duplicate_of.source == seed_source(TRADITIONAL)
+
+
+def test_list_summary_of_a_long_report_is_a_duplicate(index):
+    summary = REPORT.text[:200] + "..."
+    verdict = index.check("【即墨区招商】2021年即墨区政府工作报告", summary)
+    assert verdict.duplicate_of.source == seed_source(REPORT)
+
+
+def test_excerpt_of_a_long_report_is_a_duplicate(index):
+    verdict = index.check("西海岸新区2023年计划(节选)", PLAN.text[8000:9500])
+    assert verdict.duplicate_of.source == seed_source(PLAN)
+
+
+def test_paragraphs_merged_and_punctuation_changed_is_a_duplicate(index):
+    text = LICANG.text.replace("\n", "").replace(",", ", ").replace("。", ".")
+    assert index.check(LICANG.title, text).duplicate_of.source == seed_source(LICANG)
+
+
+def test_edited_copy_records_changed_figures(index):
+    sentences = LICANG.text.split("。")
+    edited = "。".join(sentences[:3] + sentences[4:]).replace("617个", "627个")
+    edited += "记者从相关部门了解到,这一做法得到了企业的普遍认可。"
+    verdict = index.check(LICANG.title, edited)
+    assert verdict.duplicate_of.source == seed_source(LICANG)
+    assert DUPLICATE_CONTAINMENT < verdict.duplicate_of.score < 1.0
+    assert [(c.known, c.found) for c in verdict.changes] == [("617个", "627个")]
+    assert "627个" in verdict.changes[0].context
+
+
+def test_unchanged_copy_records_no_changes(index):
+    verdict = index.check(LICANG.title, "【转载】\n" + LICANG.text)
+    assert verdict.status == "duplicate" and verdict.changes == []
+
+
+def test_a_new_article_is_new(index):
+    verdict = index.check("城阳区签约动力电池项目", NEW_ARTICLE)
+    assert verdict.status == "new" and verdict.duplicate_of is None
+
+
+def test_an_article_quoting_a_known_paragraph_is_new(index):
+    quote = LICANG.text.split("。")[0] + "。"
+    assert len(quote) > 60
+    verdict = index.check("城阳区签约动力电池项目", NEW_ARTICLE + "\n此前有报道称:“" + quote + "”")
+    assert verdict.status == "new"
+    closest = index.closest("城阳区签约动力电池项目", NEW_ARTICLE + "\n此前有报道称:“" + quote + "”")
+    assert closest.source == seed_source(LICANG) and 0 < closest.score < DUPLICATE_CONTAINMENT
+
+
+def test_an_article_sharing_only_the_portal_boilerplate_is_new(index):
+    verdict = index.check("【即墨区招商】城阳区签约动力电池项目", NEW_ARTICLE + "\n" + PARK_FOOTER)
+    assert verdict.status == "new"
+
+
+def test_same_article_on_two_portals_second_is_duplicate_of_first(tmp_path):
+    index = DedupeIndex.open(tmp_path, SEEDS)
+    assert index.check("城阳区签约动力电池项目", NEW_ARTICLE).status == "new"
+    index.add("http://a.test/art_1.html", "城阳区签约动力电池项目", NEW_ARTICLE)
+    verdict = index.check("【城阳招商】城阳区签约动力电池项目", NEW_ARTICLE.replace("28亿元", "30亿元"))
+    assert verdict.duplicate_of.source == "http://a.test/art_1.html"
+    assert [(c.known, c.found) for c in verdict.changes] == [("28亿元", "30亿元")]
+    assert len(index) == len(SEEDS) + 1
+
+
+def test_empty_text_is_new(index):
+    assert index.check("", "  \n ").status == "new"
+
+
+def test_labelled_set_precision_and_recall(tmp_path):
+    """The committed labelled set (bench/data), checked in order as a crawl meets it."""
+    lines = (ROOT / "bench" / "data" / "dedupe_labelled.jsonl").read_text(encoding="utf-8").splitlines()
+    cases = [json.loads(line) for line in lines]
+    assert len(cases) >= 150
+    index = DedupeIndex.open(tmp_path, SEEDS)
+    tp = fp = fn = 0
+    for case in cases:
+        verdict = index.check(case["title"], case["text"])
+        said = verdict.duplicate_of.source if verdict.duplicate_of else None
+        tp += said is not None and said == case["source"]
+        fp += said is not None and said != case["source"]
+        fn += case["source"] is not None and said != case["source"]
+        if case.get("url"):
+            index.add(case["url"], case["title"], case["text"])
+    assert tp / (tp + fp) >= 0.99 and tp / (tp + fn) >= 0.99

@@ -1,0 +1,127 @@
+"""The index on disk: seed cache keyed by the seeds, stored articles caught up from a real SQLite store."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from pathlib import Path
+
+from portalwatch.dedupe import DedupeIndex, catch_up
+from portalwatch.models import Classification, CrawledArticle, Verdict
+from portalwatch.seeds import load_seeds
+from portalwatch.storage import Store
+from portalwatch.textnorm import content_hash
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = load_seeds(ROOT / "seeds")
+NEW_ARTICLE = (
+    "近日,胶州市政府办公室印发《胶州市支持跨境电子商务高质量发展的十条措施》,从主体培育、平台建设、物流通道、"
+    "人才引进等方面提出具体扶持政策。措施明确,对新注册并在胶州开展跨境电商业务的企业,年进出口额首次超过"
+    "1000万元的,给予一次性奖励30万元;对新建海外仓面积达到5000平方米以上的企业,按实际投入的20%给予补助,"
+    "最高不超过200万元。措施自2024年5月1日起施行,有效期三年,由市商务局负责解释。"
+)
+OTHER = (
+    "青岛西海岸新区与一家央企所属海洋工程企业签约,共同建设海洋装备制造基地。项目总投资80亿元,规划用地约"
+    "1200亩,主要建设海上风电安装平台、深海养殖装备和海洋油气模块的总装基地,配套建设10万吨级舾装码头。"
+    "项目分三期建设,一期计划年内开工,全部达产后预计年产值可达150亿元,带动上下游配套企业50家以上。"
+)
+
+
+def store_article(store: Store, url: str, text: str, title: str = "标题") -> int:
+    item = CrawledArticle(url=url, portal="test", title=title, text=text)
+    return store.insert_article(item, content_hash(text), Verdict(status="new"), Classification())
+
+
+def test_seed_index_is_cached_and_rebuilt_only_when_seeds_change(tmp_path):
+    DedupeIndex.open(tmp_path, SEEDS)
+    cached = list(tmp_path.glob("seeds-*.npz"))
+    assert len(cached) == 1
+    stamp = cached[0].stat().st_mtime_ns
+    again = DedupeIndex.open(tmp_path, SEEDS)
+    assert cached[0].stat().st_mtime_ns == stamp  # read, not rebuilt
+    assert again.check(SEEDS[3].title, SEEDS[3].text).duplicate_of.score == 1.0
+
+    changed = [*SEEDS[:-1], dataclasses.replace(SEEDS[-1], text=NEW_ARTICLE)]
+    index = DedupeIndex.open(tmp_path, changed)
+    assert [p.name for p in tmp_path.glob("seeds-*.npz")] != [cached[0].name]
+    assert len(list(tmp_path.glob("seeds-*.npz"))) == 1
+    assert index.check("", NEW_ARTICLE).duplicate_of.source == "seeds/004_dfa85d812edf7218.txt#1"
+
+
+def test_stored_articles_survive_a_restart_and_catch_up_incrementally(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'pw.db'}")
+    first = store_article(store, "http://a.test/1.html", NEW_ARTICLE)
+    cache = tmp_path / "dedupe"
+    index = DedupeIndex.open(cache, SEEDS)
+    assert catch_up(index, store) == 1
+    index.save()
+
+    second = store_article(store, "http://a.test/2.html", OTHER)
+    reopened = DedupeIndex.open(cache, SEEDS)
+    assert reopened.last_article_id == first
+    assert reopened.check("", NEW_ARTICLE).duplicate_of.source == "http://a.test/1.html"
+    assert catch_up(reopened, store) == 1  # only the article stored since
+    assert reopened.last_article_id == second
+    assert reopened.check("", OTHER).duplicate_of.source == "http://a.test/2.html"
+    assert catch_up(reopened, store) == 0
+
+
+def test_session_additions_are_not_saved(tmp_path):
+    index = DedupeIndex.open(tmp_path, SEEDS)
+    index.add("http://a.test/unsaved.html", "", NEW_ARTICLE)  # no database id: not in the database yet
+    index.add("http://a.test/saved.html", "", OTHER, article_id=7)
+    index.save()
+    reopened = DedupeIndex.open(tmp_path, SEEDS)
+    assert reopened.check("", NEW_ARTICLE).status == "new"
+    assert reopened.check("", OTHER).duplicate_of.source == "http://a.test/saved.html"
+    assert reopened.last_article_id == 7
+
+
+def test_index_never_claims_articles_of_a_replaced_database(tmp_path):
+    cache = tmp_path / "dedupe"
+    old = Store(f"sqlite:///{tmp_path / 'old.db'}")
+    store_article(old, "http://a.test/1.html", NEW_ARTICLE)
+    index = DedupeIndex.open(cache, SEEDS)
+    catch_up(index, old)
+    index.save()
+
+    fresh = Store(f"sqlite:///{tmp_path / 'new.db'}")  # same ids, other articles
+    store_article(fresh, "http://b.test/1.html", OTHER)
+    reopened = DedupeIndex.open(cache, SEEDS)
+    assert catch_up(reopened, fresh) == 1
+    assert reopened.check("", NEW_ARTICLE).status == "new"
+    assert reopened.check("", OTHER).duplicate_of.source == "http://b.test/1.html"
+
+
+def test_unreadable_or_inconsistent_cache_is_rebuilt_from_the_database(tmp_path, caplog):
+    store = Store(f"sqlite:///{tmp_path / 'pw.db'}")
+    store_article(store, "http://a.test/1.html", NEW_ARTICLE)
+    cache = tmp_path / "dedupe"
+    index = DedupeIndex.open(cache, SEEDS)
+    catch_up(index, store)
+    index.save()
+    (saved,) = cache.glob("stored-*.npz")
+    saved.write_bytes(saved.read_bytes()[:100])  # a torn file
+
+    with caplog.at_level(logging.WARNING):
+        reopened = DedupeIndex.open(cache, SEEDS)
+    assert "rebuilding the stored-article index" in caplog.text and saved.name in caplog.text
+    assert reopened.last_article_id == 0
+    assert catch_up(reopened, store) == 1
+    assert reopened.check("", NEW_ARTICLE).duplicate_of.source == "http://a.test/1.html"
+
+    manifest = json.loads((cache / "stored.json").read_text())
+    (cache / "stored.json").write_text(json.dumps({**manifest, "file": "stored-missing.npz"}))
+    assert DedupeIndex.open(cache, SEEDS).last_article_id == 0
+
+
+def test_save_replaces_the_previous_file(tmp_path):
+    index = DedupeIndex.open(tmp_path, SEEDS)
+    index.add("http://a.test/1.html", "", NEW_ARTICLE, article_id=1)
+    index.save()
+    index.add("http://a.test/2.html", "", OTHER, article_id=2)
+    index.save()
+    (only,) = tmp_path.glob("stored-*.npz")
+    assert json.loads((tmp_path / "stored.json").read_text())["file"] == only.name
+    assert len(DedupeIndex.open(tmp_path, SEEDS)) == len(SEEDS) + 2
