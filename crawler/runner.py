@@ -13,6 +13,7 @@ from crawler.context import CrawlContext
 from crawler.health import COUNTERS
 from crawler.spiders.portal import PortalSpider, choose_portals
 from portalwatch.config import Config, ConfigError
+from portalwatch.lock import exclusive
 
 
 @dataclass
@@ -51,6 +52,11 @@ def run_crawl(config: Config, portals: list[str] | None = None, trigger: str = "
     chosen = [portal.name for portal in choose_portals(config, portals)]
     if not chosen:
         raise ConfigError(config.source, None, "portals", "no enabled portal to crawl")
+    with exclusive(config, "crawl"):  # re-entered when the command line already holds it
+        return _crawl(config, chosen, trigger)
+
+
+def _crawl(config: Config, chosen: list[str], trigger: str) -> CrawlSummary:
     context = CrawlContext.start(config, trigger)
     settings = scrapy_settings(config)
     settings.set("LOG_INSTALL_ROOT_HANDLER", False)  # the command line's logging stays in charge

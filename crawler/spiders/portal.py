@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from crawler.faults import describe
 from crawler.middlewares import Handled
 from crawler.state import Known, PortalState
 from portalwatch.config import DEFAULT_CONFIG, Config, ConfigError, PortalConfig, load_config
+from portalwatch.lock import exclusive
 from portalwatch.models import CrawledArticle
 from portalwatch.storage import utcnow
 
@@ -49,6 +51,9 @@ class PortalSpider(scrapy.Spider):
         if not portals:
             raise ConfigError(self.config.source, None, "portals", "no enabled portal to crawl")
         self.owns_context = context is None
+        self.lock = ExitStack()
+        if self.owns_context:  # started by `scrapy crawl`: hold the store's lock as `portalwatch crawl` does
+            self.lock.enter_context(exclusive(self.config, "scrapy crawl"))
         self.context = context or CrawlContext.start(self.config, trigger)
         crawl = self.config.crawl
         self.states = {
@@ -172,6 +177,7 @@ class PortalSpider(scrapy.Spider):
             state.health.save()
         if self.owns_context:
             self.context.finish()
+        self.lock.close()
 
 
 def _page(response: Response) -> Page:
