@@ -34,6 +34,7 @@ def amounts(text: str, title: str = "") -> list[tuple[str, float, str, str, floa
         ("投入资金6000余万元建设园区，总投资6000余万元。", ("6000余万元", 6000, "万元", "CNY", 0.6)),
         ("该企业喜获500万元投资。", ("500万元", 500, "万元", "CNY", 0.05)),
         ("总投资1.2万亿元。", ("1.2万亿元", 1.2, "万亿元", "CNY", 12000.0)),
+        ("项目总投资 3 亿元。", ("3 亿元", 3, "亿元", "CNY", 3.0)),
     ],
 )
 def test_each_amount_form_is_read_with_its_value_in_yi(text: str, expected: tuple) -> None:

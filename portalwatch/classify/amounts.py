@@ -30,7 +30,7 @@ _RANGE_SEP = r"(?:-|~|—|–|－|〜|至|到)"
 AMOUNT_RE = re.compile(
     rf"(?<![\d.,])(?P<pre>{_BEFORE})"
     rf"(?:(?P<low>{_NUMBER})(?P<low_scale>{_SCALE})?(?:元)?\s*{_RANGE_SEP}\s*)?"
-    rf"(?P<num>{_NUMBER})(?P<more>余|多)?(?P<scale>{_SCALE})(?P<cur>{_CURRENCY})(?P<post>{_AFTER})"
+    rf"(?P<num>{_NUMBER})\s?(?P<more>余|多)?(?P<scale>{_SCALE})(?P<cur>{_CURRENCY})(?P<post>{_AFTER})"
 )
 
 _SCALE_IN_YI = {"万亿": 1e4, "亿": 1.0, "千万": 0.1, "百万": 0.01, "万": 1e-4}
