@@ -39,7 +39,6 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.OffsiteRedirectMiddleware": 650,
 }
 ITEM_PIPELINES = {"crawler.pipelines.IngestPipeline": 300}
-EXTENSIONS = {"crawler.lock_extension.PortalwatchLock": 0}  # the portalwatch lock, for `scrapy crawl` too
 
 LOG_LEVEL = "INFO"
 
