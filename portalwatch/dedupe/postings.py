@@ -7,6 +7,8 @@ binary search in each level, independent of the corpus size.
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 
 _MERGE_FLOOR = 200_000  # postings a delta may hold before it is merged, whatever the main size
@@ -17,21 +19,26 @@ def _empty() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _sorted(fps: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Order by fingerprint; stable, so documents stay in ascending order within one."""
-    order = np.argsort(fps, kind="stable")
-    return fps[order], docs[order]
+    """Order by fingerprint, then document (one 64-bit key sorted in place)."""
+    keys = fps.astype(np.uint64)
+    keys <<= np.uint64(32)
+    keys |= docs.astype(np.uint64)
+    keys.sort()
+    return (keys >> np.uint64(32)).astype(np.uint32), (keys & np.uint64(0xFFFFFFFF)).astype(np.int32)
 
 
-def _gather(fps: np.ndarray, docs: np.ndarray, query: np.ndarray, limit: int) -> np.ndarray:
-    """Documents of the first `limit` postings of every query fingerprint."""
+def _gather(
+    fps: np.ndarray, docs: np.ndarray, query: np.ndarray, limits: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Documents of the first `limits[i]` postings of every query fingerprint `query[i]`, and how many each."""
     lo = np.searchsorted(fps, query, side="left")
-    hi = np.minimum(np.searchsorted(fps, query, side="right"), lo + limit)
+    hi = np.minimum(np.searchsorted(fps, query, side="right"), lo + limits)
     lengths = hi - lo
     total = int(lengths.sum())
     if total == 0:
-        return docs[:0]
+        return docs[:0], lengths
     starts = np.repeat(lo - np.cumsum(lengths) + lengths, lengths)
-    return docs[starts + np.arange(total)]
+    return docs[starts + np.arange(total)], lengths
 
 
 class Postings:
@@ -40,20 +47,23 @@ class Postings:
     def __init__(self, fps: np.ndarray | None = None, docs: np.ndarray | None = None) -> None:
         self._main = (fps, docs) if fps is not None and docs is not None else _empty()
         self._delta = _empty()
-        self._pending: list[tuple[np.ndarray, int]] = []
+        self._pending_fps = array("I")
+        self._pending_docs = array("i")
 
     def __len__(self) -> int:
-        return len(self._main[0]) + len(self._delta[0]) + sum(len(f) for f, _ in self._pending)
+        return len(self._main[0]) + len(self._delta[0]) + len(self._pending_fps)
 
     def add(self, doc: int, fps: np.ndarray) -> None:
         """Index the document's distinct fingerprints."""
-        self._pending.append((fps.astype(np.uint32, copy=False), doc))
+        self._pending_fps.frombytes(fps.astype(np.uint32, copy=False).tobytes())
+        self._pending_docs.extend([doc] * len(fps))
 
     def hits(self, query: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
-        """Documents sharing fingerprints with `query` and how many each shares."""
+        """Documents sharing fingerprints with `query` (at most the `limit` oldest per fingerprint), counted."""
         self._settle()
-        docs = np.concatenate([_gather(*self._main, query, limit), _gather(*self._delta, query, limit)])
-        return np.unique(docs, return_counts=True)
+        old, taken = _gather(*self._main, query, np.full(len(query), limit, dtype=np.int64))
+        recent, _ = _gather(*self._delta, query, limit - taken)
+        return np.unique(np.concatenate([old, recent]), return_counts=True)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """All postings as (fingerprints, documents), merged into one sorted level."""
@@ -62,16 +72,19 @@ class Postings:
         return self._main
 
     def _settle(self) -> None:
-        if not self._pending:
+        """Sort pending postings into the delta, or into the main level once the delta is large."""
+        if not self._pending_fps:
             return
-        fps = np.concatenate([f for f, _ in self._pending])
-        docs = np.repeat(
-            np.array([d for _, d in self._pending], dtype=np.int32), [len(f) for f, _ in self._pending]
-        )
-        self._pending = []
-        self._delta = _sorted(np.concatenate([self._delta[0], fps]), np.concatenate([self._delta[1], docs]))
-        if len(self._delta[0]) > max(_MERGE_FLOOR, len(self._main[0]) // 4):
-            self._merge()
+        pending = (np.frombuffer(self._pending_fps, dtype=np.uint32),
+                   np.frombuffer(self._pending_docs, dtype=np.int32))
+        into_main = len(self._delta[0]) + len(pending[0]) > max(_MERGE_FLOOR, len(self._main[0]) // 4)
+        levels = [self._main, self._delta, pending] if into_main else [self._delta, pending]
+        merged = _sorted(np.concatenate([f for f, _ in levels]), np.concatenate([d for _, d in levels]))
+        if into_main:
+            self._main, self._delta = merged, _empty()
+        else:
+            self._delta = merged
+        self._pending_fps, self._pending_docs = array("I"), array("i")
 
     def _merge(self) -> None:
         if len(self._delta[0]):

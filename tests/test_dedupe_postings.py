@@ -1,0 +1,54 @@
+"""The fingerprint postings: lookups agree with a plain dictionary through adds, deltas and merges."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from portalwatch.dedupe.fingerprints import shingle_hashes, window_minima, winnow
+from portalwatch.dedupe.postings import Postings
+
+
+def expected_hits(postings: dict[int, list[int]], query: np.ndarray, limit: int) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for fp in query.tolist():
+        for doc in postings.get(fp, [])[:limit]:
+            counts[doc] = counts.get(doc, 0) + 1
+    return counts
+
+
+def test_hits_match_a_plain_dictionary_across_merges():
+    rng = np.random.default_rng(5)
+    index, plain = Postings(), {}
+    for doc in range(6000):  # 6000 x 60 postings: past the delta's merge floor
+        fps = np.unique(rng.integers(0, 50_000, 60).astype(np.uint32))
+        index.add(doc, fps)
+        for fp in fps.tolist():
+            plain.setdefault(fp, []).append(doc)
+        if doc % 1500 == 0 or doc == 5999:
+            query = np.unique(rng.integers(0, 50_000, 80).astype(np.uint32))
+            docs, counts = index.hits(query, limit=5)
+            assert dict(zip(docs.tolist(), counts.tolist(), strict=True)) == expected_hits(plain, query, 5)
+    fps, docs = index.arrays()
+    assert len(fps) == len(index) == sum(len(v) for v in plain.values())
+    assert np.all(np.diff(fps.astype(np.int64)) >= 0)
+
+
+def test_common_fingerprints_read_only_their_oldest_documents():
+    index = Postings()
+    common = np.array([7], dtype=np.uint32)
+    for doc in range(100):
+        index.add(doc, common)
+    docs, counts = index.hits(common, limit=3)
+    assert docs.tolist() == [0, 1, 2] and counts.tolist() == [1, 1, 1]
+
+
+def test_winnowing_keeps_a_fingerprint_of_every_long_shared_run():
+    rng = np.random.default_rng(9)
+    values = rng.integers(0, 2**63, 500).astype(np.uint64)
+    for window in (1, 2, 5, 24):
+        expected = np.array([values[i : i + window].min() for i in range(len(values) - window + 1)])
+        assert np.array_equal(window_minima(values, window), expected)
+    shared = "青岛西海岸新区与一家央企所属海洋工程企业签约共同建设海洋装备制造基地项目总投资八十亿元"
+    a = winnow(shingle_hashes("胶州市近日印发支持跨境电商措施" + shared))
+    b = winnow(shingle_hashes(shared + "崂山区发布元宇宙产业发展行动计划"))
+    assert len(np.intersect1d(a, b)) >= 1
