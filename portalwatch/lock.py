@@ -2,7 +2,7 @@
 
 Crawl, digest, run-once and reclassify take it (see `for_command`), so a cron run-once, the daemon's
 children and a manual crawl never write the store at the same time. The lock is reentrant within one
-process (the Scrapy extension of a `portalwatch crawl` finds it already held) and the kernel releases it
+process (the crawl runner inside a `portalwatch run-once` finds it already held) and the kernel releases it
 when the holder dies, even by kill -9.
 """
 

@@ -10,52 +10,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from test_scheduler_support import REPO, Holder, make_config, process_env
 
-from portalwatch.config import Config, load_config
+from portalwatch.config import Config
 from portalwatch.lock import EXIT_BUSY, LockBusy, current_holder, exclusive, held_here
-
-REPO = Path(__file__).resolve().parents[1]
-
-HOLD = """
-import sys
-from portalwatch.config import load_config
-from portalwatch.lock import exclusive
-config = load_config(sys.argv[1])
-with exclusive(config, sys.argv[2], wait=0):
-    print("held", flush=True)
-    sys.stdin.readline()
-print("released", flush=True)
-"""
-
-
-def make_config(tmp_path: Path, extra: str = "") -> Config:
-    path = tmp_path / "config.yaml"
-    path.write_text(f"database: sqlite:///data/pw.db\n{extra}", encoding="utf-8")
-    return load_config(path)
-
-
-def env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(REPO)}
-
-
-class Holder:
-    """A real second process that takes the lock for `command` and keeps it until told to let go."""
-
-    def __init__(self, config: Config, command: str) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", HOLD, str(config.source), command],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env(), cwd=REPO,
-        )
-        assert self.process.stdout.readline().strip() == "held"
-
-    def release(self) -> None:
-        self.process.stdin.write("\n")
-        self.process.stdin.flush()
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -126,7 +84,7 @@ def test_cli_command_exits_busy_with_the_holders_name(tmp_path: Path) -> None:
     try:
         done = subprocess.run(
             [sys.executable, "-m", "portalwatch", "-c", str(config.source), "run-once"],
-            capture_output=True, text=True, env=env(), cwd=REPO, timeout=60,
+            capture_output=True, text=True, env=process_env(), cwd=REPO, timeout=60,
         )
     finally:
         holder.close()

@@ -33,7 +33,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
     store = Store(config.database)
     for run_id in mark_killed_runs(store):
         log.warning("crawl run %d was interrupted earlier (its process is gone): marked killed", run_id)
-    with watchdog(config, store):
+    with watchdog(store, config.crawl.time_limit_minutes * 60 + WATCHDOG_GRACE):
         summary = run_crawl(config, trigger="run-once")
     print(table(summary))
     print(f"run {summary.run_id}: {summary.status}")
@@ -62,9 +62,8 @@ def send_digest_if_due(config: Config, store: Store, *, force: bool) -> int:
 
 
 @contextmanager
-def watchdog(config: Config, store: Store) -> Iterator[None]:
-    """End the process if the block outlives `crawl.time_limit_minutes` plus a grace, marking the run killed."""
-    limit = config.crawl.time_limit_minutes * 60 + WATCHDOG_GRACE
+def watchdog(store: Store, limit: float) -> Iterator[None]:
+    """End the process if the block outlives `limit` s, marking the crawl run killed (the lock is held)."""
     timer = threading.Timer(limit, _stop_stuck_crawl, args=(store, limit))
     timer.daemon = True
     timer.start()

@@ -122,7 +122,7 @@ def last_digest(store: Store, zone: ZoneInfo) -> list[str]:
     sent = last_sent(store)
     if sent is None:
         return ["Last digest sent: none yet"]
-    counts = sent["counts"] or {}
-    summary = ", ".join(f"{value} {key}" for key, value in counts.items() if value)
-    return [f"Last digest sent: #{sent['id']} at {when(sent['sent_at'] or sent['created_at'], zone)}"
-            + (f" ({summary})" if summary else "")]
+    c = sent["counts"] or {}
+    carried = (f"{c.get('projects', 0)} projects, {c.get('policies', 0)} policies, {c.get('others', 0)} other, "
+               f"{c.get('revisions', 0)} revised")
+    return [f"Last digest sent: #{sent['id']} at {when(sent['sent_at'] or sent['created_at'], zone)} ({carried})"]

@@ -1,0 +1,113 @@
+"""`portalwatch daemon` as a real process on a per-second schedule against the fixture sites and a real SMTP
+server: it crawls and mails, survives kill -9 and a restart without duplicate mail or lost articles, and
+stops on SIGTERM within seconds."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from smtp_server import smtp_server
+from sqlalchemy import select
+from test_scheduler_support import QUICK_PORTALS, html_of, portalwatch, runs, wait_for, write_config
+
+from portalwatch.config import Config
+from portalwatch.lock import EXIT_BUSY, current_holder
+from portalwatch.storage import Store, articles, digests, revisions
+
+
+def mailed(config: Config, urls: list[str]) -> bool:
+    """True when every URL is stored and belongs to a sent digest."""
+    query = (
+        select(articles.c.url)
+        .join(digests, digests.c.id == articles.c.digest_id)
+        .where(digests.c.status == "sent", articles.c.url.in_(urls))
+    )
+    with Store(config.database).engine.connect() as conn:
+        return len(set(conn.execute(query).scalars())) == len(set(urls))
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def test_daemon_crawls_mails_survives_kill_9_and_stops_on_sigterm(tmp_path: Path, fresh_sites) -> None:
+    with smtp_server() as (port, recorder):
+        config = write_config(tmp_path, fresh_sites.portals(), port,
+                              crawl_interval_seconds=2, digest_interval_seconds=3)
+        log_path = tmp_path / "daemon.log"
+        with log_path.open("w") as log:
+            daemon = portalwatch(config, "daemon", stdout=log)
+            try:
+                wait_for(lambda: recorder.received, 90, "the first digest mail")
+                wait_for(lambda: runs(config)[-1]["status"] == "running", 30, "the next crawl to start")
+                daemon.kill()  # kill -9 in the middle of a crawl
+                daemon.wait(timeout=10)
+                fresh_sites.set_version(2)
+                daemon = portalwatch(config, "daemon", stdout=log)
+                added = [url for name in QUICK_PORTALS for url in fresh_sites.added(name)]
+                assert added
+                wait_for(lambda: mailed(config, added), 90, "a digest with the articles added after the restart")
+                daemon.send_signal(signal.SIGTERM)
+                asked = time.monotonic()
+                code = daemon.wait(timeout=20)
+                stop_seconds = time.monotonic() - asked
+            finally:
+                stop(daemon)
+        wait_for(lambda: current_holder(config) is None, 60, "the last crawl or digest to let go of the lock")
+        log_text = log_path.read_text(encoding="utf-8")
+
+    assert code == 0, log_text[-3000:]
+    assert stop_seconds < 12
+    for line in ("scheduled crawl: every 2 s", "kept crawl: every 2 s from the job store", "next crawl at",
+                 "received SIGTERM", "daemon stopped"):
+        assert line in log_text
+
+    store = Store(config.database)
+    with store.engine.connect() as conn:
+        sent = {row.message_id: row.id for row in conn.execute(select(digests).where(digests.c.status == "sent"))}
+        revised_ids = set(conn.execute(select(revisions.c.article_id)).scalars())
+    mails = {r.message["Message-ID"]: html_of(r.raw) for r in recorder.received}
+    assert len(mails) == len(recorder.received) == len(sent) >= 2, "a digest went out twice, or was not recorded"
+    assert set(mails) == set(sent)
+
+    digest_of_mail = {sent[msg_id]: body for msg_id, body in mails.items()}
+    fresh = [a for a in store.iter_articles() if a["duplicate_of"] is None]
+    assert len(fresh) > len(added)
+    for article in fresh:
+        assert article["digest_id"] in digest_of_mail, f"{article['url']} never mailed"
+        link = f'"{html.escape(article["url"])}"'
+        carried = [digest_id for digest_id, body in digest_of_mail.items() if link in body]
+        assert article["digest_id"] in carried
+        if article["id"] not in revised_ids:
+            assert carried == [article["digest_id"]], f"{article['url']} mailed in digests {carried}"
+
+    crawl_rows = runs(config)
+    assert not [r["id"] for r in crawl_rows if r["status"] == "running"]
+    spans = [(r["started_at"], r["finished_at"]) for r in crawl_rows]
+    for (_, end), (start, _) in itertools.pairwise(spans):
+        assert end <= start, "two crawls ran at the same time"
+
+
+def test_second_daemon_for_the_same_database_exits(tmp_path: Path, fixture_sites) -> None:
+    with smtp_server() as (port, _recorder):
+        config = write_config(tmp_path, fixture_sites.portals(), port, crawl_interval_seconds=3600,
+                              digest_interval_seconds=3600)
+        first = portalwatch(config, "daemon", stdout=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: current_holder(config, "daemon.lock") is not None, 30, "the first daemon to start")
+            second = portalwatch(config, "daemon")
+            output, _ = second.communicate(timeout=30)
+        finally:
+            first.send_signal(signal.SIGTERM)
+            first_code = first.wait(timeout=20)
+    assert second.returncode == EXIT_BUSY
+    assert f"another portalwatch (pid {first.pid}, daemon, since " in output
+    assert "is already running the schedule; exiting" in output
+    assert first_code == 0
