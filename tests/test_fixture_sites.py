@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
 import re
 import socket
+import time
 import urllib.error
 import urllib.request
 from urllib.parse import urljoin, urlsplit
@@ -194,3 +196,62 @@ def test_servers_stop_on_exit():
         assert fetch(sites.base_urls["generic"] + "/")[0] == 200
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
         pass
+
+
+def raw_get(url: str, timeout: float = 5) -> tuple[int, bytes]:
+    """One GET on a fresh connection; a broken response raises what http.client raises."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        connection.request("GET", parts.path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_faulty_site_misbehaves_as_documented():
+    with FixtureSites(flaky_failures=2, slow_seconds=0.5) as sites:
+        faults = sites.faults()
+        assert [raw_get(faults["flaky"])[0] for _ in range(3)] == [503, 503, 200]
+        assert {raw_get(faults["unavailable"])[0] for _ in range(3)} == {503}
+        started = time.monotonic()
+        with pytest.raises(http.client.RemoteDisconnected):
+            raw_get(faults["slow"])
+        assert 0.4 < time.monotonic() - started < 3
+        with pytest.raises(ConnectionResetError):
+            raw_get(faults["reset"])
+        with pytest.raises(http.client.IncompleteRead):
+            raw_get(faults["truncated"])
+        status, body = raw_get(faults["huge"])
+        assert status == 200 and len(body) == 20 * 1024 * 1024
+        assert fetch(faults["redirect_loop"])[0] == 302  # urllib gives up on the loop: an HTTPError
+        status, headers, _ = fetch(faults["not_found"])
+        assert status == 404
+        offsite = sites.faults()["offsite_target"]
+        assert urlsplit(offsite).port != urlsplit(faults["offsite_redirect"]).port
+        assert raw_get(faults["empty"])[0] == 200
+
+        _, headers, body = fetch(faults["wrong_charset"])
+        assert headers["Content-Type"] == "text/html; charset=utf-8" and b'charset="gb2312"' in body
+        _, headers, body = fetch(faults["missing_charset"])
+        assert headers["Content-Type"] == "text/html" and b"charset" not in body
+        by_url = {a.url: a for a in sites.expected("faulty")}
+        for fault in ("wrong_charset", "missing_charset"):
+            page = fetch(faults[fault])[2].decode("gbk" if fault == "wrong_charset" else "utf-8")
+            assert body_text("trs", page) == by_url[faults[fault]].text
+        assert faults["flaky"] in by_url
+        assert not {faults[f] for f in ("unavailable", "slow", "reset", "truncated", "huge", "empty")} & set(by_url)
+
+        changed = html.fromstring(fetch(faults["changed_list"])[2])
+        assert not changed.xpath("//ul[@class='list_ul']")
+        linked = {urljoin(faults["changed_list"], h) for h in changed.xpath("//table//a/@href")}
+        assert linked and linked <= set(by_url)
+
+
+def test_blocked_site_answers_everything_with_a_412_challenge(fixture_sites):
+    base = fixture_sites.base_urls["blocked"]
+    for path in ("/robots.txt", "/col/col1/index.html", "/anything"):
+        status, headers, body = fetch(base + path)
+        assert status == 412 and "Set-Cookie" in headers and b"document.cookie" in body
+    assert fixture_sites.expected("blocked") == []

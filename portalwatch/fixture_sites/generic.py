@@ -9,6 +9,7 @@ from portalwatch.fixture_sites.records import Article, Page, SiteBuild
 SITE_NAME = "胶州湾科创走廊"
 TRAP_DIR = "/private/"  # disallowed in robots.txt
 PER_PAGE = 8
+OFFSITE_PATH = "/offsite/landing.html"  # where the faulty site redirects off its host
 
 
 def article_path(article: Article, folder: str = "/posts/") -> str:
@@ -65,4 +66,5 @@ def build(edition: Edition) -> SiteBuild:
     for n, chunk in enumerate(chunks):
         pages[list_path(n)] = m.html_page(_list_page(chunk, n, len(chunks)), m.newest(edition))
     pages["/robots.txt"] = m.robots(TRAP_DIR)
+    pages[OFFSITE_PATH] = m.html_page(_article_page(edition.trap), edition.trap.published)
     return SiteBuild(pages=pages, expected=expected, start_paths=[list_path(0)])

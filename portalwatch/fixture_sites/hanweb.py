@@ -108,7 +108,7 @@ def _article_page(article: Article) -> str:
 def _proxy(records: list[str]):
     """The dataproxy.jsp endpoint: the records startrecord..endrecord (1-based, inclusive) as XML."""
 
-    def answer(handler: BaseHTTPRequestHandler, request: Request) -> int:
+    def answer(handler: BaseHTTPRequestHandler, request: Request) -> None:
         form = request.form
         if form.get("columnid") != str(COLUMN_ID):
             chosen: list[str] = []
@@ -124,7 +124,7 @@ def _proxy(records: list[str]):
             f'<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>{len(records)}</totalrecord>'
             f"<totalpage>{pages}</totalpage><recordset>{''.join(chosen)}</recordset></datastore>"
         )
-        return handler.send_page(Page(body=xml.encode(), content_type="text/xml;charset=UTF-8"))
+        handler.send_page(Page(body=xml.encode(), content_type="text/xml;charset=UTF-8"))
 
     return answer
 

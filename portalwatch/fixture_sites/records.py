@@ -82,8 +82,8 @@ class Request:
     form: dict[str, str]
 
 
-# A dynamic route answers one request itself and returns the status it sent (0: connection dropped).
-Route = Callable[["BaseHTTPRequestHandler", Request], int]
+# A dynamic route answers one request itself (or drops the connection without an answer).
+Route = Callable[["BaseHTTPRequestHandler", Request], None]
 
 
 @dataclass
@@ -94,3 +94,4 @@ class SiteBuild:
     expected: list[tuple[str, Article]]  # (path, article) in list order, newest first
     routes: dict[str, Route] = field(default_factory=dict)  # path -> dynamic handler
     start_paths: list[str] = field(default_factory=list)
+    fallback: Route | None = None  # answers paths with no page or route (default: 404)

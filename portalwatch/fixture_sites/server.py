@@ -31,6 +31,7 @@ class SiteServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.name = name
         self.build: SiteBuild | None = None
+        self.peers: dict[str, str] = {}  # site name -> base URL of every fixture site
         self.stopping = threading.Event()
         self._log, self._lock = log, lock
         self._thread = threading.Thread(target=self.serve_forever, name=f"fixture-{name}", daemon=True)
@@ -76,17 +77,29 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the request log is `FixtureSites.requests`."""
 
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """Log the request as its status line goes out, so the log is complete when the client has the answer."""
+        self._record(code)
+        super().send_response(code, message)
+
+    def _record(self, status: int) -> None:
+        if not self._logged:
+            self._logged = True
+            conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
+            self.server.record(self.command, self.path, status, conditional)
+
     def _answer(self) -> None:
+        self._logged = False
         path, _, query = self.path.partition("?")
-        conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
         build = self.server.build
         route = build.routes.get(path) if build else None
+        if route is None and build and path not in build.pages:
+            route = build.fallback
         if route is not None:
-            status = route(self, Request(self.command, path, query, self._form(query)))
+            route(self, Request(self.command, path, query, self._form(query)))
         else:
-            page = build.pages.get(path, NOT_FOUND) if build else NOT_FOUND
-            status = self.send_page(page)
-        self.server.record(self.command, self.path, status, conditional)
+            self.send_page(build.pages.get(path, NOT_FOUND) if build else NOT_FOUND)
+        self._record(0)  # logged already unless the route dropped the connection without an answer
 
     def _form(self, query: str) -> dict[str, str]:
         """Query and urlencoded body fields together (the body wins)."""
@@ -96,7 +109,7 @@ class _Handler(BaseHTTPRequestHandler):
             form.update(parse_qsl(self.rfile.read(length).decode("utf-8", "replace"), keep_blank_values=True))
         return form
 
-    def send_page(self, page: Page, extra: tuple[tuple[str, str], ...] = ()) -> int:
+    def send_page(self, page: Page, extra: tuple[tuple[str, str], ...] = ()) -> None:
         """Send a precomputed page, or 304 when the request's validators still match it."""
         validators = page.modified is not None and page.status == 200
         status = 304 if validators and self._not_modified(page) else page.status
@@ -108,13 +121,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Last-Modified", http_date(page))
         if status == 304:
             self.end_headers()
-            return status
+            return
         self.send_header("Content-Type", page.content_type)
         self.send_header("Content-Length", str(len(page.body)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(page.body)
-        return status
 
     def _not_modified(self, page: Page) -> bool:
         tags = self.headers.get("If-None-Match")

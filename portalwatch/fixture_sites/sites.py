@@ -4,45 +4,61 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from types import ModuleType
+from dataclasses import dataclass
+from functools import partial
 
-from portalwatch.fixture_sites import generic, hanweb, news, oldqd, park, trs
-from portalwatch.fixture_sites.content import editions
+from portalwatch.fixture_sites import blocked, faulty, generic, hanweb, news, oldqd, park, trs
+from portalwatch.fixture_sites.content import Edition, editions
 from portalwatch.fixture_sites.markup import attachment_paths
 from portalwatch.fixture_sites.records import ExpectedArticle, RequestRecord, SiteBuild
 from portalwatch.fixture_sites.server import SiteServer
 
-# Site name -> (renderer module, district the portal config names, or None)
-RENDERERS: dict[str, tuple[ModuleType, str | None]] = {
-    "trs": (trs, "崂山区"),
-    "hanweb": (hanweb, None),
-    "oldqd": (oldqd, "青岛市"),
-    "news": (news, None),
-    "park": (park, "即墨区"),
-    "generic": (generic, None),
-}
+
+@dataclass(frozen=True)
+class _Kind:
+    build: Callable[[Edition], SiteBuild]
+    district: str | None = None  # the district a user would set in the portal config
+    scaled: bool = True  # `scale` multiplies its generated articles
+    content: bool = True  # has articles of its own
+
+
 VERSIONS = (1, 2)
 
 
 class FixtureSites:
-    """Replicas of each portal kind, one threaded HTTP server per site, as a context manager."""
+    """Replicas of each portal kind, one threaded HTTP server per site, as a context manager.
 
-    def __init__(self, scale: int = 1) -> None:
+    `flaky_failures`: 5xx answers the faulty site's flaky article gives before it succeeds.
+    `slow_seconds`: how long its slow article keeps a request waiting before dropping it.
+    """
+
+    def __init__(self, scale: int = 1, flaky_failures: int = 2, slow_seconds: float = 3.0) -> None:
         if scale < 1:
             raise ValueError(f"scale must be 1 or more, not {scale}")
         self.scale = scale
         self.version = 1
         self.requests: list[RequestRecord] = []
+        self._kinds = {
+            "trs": _Kind(trs.build, "崂山区"),
+            "hanweb": _Kind(hanweb.build),
+            "oldqd": _Kind(oldqd.build, "青岛市"),
+            "news": _Kind(news.build),
+            "park": _Kind(park.build, "即墨区"),
+            "generic": _Kind(generic.build),
+            "faulty": _Kind(partial(faulty.build, flaky_failures=flaky_failures, slow_seconds=slow_seconds),
+                            "崂山区", scaled=False),
+            "blocked": _Kind(blocked.build, scaled=False, content=False),
+        }
         self._lock = threading.Lock()
         self._servers: dict[str, SiteServer] = {}
         self._builds: dict[tuple[str, int], SiteBuild] = {}
 
     def __enter__(self) -> FixtureSites:
         try:
-            for name in self._site_names():
-                server = SiteServer(name, self.requests, self._lock)
-                self._servers[name] = server
+            for name in self._kinds:
+                self._servers[name] = SiteServer(name, self.requests, self._lock)
             for name, server in self._servers.items():
+                server.peers = self.base_urls
                 server.build = self._build(name, self.version)
                 server.start()
         except BaseException:
@@ -55,12 +71,9 @@ class FixtureSites:
             server.stop()
         self._servers.clear()
 
-    @staticmethod
-    def _site_names() -> list[str]:
-        return list(RENDERERS)
-
     @property
     def base_urls(self) -> dict[str, str]:
+        """Site name -> "http://127.0.0.1:PORT"."""
         return {name: server.base_url for name, server in self._servers.items()}
 
     def portals(self) -> list[dict]:
@@ -68,9 +81,8 @@ class FixtureSites:
         entries = []
         for name, server in self._servers.items():
             entry: dict = {"name": name, "start_urls": [server.base_url + p for p in server.build.start_paths]}
-            district = RENDERERS[name][1] if name in RENDERERS else None
-            if district:
-                entry["district"] = district
+            if self._kinds[name].district:
+                entry["district"] = self._kinds[name].district
             entries.append(entry)
         return entries
 
@@ -104,14 +116,23 @@ class FixtureSites:
         """URLs of the articles added in version 2."""
         return self._changed(name, lambda edition: edition.added)
 
+    def faults(self) -> dict[str, str]:
+        """Fault name -> URL on the faulty site (see `faulty.FAULTS` for what each does)."""
+        base = self._server("faulty").base_url
+        urls = {fault: base + faulty.fault_path(fault) for fault in faulty.FAULTS}
+        urls["changed_list"] = base + trs.list_path(1)
+        urls["offsite_target"] = self._server("generic").base_url + generic.OFFSITE_PATH
+        return urls
+
     def clear_requests(self) -> None:
         with self._lock:
             self.requests.clear()
 
-    def _changed(self, name: str, which: Callable) -> list[str]:
-        if name not in RENDERERS:
+    def _changed(self, name: str, which: Callable[[Edition], frozenset[int]]) -> list[str]:
+        self._server(name)
+        if not self._kinds[name].content:
             return []
-        ids = which(editions(name, self.scale)[1])
+        ids = which(self._editions(name)[1])
         base = self._server(name).base_url
         return [base + path for path, article in self._build(name, 2).expected if article.id in ids]
 
@@ -121,9 +142,12 @@ class FixtureSites:
         except KeyError:
             raise KeyError(f"no fixture site {name!r} (sites: {', '.join(self._servers) or 'none started'})") from None
 
+    def _editions(self, name: str) -> tuple[Edition, Edition]:
+        return editions(name, self.scale if self._kinds[name].scaled else 1)
+
     def _build(self, name: str, version: int) -> SiteBuild:
         key = (name, version)
         if key not in self._builds:
-            renderer = RENDERERS[name][0]
-            self._builds[key] = renderer.build(editions(name, self.scale)[version - 1])
+            kind = self._kinds[name]
+            self._builds[key] = kind.build(self._editions(name)[version - 1] if kind.content else None)
         return self._builds[key]

@@ -37,7 +37,7 @@ def list_path(page: int) -> str:
     return f"{COLUMN}index.shtml" if page == 0 else f"{COLUMN}index_{page}.shtml"
 
 
-def _item(article: Article, path: str) -> str:
+def list_item(article: Article, path: str) -> str:
     return (
         f'<li><span class="date">{article.published:%Y-%m-%d}</span>'
         f'<a href="{m.relative(COLUMN, path)}" target="_blank" title="{m.attr(article.title)}">'
@@ -45,7 +45,7 @@ def _item(article: Article, path: str) -> str:
     )
 
 
-def _list_page(items: list[str], page: int, total: int) -> str:
+def list_page(items: list[str], page: int, total: int) -> str:
     return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
 <html xmlns="http://www.w3.org/1999/xhtml"><head>
 <meta http-equiv="Content-Type" content="text/html; charset=utf-8" />
@@ -91,7 +91,7 @@ def _meta_table(article: Article) -> str:
 </table>"""
 
 
-def _article_page(article: Article, path: str) -> str:
+def article_page(article: Article) -> str:
     body = "\n".join(m.styled_paragraph(p, n) for n, p in enumerate(article.paragraphs))
     policy = bool(article.doc_number)
     editor = "TRS_UEDITOR trs_paper_default trs_web" if policy else "TRS_Editor"
@@ -137,14 +137,14 @@ def build(edition: Edition) -> SiteBuild:
     pages: dict[str, Page] = {}
     expected = [(article_path(a), a) for a in edition.articles]
     for path, article in expected:
-        pages[path] = m.html_page(_article_page(article, path), edition.modified[article.id])
+        pages[path] = m.html_page(article_page(article), edition.modified[article.id])
         pages.update(m.attachment_pages(article, path))
     trap_path = f"{TRAP_COLUMN}{edition.trap.published:%Y%m}/t{edition.trap.published:%Y%m%d}_{edition.trap.id}.shtml"
-    pages[trap_path] = m.html_page(_article_page(edition.trap, trap_path), edition.trap.published)
-    items = [_item(a, p) for p, a in expected]
-    items.insert(3, _item(edition.trap, trap_path))
+    pages[trap_path] = m.html_page(article_page(edition.trap), edition.trap.published)
+    items = [list_item(a, p) for p, a in expected]
+    items.insert(3, list_item(edition.trap, trap_path))
     chunks = m.paginate(items, PER_PAGE)
     for n, chunk in enumerate(chunks):
-        pages[list_path(n)] = m.html_page(_list_page(chunk, n, len(chunks)), m.newest(edition))
+        pages[list_path(n)] = m.html_page(list_page(chunk, n, len(chunks)), m.newest(edition))
     pages["/robots.txt"] = m.robots(TRAP_COLUMN)
     return SiteBuild(pages=pages, expected=expected, start_paths=[list_path(0)])
