@@ -90,6 +90,7 @@ def test_daemon_crawls_mails_survives_kill_9_and_stops_on_sigterm(tmp_path: Path
 
     crawl_rows = runs(config)
     assert not [r["id"] for r in crawl_rows if r["status"] == "running"]
+    assert {r["trigger"] for r in crawl_rows} == {"daemon"}
     spans = [(r["started_at"], r["finished_at"]) for r in crawl_rows]
     for (_, end), (start, _) in itertools.pairwise(spans):
         assert end <= start, "two crawls ran at the same time"
