@@ -151,10 +151,6 @@ def cut_long_changes(segments: list[Segment], max_change: int) -> list[Segment]:
     return out
 
 
-def has_changes(segments: list[Segment]) -> bool:
-    return any(seg.kind in ("del", "ins") for seg in segments)
-
-
 def plain(segments: list[Segment]) -> str:
     """The diff as text: `[-removed-]`, `{+added+}`, `[… N 字未变 …]` for folded runs, `[… 另 N 字 …]` for cuts."""
     parts = []

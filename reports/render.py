@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from reports import views
 from reports.collect import DigestContent, RevisionItem
-from reports.diff import Segment, has_changes, inline_diff, plain
+from reports.diff import Segment, inline_diff, plain
 
 TEMPLATES = Path(__file__).parent / "templates"
 CUT_STEPS = (50, 25, 12, 6, 3, 1, 0)  # items kept per section, tried in turn until the mail fits
@@ -110,7 +110,6 @@ def context(content: DigestContent, tz: ZoneInfo, limit: int | None, report_link
         "policies": views.newest(content.policies, limit),
         "others": views.newest(content.others, limit),
         "revisions": revisions,
-        "changed_revisions": [r for r in revisions if has_changes(r.text_diff) or r.title_diff],
         "republished": content.republished if limit is None else content.republished[:limit],
         "health": [h for h in content.health if h.runs],
         "not_crawled": [h.portal for h in content.health if not h.runs],
