@@ -23,6 +23,7 @@ INDEX_NAME = "index.html"
 FEED_NAME = "feed.xml"
 PREVIEW_NAME = "preview.html"
 FEED_SIZE = 100
+REPORT_MODE = 0o644  # reports are meant to be read, by a web server too
 ATOM = "http://www.w3.org/2005/Atom"
 KIND_LABELS = {"project": "项目", "policy": "政策", "other": "其他"}
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -55,6 +56,7 @@ def write_text(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+        os.chmod(tmp, REPORT_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -35,6 +35,7 @@ def test_every_sent_digest_is_archived_and_indexed(week):
     reports = config.digest.reports_dir
     files = sorted(reports.glob("digest-*.html"))
     assert len(files) == 2 and outcome.path == files[-1]
+    assert all(path.stat().st_mode & 0o777 == 0o644 for path in reports.iterdir())  # a web server can read them
     archived = outcome.path.read_text(encoding="utf-8")
     assert "《崂山区关于促进数字经济高质量发展的若干措施》" in archived and "laoshan-news：失败" in archived
     mailed = recorder.received[-1].message.get_body(("html",)).get_content()
