@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 from digest_samples import prepare_week, with_email
@@ -119,3 +120,16 @@ def test_two_runs_at_once_send_the_digest_once(week):
         outcomes = list(pool.map(lambda _: run_digest(config), range(2)))
     assert sorted(o.status for o in outcomes) == ["empty", "sent"]
     assert len(recorder.received) == 2  # last week's and this week's, once
+
+
+def test_a_run_that_died_while_sending_leaves_its_items_pending(week):
+    config, store, _good_port, recorder = week
+    with store.transaction() as conn:  # what a crash between "sending" and "sent" leaves behind
+        conn.execute(digests.insert().values(created_at=datetime.now(UTC), period_end=datetime.now(UTC),
+                                             status="sending", counts={}))
+    outcome = run_digest(config)
+    assert outcome.status == "sent" and outcome.counts["projects"] == 3
+    with store.engine.connect() as conn:
+        statuses = [row.status for row in conn.execute(select(digests.c.status).order_by(digests.c.id))]
+    assert statuses == ["sent", "interrupted", "sent"]
+    assert len(recorder.received) == 2
