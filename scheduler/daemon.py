@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from datetime import datetime
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobExecutionEvent
@@ -91,7 +92,8 @@ def _serve(config: Config) -> int:
     return 0
 
 
-def _logger_for(scheduler: BackgroundScheduler):
+def _logger_for(scheduler: BackgroundScheduler) -> Callable[[JobExecutionEvent], None]:
+    """A listener that logs how each job ended and when it runs next."""
     def log_event(event: JobExecutionEvent) -> None:
         job = scheduler.get_job(event.job_id)
         upcoming = _when(job.next_run_time if job else None)
