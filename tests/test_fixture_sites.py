@@ -8,6 +8,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -16,7 +17,8 @@ from lxml import html
 from portalwatch.dedupe.fingerprints import shingle_hashes
 from portalwatch.fixture_sites import FixtureSites
 from portalwatch.fixture_sites.content import GENERATED, editions
-from portalwatch.textnorm import fold
+from portalwatch.seeds import load_seeds
+from portalwatch.textnorm import fold, to_simplified
 
 # Where each kind keeps its article body, as the portals' own markup has it.
 BODY_PARAGRAPHS = {
@@ -28,6 +30,7 @@ BODY_PARAGRAPHS = {
     "generic": "//div[@class='body']//p",
 }
 KINDS = list(BODY_PARAGRAPHS)
+SEEDS = Path(__file__).parent.parent / "seeds"
 LIST_LINKS = {
     "trs": "//ul[@class='list_ul']/li/a/@href",
     "oldqd": "//div[@id='listChangeDiv']//li/a/@href",
@@ -255,3 +258,28 @@ def test_blocked_site_answers_everything_with_a_412_challenge(fixture_sites):
         status, headers, body = fetch(base + path)
         assert status == 412 and "Set-Cookie" in headers and b"document.cookie" in body
     assert fixture_sites.expected("blocked") == []
+
+
+def test_sites_served_from_a_child_process_behave_the_same():
+    with FixtureSites(process=True) as sites:
+        article = sites.expected("news")[0]
+        status, _, body = fetch(article.url)
+        assert status == 200 and body_text("news", decode("news", body)) == article.text
+        revised = sites.revised("trs")[0]
+        etag = fetch(revised)[1]["ETag"]
+        sites.set_version(2)
+        assert fetch(revised, {"If-None-Match": etag})[0] == 200
+        assert sites.requests[-1] == ("trs", "GET", urlsplit(revised).path, 200, True)
+        sites.clear_requests()
+        assert sites.requests == []
+        port = urlsplit(sites.base_urls["trs"]).port
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+        pass
+
+
+def test_every_content_site_republishes_a_seed_article():
+    seeds = [set(shingle_hashes(fold(to_simplified(a.text))).tolist()) for a in load_seeds(SEEDS)]
+    for site in KINDS:
+        texts = [set(shingle_hashes(fold(to_simplified(a.text))).tolist()) for a in editions(site, 1)[0].articles]
+        copies = [t for t in texts if max(len(t & s) / len(t) for s in seeds) > 0.9]
+        assert 1 <= len(copies) < len(texts) / 4, site

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,14 +33,22 @@ class FixtureSites:
 
     `flaky_failures`: 5xx answers the faulty site's flaky article gives before it succeeds.
     `slow_seconds`: how long its slow article keeps a request waiting before dropping it.
+    `process`: serve from a child process (`python -m portalwatch.fixture_sites`), so that a benchmark's
+    crawler does not share the interpreter lock with the servers; everything else works the same.
     """
 
-    def __init__(self, scale: int = 1, flaky_failures: int = 2, slow_seconds: float = 3.0) -> None:
+    def __init__(
+        self, scale: int = 1, flaky_failures: int = 2, slow_seconds: float = 3.0, process: bool = False
+    ) -> None:
         if scale < 1:
             raise ValueError(f"scale must be 1 or more, not {scale}")
         self.scale = scale
         self.version = 1
-        self.requests: list[RequestRecord] = []
+        self.options = {"scale": scale, "flaky_failures": flaky_failures, "slow_seconds": slow_seconds}
+        self.process = process
+        self._requests: list[RequestRecord] = []
+        self._child: subprocess.Popen | None = None
+        self._base_urls: dict[str, str] = {}
         self._kinds = {
             "trs": _Kind(trs.build, "崂山区"),
             "hanweb": _Kind(hanweb.build),
@@ -55,12 +66,7 @@ class FixtureSites:
 
     def __enter__(self) -> FixtureSites:
         try:
-            for name in self._kinds:
-                self._servers[name] = SiteServer(name, self.requests, self._lock)
-            for name, server in self._servers.items():
-                server.peers = self.base_urls
-                server.build = self._build(name, self.version)
-                server.start()
+            self._start_child() if self.process else self._start_servers()
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -70,17 +76,61 @@ class FixtureSites:
         for server in self._servers.values():
             server.stop()
         self._servers.clear()
+        if self._child is not None:
+            self._child.stdin.close()  # the child stops its servers and exits when its input ends
+            try:
+                self._child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._child.kill()
+                self._child.wait()
+            self._child.stdout.close()
+            self._child = None
+
+    def _start_servers(self) -> None:
+        for name in self._kinds:
+            self._servers[name] = SiteServer(name, self._requests, self._lock)
+        self._base_urls = {name: server.base_url for name, server in self._servers.items()}
+        for name, server in self._servers.items():
+            server.peers = self._base_urls
+            server.build = self._build(name, self.version)
+            server.start()
+
+    def _start_child(self) -> None:
+        options = [f"--{key.replace('_', '-')}={value}" for key, value in self.options.items()]
+        self._child = subprocess.Popen(
+            [sys.executable, "-m", "portalwatch.fixture_sites", *options],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+        )
+        self._base_urls = self._ask(None)["base_urls"]
+
+    def _ask(self, command: dict | None) -> dict:
+        """Send one command to the child process (None: only read) and return its answer."""
+        if command is not None:
+            self._child.stdin.write(json.dumps(command) + "\n")
+            self._child.stdin.flush()
+        line = self._child.stdout.readline()
+        if not line:
+            raise RuntimeError(f"fixture sites process exited with status {self._child.wait()}")
+        return json.loads(line)
 
     @property
     def base_urls(self) -> dict[str, str]:
         """Site name -> "http://127.0.0.1:PORT"."""
-        return {name: server.base_url for name, server in self._servers.items()}
+        return dict(self._base_urls)
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """Every request answered so far, in order: (site, method, path, status, conditional)."""
+        if self._child is not None:
+            return [RequestRecord(*record) for record in self._ask({"command": "requests"})["requests"]]
+        with self._lock:
+            return list(self._requests)
 
     def portals(self) -> list[dict]:
         """Portal config entries, as a user would write them in config.yaml."""
         entries = []
-        for name, server in self._servers.items():
-            entry: dict = {"name": name, "start_urls": [server.base_url + p for p in server.build.start_paths]}
+        for name, base in self._base_urls.items():
+            entry: dict = {"name": name, "start_urls": [base + p for p in self._build(name, 1).start_paths]}
             if self._kinds[name].district:
                 entry["district"] = self._kinds[name].district
             entries.append(entry)
@@ -90,13 +140,15 @@ class FixtureSites:
         """Switch every site to version 1 or 2 (added and revised articles)."""
         if version not in VERSIONS:
             raise ValueError(f"fixture sites have versions {VERSIONS}, not {version}")
+        if self._child is not None:
+            self._ask({"command": "version", "version": version})
         for name, server in self._servers.items():
             server.build = self._build(name, version)
         self.version = version
 
     def expected(self, name: str) -> list[ExpectedArticle]:
         """The articles the spider must find on site `name` now, newest first."""
-        base = self._server(name).base_url
+        base = self._base(name)
         return [
             ExpectedArticle(
                 url=base + path,
@@ -105,7 +157,7 @@ class FixtureSites:
                 text=article.text,
                 attachments=[base + p for p in attachment_paths(article, path)],
             )
-            for path, article in self._server(name).build.expected
+            for path, article in self._build(name, self.version).expected
         ]
 
     def revised(self, name: str) -> list[str]:
@@ -118,29 +170,31 @@ class FixtureSites:
 
     def faults(self) -> dict[str, str]:
         """Fault name -> URL on the faulty site (see `faulty.FAULTS` for what each does)."""
-        base = self._server("faulty").base_url
+        base = self._base("faulty")
         urls = {fault: base + faulty.fault_path(fault) for fault in faulty.FAULTS}
         urls["changed_list"] = base + trs.list_path(1)
-        urls["offsite_target"] = self._server("generic").base_url + generic.OFFSITE_PATH
+        urls["offsite_target"] = self._base("generic") + generic.OFFSITE_PATH
         return urls
 
     def clear_requests(self) -> None:
+        if self._child is not None:
+            self._ask({"command": "clear"})
         with self._lock:
-            self.requests.clear()
+            self._requests.clear()
 
     def _changed(self, name: str, which: Callable[[Edition], frozenset[int]]) -> list[str]:
-        self._server(name)
+        base = self._base(name)
         if not self._kinds[name].content:
             return []
         ids = which(self._editions(name)[1])
-        base = self._server(name).base_url
         return [base + path for path, article in self._build(name, 2).expected if article.id in ids]
 
-    def _server(self, name: str) -> SiteServer:
+    def _base(self, name: str) -> str:
         try:
-            return self._servers[name]
+            return self._base_urls[name]
         except KeyError:
-            raise KeyError(f"no fixture site {name!r} (sites: {', '.join(self._servers) or 'none started'})") from None
+            known = ", ".join(self._base_urls) or "none started"
+            raise KeyError(f"no fixture site {name!r} (sites: {known})") from None
 
     def _editions(self, name: str) -> tuple[Edition, Edition]:
         return editions(name, self.scale if self._kinds[name].scaled else 1)
