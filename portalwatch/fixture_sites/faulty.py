@@ -13,11 +13,13 @@ import socket
 import struct
 import time
 from dataclasses import replace
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler
 
 from portalwatch.fixture_sites import markup as m
 from portalwatch.fixture_sites import trs
 from portalwatch.fixture_sites.content import Edition
+from portalwatch.fixture_sites.generator import generate
 from portalwatch.fixture_sites.generic import OFFSITE_PATH
 from portalwatch.fixture_sites.records import Article, Page, Request, Route, SiteBuild
 
@@ -47,10 +49,13 @@ def fault_path(fault: str) -> str:
     return f"{COLUMN}202611/t202611{FAULTS[fault][0] % 100:02d}_{FAULTS[fault][0]}.shtml"
 
 
-def _fault_article(fault: str, template: Article) -> Article:
-    """An ordinary-looking article for a fault URL, dated in fault order."""
-    number = FAULTS[fault][0]
-    return replace(template, id=number, published=template.published.replace(day=number % 100))
+def _fault_articles() -> dict[str, Article]:
+    """An ordinary-looking article of its own for every fault URL, dated in fault order (Nov 1-12)."""
+    drafts = generate("faulty-faults", len(FAULTS), datetime(2026, 11, 12, 9, 0), 0)
+    return {
+        fault: replace(draft, id=number, published=draft.published.replace(day=number % 100))
+        for draft, (fault, (number, _)) in zip(drafts, FAULTS.items(), strict=True)
+    }
 
 
 def _flaky(page: Page, failures: int) -> Route:
@@ -156,8 +161,7 @@ def _changed_list_page(articles: list[tuple[str, Article]]) -> str:
 
 def build(edition: Edition, flaky_failures: int = 2, slow_seconds: float = 3.0) -> SiteBuild:
     good = [(trs.article_path(a), a) for a in edition.articles]
-    template = good[-1][1]
-    faulty = {fault: _fault_article(fault, template) for fault in FAULTS}
+    faulty = _fault_articles()
     pages: dict[str, Page] = {path: m.html_page(trs.article_page(a), edition.modified[a.id]) for path, a in good}
     routes: dict[str, Route] = {}
 
