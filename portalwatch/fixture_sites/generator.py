@@ -102,7 +102,7 @@ class _Draw:
 
 
 def _project(d: _Draw, district: str, park: str, index: int) -> tuple[str, list[str]]:
-    brand, (industry, product, unit) = d.pick(BRANDS) + d.pick(BRANDS), d.pick(SECTORS)
+    brand, (industry, product, unit) = "".join(d.rng.sample(BRANDS, 2)), d.pick(SECTORS)
     company = f"青岛{brand}{industry}有限公司"
     capacity = f"{d.rng.randint(2, 60)}{unit}"
     project = f"{brand}年产{capacity}{product}项目"
@@ -124,6 +124,10 @@ def _project(d: _Draw, district: str, park: str, index: int) -> tuple[str, list[
         f"由{company}负责实施。",
         f"记者从{district}获悉，{company}投资{amount}建设的{project}日前{stage}，"
         f"项目占地约{area}亩，新建厂房及配套设施{floor}万平方米。",
+        f"{park}又一重大产业项目迎来新进展。{month}月{day}日，由{company}投资的{project}{stage}，"
+        f"计划总投资{amount}。",
+        f"{district}重点项目建设传来好消息：{project}于{month}月{day}日{stage}，项目投资方为{company}，"
+        f"用地面积{area}亩。",
     ])
     detail = d.pick([
         f"项目主要建设{product}生产线及研发中心，达产后可年产{capacity}{product}，"
@@ -132,6 +136,10 @@ def _project(d: _Draw, district: str, park: str, index: int) -> tuple[str, list[
         f"可实现产值约{output}亿元、税收{tax}亿元，新增就业岗位{jobs}个。",
         f"项目分两期建设，一期建设{floor}万平方米生产厂房，二期布局{product}研发检测平台，"
         f"全部达产后年营业收入预计超过{output}亿元。",
+        f"按照计划，项目{d.rng.randint(2027, 2029)}年全面达产，届时{product}年产能{capacity}，"
+        f"营业收入{output}亿元左右，可提供{jobs}个工作岗位。",
+        f"作为{district}今年引进的{d.pick(['重点', '标志性', '链主型', '补链型'])}项目，{brand}{product}项目达产后"
+        f"年销售收入有望达到{output}亿元，贡献税收{tax}亿元。",
     ])
     service = d.pick([
         f"为推动项目早落地、早见效，{park}成立项目服务专班，实行“一项目一专班”跟踪服务，"
@@ -140,6 +148,10 @@ def _project(d: _Draw, district: str, park: str, index: int) -> tuple[str, list[
         f"协调解决用地、用能等问题{d.rng.randint(3, 30)}项，确保项目按期推进。",
         f"项目建设过程中，{district}推行“拿地即开工”审批模式，{d.rng.randint(3, 12)}个审批事项并联办理，"
         f"为企业节约时间{d.rng.randint(30, 120)}天以上。",
+        f"{district}{d.pick(['行政审批服务局', '自然资源局', '住房和城乡建设局'])}提前介入，"
+        f"帮助企业在{d.rng.randint(5, 40)}个工作日内取得施工许可。",
+        f"园区工作人员{d.person()}介绍，针对项目用电、用水需求，园区协调电力部门新建{d.rng.randint(2, 9)}条专线，"
+        f"保障设备按时调试。",
     ])
     chain = d.pick([
         f"今年以来，{park}围绕{product}产业链精准招商，已累计引进上下游项目{d.rng.randint(5, 60)}个，"
@@ -148,12 +160,18 @@ def _project(d: _Draw, district: str, park: str, index: int) -> tuple[str, list[
         f"完成投资{d.rng.randint(20, 500)}亿元，同比增长{d.share()}。",
         f"{company}负责人{d.person()}介绍，公司看中{district}完善的产业配套和营商环境，"
         f"计划在{d.rng.randint(2026, 2029)}年前再追加投资{d.amount()}。",
+        f"据了解，{company}成立于{d.rng.randint(1995, 2022)}年，拥有专利{d.rng.randint(20, 600)}项，"
+        f"产品出口{d.rng.randint(5, 80)}个国家和地区。",
+        f"目前，{park}已集聚{product}相关企业{d.rng.randint(8, 120)}家，"
+        f"{d.rng.randint(2024, 2026)}年产业规模突破{d.rng.randint(50, 900)}亿元。",
     ])
     closing = d.pick([
         f"下一步，{district}将坚持“项目为王”，加快推动{d.rng.randint(10, 80)}个在谈项目签约落地。",
         f"{park}将以该项目为牵引，加快打造百亿级{product}产业集群（编号{index:05d}）。",
         f"据悉，{park}今年计划新引进亿元以上项目{d.rng.randint(10, 50)}个，力争全年实际使用外资"
         f"{d.rng.randint(1, 9)}.{d.rng.randint(1, 9)}亿美元。",
+        f"{district}有关负责人表示，将对{project}实行全周期跟踪服务，推动其尽快达产达效。",
+        f"当天，{park}还与{d.rng.randint(2, 9)}家{d.pick(SECTORS)[1]}配套企业签订了合作意向协议。",
     ])
     parts = "、".join(d.rng.sample(PROJECT_PARTS, d.rng.randint(3, 5)))
     contents = d.pick([
@@ -168,6 +186,8 @@ def _project(d: _Draw, district: str, park: str, index: int) -> tuple[str, list[
     body = [opening, contents, detail, service, chain, closing]
     if d.rng.random() < 0.5:
         body[2], body[3] = body[3], body[2]
+    if d.rng.random() < 0.4:
+        body.pop(d.rng.choice([1, 4]))
     return title, body
 
 
@@ -212,12 +232,14 @@ def _policy(d: _Draw, district: str, prefix: str, index: int) -> tuple[str, list
             f"近日，{district}人民政府印发{name}（{doc}），自印发之日起施行，有效期{d.rng.randint(2, 5)}年。",
             f"为{topic}，{district}日前出台{name}（{doc}），共{d.rng.randint(8, 30)}条。",
             f"{d.rng.randint(1, 12)}月{d.rng.randint(1, 28)}日，记者从{district}获悉，{name}（{doc}）正式发布。",
+            f"经{district}政府第{d.rng.randint(10, 90)}次常务会议研究通过，{name}（{doc}）日前印发实施。",
         ]),
         d.pick([
             f"{kind}重点支持{focus}等产业，提出到{d.rng.randint(2027, 2030)}年相关产业规模突破"
             f"{d.rng.randint(100, 2000)}亿元。",
             f"据了解，{kind}在{focus}等领域加大支持力度，全区相关企业已达{d.rng.randint(50, 900)}家。",
             f"{kind}围绕{focus}三个方向，明确了{d.rng.randint(3, 9)}个方面的支持措施。",
+            f"与上一轮政策相比，新政新增{d.rng.randint(3, 12)}条条款，{focus}等领域首次纳入支持范围。",
         ]),
         "其中，" + measures[0] + measures[1],
         d.pick(["此外，", "同时，", "政策还提出，"]) + measures[2],
@@ -227,6 +249,7 @@ def _policy(d: _Draw, district: str, prefix: str, index: int) -> tuple[str, list
             f"政策兑现通过“{district}惠企通”平台办理，企业可在线申报，审核时限压缩至"
             f"{d.rng.randint(5, 20)}个工作日。",
             f"{district}将建立政策兑现台账，每季度集中兑现一次，{d.rng.randint(2026, 2028)}年起按年度评估实施效果。",
+            f"据测算，去年全区共有{d.rng.randint(40, 900)}家{target}享受各类奖补资金{d.rng.randint(1, 30)}亿元。",
         ]),
         f"{name}由{district}{d.pick(['商务局', '发展和改革局', '工业和信息化局', '科技局'])}负责解释（{index:05d}）。",
     ]
