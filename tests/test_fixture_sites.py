@@ -193,10 +193,16 @@ def test_scale_multiplies_articles_that_are_not_near_duplicates():
     assert worst < 0.5
 
 
-def test_servers_stop_on_exit():
+def test_servers_stop_on_exit_and_end_open_connections():
     with FixtureSites() as sites:
         port = urlsplit(sites.base_urls["generic"]).port
-        assert fetch(sites.base_urls["generic"] + "/")[0] == 200
+        kept = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        kept.request("GET", "/")
+        assert kept.getresponse().read()
+    started = time.monotonic()
+    assert kept.sock.recv(1) == b""  # the server ended the idle keep-alive connection
+    assert time.monotonic() - started < 1
+    kept.close()
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
         pass
 

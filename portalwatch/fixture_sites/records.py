@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from email.utils import format_datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -67,9 +69,14 @@ class Page:
     modified: datetime | None = None  # sent as Last-Modified; conditional requests honoured when set
     headers: tuple[tuple[str, str], ...] = ()
 
-    @property
+    @cached_property
     def etag(self) -> str:
         return '"' + hashlib.blake2b(self.body, digest_size=8).hexdigest() + '"'
+
+    @cached_property
+    def last_modified(self) -> str | None:
+        """`modified` as an HTTP date."""
+        return format_datetime(self.modified.astimezone(UTC), usegmt=True) if self.modified else None
 
 
 @dataclass

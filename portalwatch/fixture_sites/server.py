@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
-from datetime import UTC
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qsl
 
 from portalwatch.fixture_sites.records import Page, Request, RequestRecord, SiteBuild
@@ -16,10 +18,6 @@ NOT_FOUND = Page(
 )
 MAX_FORM_BYTES = 64 * 1024
 POLL_SECONDS = 0.05  # how soon a server notices it is asked to stop
-
-
-def http_date(page: Page) -> str | None:
-    return format_datetime(page.modified.astimezone(UTC), usegmt=True) if page.modified else None
 
 
 class SiteServer(ThreadingHTTPServer):
@@ -35,6 +33,7 @@ class SiteServer(ThreadingHTTPServer):
         self.peers: dict[str, str] = {}  # site name -> base URL of every fixture site
         self.stopping = threading.Event()
         self._log, self._lock = log, lock
+        self._connections: set[socket.socket] = set()
         self._thread = threading.Thread(
             target=self.serve_forever, args=(POLL_SECONDS,), name=f"fixture-{name}", daemon=True
         )
@@ -47,11 +46,28 @@ class SiteServer(ThreadingHTTPServer):
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop accepting, end every open keep-alive connection, close the socket."""
         self.stopping.set()
         if self._thread.is_alive():
             self.shutdown()
             self._thread.join(timeout=5)
+        with self._lock:
+            open_connections = list(self._connections)
+        for connection in open_connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
         self.server_close()
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        connection, address = super().get_request()
+        with self._lock:
+            self._connections.add(connection)
+        return connection, address
+
+    def shutdown_request(self, request: socket.socket) -> None:
+        with self._lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
 
     def record(self, method: str, path: str, status: int, conditional: bool) -> None:
         with self._lock:
@@ -122,7 +138,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if validators:
             self.send_header("ETag", page.etag)
-            self.send_header("Last-Modified", http_date(page))
+            self.send_header("Last-Modified", page.last_modified)
         if status == 304:
             self.end_headers()
             return
