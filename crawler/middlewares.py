@@ -54,7 +54,8 @@ class OffsiteRedirectMiddleware(_PortalAware):
             return response
         target = absolute(request.url, safe_url_string(location.decode("latin-1")))
         if target and host(target) not in state.hosts:
-            state.health.error(request.url, "redirect-offsite", f"redirected to {target}")
+            listed = request.meta.get("article_url") or request.url
+            state.health.error(listed, "redirect-offsite", f"{request.url} redirected to {target}")
             raise Handled("redirect-offsite", f"redirect to another host: {target}")
         return response
 

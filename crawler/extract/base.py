@@ -100,9 +100,8 @@ class PortalKind:
     def article(self, page: Page) -> Article | None:
         """Title, date, text and attachments; None when the page holds no article text."""
         body = self.body(page)
-        text = body_text(body) if body else ""
-        if len(text) < _MIN_BODY:
-            text = titles.trafilatura_text(page) or text
+        # An empty body element is an empty article; only a page without one goes to trafilatura.
+        text = body_text(body) if body else titles.trafilatura_text(page)
         return Article(
             title=self.title(page),
             published=self.published(page, body),

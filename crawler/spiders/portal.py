@@ -84,7 +84,9 @@ class PortalSpider(scrapy.Spider):
 
     def _article_request(self, state: PortalState, url: str) -> Request:
         state.scheduled.add(url)
-        return Request(url, callback=self.parse_article, errback=self.on_error,
+        # dont_filter: the spider dedupes article URLs itself, and Scrapy's filter would silently drop
+        # the repeated hop of a redirect loop instead of letting it end as a recorded redirect-loop.
+        return Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True,
                        meta={"portal": state.name, "article_url": url})
 
     # --- list pages ----------------------------------------------------------------------------
@@ -119,10 +121,10 @@ class PortalSpider(scrapy.Spider):
         meta = {"portal": state.name, "list_page": number + 1}
         if following.form is not None:
             yield FormRequest(following.url, formdata=following.form, callback=self.parse_list,
-                              errback=self.on_error, priority=LIST_PRIORITY, meta=meta)
+                              errback=self.on_error, priority=LIST_PRIORITY, meta=meta, dont_filter=True)
         else:
             yield Request(following.url, callback=self.parse_list, errback=self.on_error,
-                          priority=LIST_PRIORITY, meta=meta)
+                          priority=LIST_PRIORITY, meta=meta, dont_filter=True)
 
     # --- article pages -------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterator[CrawledArticle]:
@@ -166,10 +168,13 @@ class PortalSpider(scrapy.Spider):
         if state is None:
             return
         reason, detail = describe(failure)
+        url = request.meta.get("article_url") or request.url  # the link as listed, not a redirect's last hop
+        if url != request.url:
+            detail = f"{detail} (at {request.url})"
         if not isinstance(failure.value, Handled):  # a Handled fault is recorded where it was found
-            state.health.error(request.url, reason, detail)
+            state.health.error(url, reason, detail)
         if request.meta.get("start"):
-            state.health.start_failed(request.url, reason, detail)
+            state.health.start_failed(url, reason, detail)
 
     def on_closed(self, spider: scrapy.Spider, reason: str) -> None:
         for state in self.states.values():
