@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=20, help="fixture-site scale (20: about 2,800 articles)")
     args = parser.parse_args()
     reference = scrapy_bench()
-    with tempfile.TemporaryDirectory() as folder, FixtureSites(scale=args.scale) as sites:
+    with tempfile.TemporaryDirectory() as folder, FixtureSites(scale=args.scale, process=True) as sites:
         total = sum(len(sites.expected(name)) for name in KINDS)
         config = write_config(Path(folder), sites)
         figures = [crawl(config, sites, "first crawl"), crawl(config, sites, "re-crawl, nothing changed")]
