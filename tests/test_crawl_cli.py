@@ -49,26 +49,33 @@ def test_an_unknown_portal_name_is_refused_with_the_known_names_and_exit_2(tmp_p
         f"sqlite:///{tmp_path / 'portalwatch.db'}").count_articles()
 
 
-def test_a_dead_portal_fails_alone_is_named_and_the_exit_code_is_1(tmp_path: Path) -> None:
+def test_portals_that_cannot_be_fetched_or_parsed_fail_alone_are_named_and_the_exit_code_is_1(
+    tmp_path: Path,
+) -> None:
     with FixtureSites() as sites:
         trs = next(p for p in sites.portals() if p["name"] == "trs")
         dead = {"name": "dead", "start_urls": [f"http://127.0.0.1:{closed_port()}/xwzx/"]}
-        config = write_config(tmp_path, [dead, trs])
+        # The faulty site's second list page after a template change: the configured selector finds nothing.
+        changed = {"name": "changed", "start_urls": [sites.base_urls["faulty"] + "/xwzx/qxyw/index_1.shtml"],
+                   "selectors": {"list_links": "ul.list_ul li a"}}
+        config = write_config(tmp_path, [dead, changed, trs])
         done = portalwatch(config, "crawl")
         expected = {a.url for a in sites.expected("trs")}
     assert done.returncode == 1
-    assert "dead" in done.stderr
+    assert "failed or blocked: dead, changed" in done.stderr
     lines = {line.split()[0]: line.split()[1] for line in done.stdout.splitlines()[1:] if line.strip()}
-    assert lines["dead"] == "failed" and lines["trs"] == "ok"
+    assert (lines["dead"], lines["changed"], lines["trs"]) == ("failed", "failed", "ok")
     store = Store(f"sqlite:///{tmp_path / 'portalwatch.db'}")
     with store.engine.connect() as conn:
         run = conn.execute(select(crawl_runs)).mappings().one()
         rows = {r["portal"]: r for r in conn.execute(select(portal_runs)).mappings()}
-        errors = list(conn.execute(select(crawl_errors).where(crawl_errors.c.portal == "dead")).mappings())
+        errors = {(e["portal"], e["reason"], e["url"]) for e in conn.execute(select(crawl_errors)).mappings()
+                  if e["reason"] != "robots"}
         stored = set(conn.execute(select(articles.c.url)).scalars())
     assert run["status"] == "partial" and run["trigger"] == "cli"
     assert rows["dead"]["status"] == "failed" and "connection" in rows["dead"]["message"]
-    assert [e["reason"] for e in errors] == ["connection"] and errors[0]["url"] == dead["start_urls"][0]
+    assert rows["changed"]["status"] == "failed" and "no article links" in rows["changed"]["message"]
+    assert errors == {("dead", "connection", dead["start_urls"][0]), ("changed", "parse", changed["start_urls"][0])}
     assert stored == expected
 
 
