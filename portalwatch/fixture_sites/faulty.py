@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (HTML templates keep the portals' long lines)
 """A TRS site with every fault the crawler must survive, one article link per fault.
 
 The first list page links good articles and one URL per fault; the second list page has changed
@@ -159,38 +158,48 @@ def _changed_list_page(articles: list[tuple[str, Article]]) -> str:
 </body></html>"""
 
 
+def _article(article: Article) -> Page:
+    return m.html_page(trs.article_page(article), article.published)
+
+
+def _fault_routes(faulty: dict[str, Article], flaky_failures: int, slow_seconds: float) -> dict[str, Route]:
+    """The faults answered by code: status sequences, timing, broken connections, redirects."""
+    unavailable = Page(body=b"<html><body><h1>503 Service Unavailable</h1></body></html>", status=503)
+    huge_head = _article(faulty["huge"]).body.split(b'<div class="TRS_Editor">')[0]
+    return {
+        fault_path("flaky"): _flaky(_article(faulty["flaky"]), flaky_failures),
+        fault_path("unavailable"): lambda handler, request: handler.send_page(unavailable),
+        fault_path("slow"): _slow(slow_seconds),
+        fault_path("reset"): _reset,
+        fault_path("truncated"): _truncated(_article(faulty["truncated"]).body),
+        fault_path("huge"): _huge(huge_head),
+        fault_path("redirect_loop"): _redirect("/loop/a.shtml"),
+        "/loop/a.shtml": _redirect("/loop/b.shtml"),
+        "/loop/b.shtml": _redirect("/loop/a.shtml"),
+        fault_path("offsite_redirect"): _offsite,
+    }
+
+
+def _fault_pages(faulty: dict[str, Article]) -> dict[str, Page]:
+    """The faults that are only bytes: wrong and missing charset, an empty article."""
+    wrong, missing = faulty["wrong_charset"], faulty["missing_charset"]
+    gbk = trs.article_page(wrong).replace('<meta charset="utf-8">', '<meta charset="gb2312">')
+    bare = trs.article_page(missing).replace('<meta charset="utf-8">\n', "")
+    return {
+        fault_path("wrong_charset"): Page(gbk.encode("gbk"), "text/html; charset=utf-8", modified=wrong.published),
+        fault_path("missing_charset"): Page(bare.encode(), "text/html", modified=missing.published),
+        fault_path("empty"): _article(replace(faulty["empty"], paragraphs=())),
+    }
+
+
 def build(edition: Edition, flaky_failures: int = 2, slow_seconds: float = 3.0) -> SiteBuild:
     good = [(trs.article_path(a), a) for a in edition.articles]
     faulty = _fault_articles()
-    pages: dict[str, Page] = {path: m.html_page(trs.article_page(a), edition.modified[a.id]) for path, a in good}
-    routes: dict[str, Route] = {}
-
-    for fault in ("flaky", "truncated", "huge"):
-        page = m.html_page(trs.article_page(faulty[fault]), faulty[fault].published)
-        routes[fault_path(fault)] = {
-            "flaky": lambda p=page: _flaky(p, flaky_failures),
-            "truncated": lambda p=page: _truncated(p.body),
-            "huge": lambda p=page: _huge(p.body.split(b'<div class="TRS_Editor">')[0]),
-        }[fault]()
-    routes[fault_path("unavailable")] = lambda handler, request: handler.send_page(
-        Page(body=b"<html><body><h1>503 Service Unavailable</h1></body></html>", status=503))
-    routes[fault_path("slow")] = _slow(slow_seconds)
-    routes[fault_path("reset")] = _reset
-    routes[fault_path("redirect_loop")] = _redirect("/loop/a.shtml")
-    routes["/loop/a.shtml"] = _redirect("/loop/b.shtml")
-    routes["/loop/b.shtml"] = _redirect("/loop/a.shtml")
-    routes[fault_path("offsite_redirect")] = _offsite
-
-    gbk = trs.article_page(faulty["wrong_charset"]).replace('<meta charset="utf-8">', '<meta charset="gb2312">')
-    pages[fault_path("wrong_charset")] = Page(gbk.encode("gbk"), "text/html; charset=utf-8",
-                                              modified=faulty["wrong_charset"].published)
-    bare = trs.article_page(faulty["missing_charset"]).replace('<meta charset="utf-8">\n', "")
-    pages[fault_path("missing_charset")] = Page(bare.encode(), "text/html", modified=faulty["missing_charset"].published)
-    empty = replace(faulty["empty"], paragraphs=())
-    pages[fault_path("empty")] = m.html_page(trs.article_page(empty), empty.published)
-
+    pages = {path: m.html_page(trs.article_page(a), edition.modified[a.id]) for path, a in good}
+    pages.update(_fault_pages(faulty))
     trap_path = f"{trs.TRAP_COLUMN}202611/t20261109_{edition.trap.id}.shtml"
-    pages[trap_path] = m.html_page(trs.article_page(edition.trap), edition.trap.published)
+    pages[trap_path] = _article(edition.trap)
+
     first = [trs.list_item(a, p) for p, a in good[:GOOD_ON_FIRST_PAGE]]
     first.append(trs.list_item(edition.trap, trap_path))
     first += [trs.list_item(faulty[f], fault_path(f)) for f in FAULTS]
@@ -204,4 +213,5 @@ def build(edition: Edition, flaky_failures: int = 2, slow_seconds: float = 3.0) 
 
     recovered = [(fault_path(f), faulty[f]) for f in RECOVERABLE]
     expected = sorted([*good, *recovered], key=lambda item: item[1].published, reverse=True)
+    routes = _fault_routes(faulty, flaky_failures, slow_seconds)
     return SiteBuild(pages=pages, expected=expected, routes=routes, start_paths=[trs.list_path(0)])

@@ -47,8 +47,8 @@ def styled_paragraph(paragraph: str, n: int) -> str:
     return f'<p style="text-indent: 2em;"><span style="{style}">　　{text(paragraph)}</span></p>'
 
 
-def plain_paragraphs(article: Article, indent: str = "") -> str:
-    return "\n".join(f"<p>{indent}{text(p)}</p>" for p in article.paragraphs)
+def plain_paragraphs(article: Article) -> str:
+    return "\n".join(f"<p>{text(p)}</p>" for p in article.paragraphs)
 
 
 def attachment_paths(article: Article, article_path: str) -> list[str]:
