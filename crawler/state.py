@@ -28,6 +28,7 @@ class PortalState:
     max_pages: int
     kind: PortalKind | None = None
     known: set[str] = field(default_factory=set)
+    failed_before: set[str] = field(default_factory=set)
     revisit: dict[str, Known] = field(default_factory=dict)
     scheduled: set[str] = field(default_factory=set)
 

@@ -344,3 +344,9 @@ class Store:
                     run_id=run_id, portal=portal, url=url, reason=reason, detail=detail, at=utcnow()
                 )
             )
+
+    def error_urls(self, portal: str) -> set[str]:
+        """URLs of `portal` that ever ended in a recorded crawl error (they do not keep paging going)."""
+        query = select(crawl_errors.c.url).where(crawl_errors.c.portal == portal, crawl_errors.c.url.is_not(None))
+        with self.engine.connect() as conn:
+            return set(conn.execute(query.distinct()).scalars())

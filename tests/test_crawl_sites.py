@@ -78,6 +78,7 @@ class TwoCrawls:
     sites: FixtureSites
     first: Crawl
     second: Crawl
+    third: Crawl
     expected_v1: dict[str, list]
     revised: dict[str, list[str]]
     added: dict[str, list[str]]
@@ -85,7 +86,7 @@ class TwoCrawls:
 
 @pytest.fixture(scope="module")
 def crawls(tmp_path_factory: pytest.TempPathFactory):
-    """Every site crawled at version 1, then again at version 2."""
+    """Every site crawled at version 1, then again at version 2, then the content kinds once more unchanged."""
     folder = tmp_path_factory.mktemp("crawl")
     with FixtureSites() as sites:
         config = write_config(folder, sites.portals())
@@ -93,7 +94,8 @@ def crawls(tmp_path_factory: pytest.TempPathFactory):
         first = crawl(config, sites)
         sites.set_version(2)
         second = crawl(config, sites)
-        yield TwoCrawls(sites, first, second, expected_v1,
+        third = crawl(config, sites, *(arg for kind in KINDS for arg in ("--portal", kind)))
+        yield TwoCrawls(sites, first, second, third, expected_v1,
                         {name: sites.revised(name) for name in KINDS}, {name: sites.added(name) for name in KINDS})
 
 
@@ -229,3 +231,13 @@ def test_one_blocked_portal_stops_no_other_and_the_command_names_it(crawls: TwoC
         assert "failed or blocked: blocked" in done.stderr
         statuses = {line.split()[0]: line.split()[1] for line in done.stdout.splitlines()[1:-1]}
         assert statuses == {**dict.fromkeys([*KINDS, "faulty"], "ok"), "blocked": "blocked"}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_crawl_where_nothing_changed_reads_one_list_page_and_gets_only_304s(crawls: TwoCrawls, kind: str) -> None:
+    row = crawls.third.portals[kind]
+    assert (row["list_pages"], row["new"], row["duplicate"], row["revised"], row["errors"]) == (1, 0, 0, 0, 0)
+    stored = [url for url, a in crawls.third.articles.items() if a["portal"] == kind]
+    assert row["not_modified"] == len(stored)
+    answers = [r for r in crawls.third.requests if r.site == kind and r.path != "/robots.txt"]
+    assert sorted(r.status for r in answers) == [200] + [304] * len(stored)  # the first list page, then 304s

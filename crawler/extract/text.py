@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from lxml import etree, html
+from lxml import etree
 from parsel import Selector
 
 from portalwatch.textnorm import is_furniture
@@ -80,13 +80,6 @@ def body_text(nodes: list[etree._Element]) -> str:
     for node in nodes:
         lines.extend(element_lines(node))
     return "\n".join(drop_furniture(lines))
-
-
-def fragment_text(markup: str) -> str:
-    """Plain text of an HTML fragment (list entries, CDATA records)."""
-    if not markup.strip():
-        return ""
-    return "\n".join(element_lines(html.fragment_fromstring(markup, create_parent="div")))
 
 
 def sel_text(sel: Selector) -> str:

@@ -74,6 +74,7 @@ class PortalSpider(scrapy.Spider):
         store = self.context.store
         for state in self.states.values():
             state.known = store.known_urls(state.name)
+            state.failed_before = store.error_urls(state.name)
             for row in store.revisit_candidates(state.name, since):
                 state.revisit[row["url"]] = Known(row["id"], row["etag"], row["last_modified"])
             for url in state.portal.start_urls:
@@ -110,7 +111,9 @@ class PortalSpider(scrapy.Spider):
             if url not in state.scheduled:
                 yield self._article_request(state, url)
         number = response.meta["list_page"]
-        if not fresh:
+        # Links that failed in an earlier run are tried again, but only never-seen links keep paging going:
+        # a dead link or a robots-forbidden one must not walk the whole column every day.
+        if not [url for url in fresh if url not in state.failed_before]:
             log.info("%s: list page %d holds only known articles; paging stops", state.name, number)
             return
         if number >= state.max_pages:
