@@ -201,3 +201,12 @@ def test_config_selectors_override_the_detected_kind_field_by_field() -> None:
     assert Extractor(detect(listing), Selectors(list_links="div.l a", next_page="//a[@href='/x.html']")).list_links(
         listing
     ) == [f"{BASE}/a/1.html"]
+
+
+def test_generic_list_skips_navigation_with_long_labels_but_keeps_a_headline_list() -> None:
+    listing = page("/news/", """<html><body>
+    <div class="topnav"><a href="/a/">青岛市人民政府门户网站</a><a href="/b/">政务公开信息平台入口</a><a href="/c/">互动交流在线服务平台</a></div>
+    <div class="headline-list"><p><a href="/news/1.html">海创新能源项目在崂山区签约</a></p><p><a href="/news/2.html">胶州上合示范区物流项目开工</a></p></div>
+    <div class="site-footer"><a href="/x/">网站地图与无障碍浏览说明</a><a href="/y/">联系我们与投诉建议渠道</a><a href="/z/">鲁ICP备05001234号</a></div>
+    </body></html>""")
+    assert Extractor(detect(listing)).list_links(listing) == [f"{BASE}/news/1.html", f"{BASE}/news/2.html"]

@@ -16,7 +16,12 @@ from crawler.extract.text import body_text, sel_text
 _NEXT_TEXT = re.compile(r"下一页|下页|后一?页|更早|较早|以前的|older|next|›|»|^\s*>\s*$", re.IGNORECASE)
 _PREVIOUS_TEXT = re.compile(r"上一页|上页|前一?页|较新|更新的|newer|prev|‹|«", re.IGNORECASE)
 _FURNITURE_AREAS = {"nav", "header", "footer", "menu"}
-_FURNITURE_HINT = re.compile(r"nav|menu|head|foot|crumb|banner|links|friend|sidebar|hot|rank", re.IGNORECASE)
+# A class or id word that names site furniture: main-nav, topnav, site-header, breadcrumb, hotline, sidebar...
+_FURNITURE_WORD = re.compile(
+    r"^(?:nav|menu|header|head$|foot|crumb|banner|side|hot|rank|friend|links?$|top$)|(?:nav|menu|header|footer|crumb|bar)$",
+    re.IGNORECASE,
+)
+_WORD_SPLIT = re.compile(r"[\s_-]+")
 _MIN_TITLE = 6  # article links carry a title; navigation links are short
 _MIN_BODY = 20
 
@@ -114,8 +119,8 @@ def _in_furniture(element: etree._Element) -> bool:
     for ancestor in element.iterancestors():
         if ancestor.tag in _FURNITURE_AREAS:
             return True
-        hint = f"{ancestor.get('id', '')} {ancestor.get('class', '')}"
-        if hint.strip() and _FURNITURE_HINT.search(hint):
+        words = _WORD_SPLIT.split(f"{ancestor.get('id', '')} {ancestor.get('class', '')}")
+        if any(_FURNITURE_WORD.search(word) for word in words if word):
             return True
     return False
 
