@@ -74,11 +74,12 @@ def crawl(config: Path, sites: FixtureSites, *args: str) -> Crawl:
 
 
 @dataclass
-class TwoCrawls:
+class Crawls:
     sites: FixtureSites
     first: Crawl
     second: Crawl
     third: Crawl
+    outside_window: Crawl
     expected_v1: dict[str, list]
     revised: dict[str, list[str]]
     added: dict[str, list[str]]
@@ -86,7 +87,7 @@ class TwoCrawls:
 
 @pytest.fixture(scope="module")
 def crawls(tmp_path_factory: pytest.TempPathFactory):
-    """Every site crawled at version 1, then again at version 2, then the content kinds once more unchanged."""
+    """Every site crawled at version 1, at version 2, then the content kinds twice more unchanged."""
     folder = tmp_path_factory.mktemp("crawl")
     with FixtureSites() as sites:
         config = write_config(folder, sites.portals())
@@ -94,8 +95,11 @@ def crawls(tmp_path_factory: pytest.TempPathFactory):
         first = crawl(config, sites)
         sites.set_version(2)
         second = crawl(config, sites)
-        third = crawl(config, sites, *(arg for kind in KINDS for arg in ("--portal", kind)))
-        yield TwoCrawls(sites, first, second, third, expected_v1,
+        only_kinds = [arg for kind in KINDS for arg in ("--portal", kind)]
+        third = crawl(config, sites, *only_kinds)
+        # The same store with a revisit window of 0 days: every article is now older than the window.
+        outside_window = crawl(write_config(folder, sites.portals(), revisit_days=0), sites, *only_kinds)
+        yield Crawls(sites, first, second, third, outside_window, expected_v1,
                         {name: sites.revised(name) for name in KINDS}, {name: sites.added(name) for name in KINDS})
 
 
@@ -105,7 +109,7 @@ def _paths(requests: list, site: str) -> list[str]:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_first_crawl_stores_every_article_with_its_exact_title_date_text_and_attachments(
-    crawls: TwoCrawls, kind: str
+    crawls: Crawls, kind: str
 ) -> None:
     for want in crawls.expected_v1[kind]:
         got = crawls.first.articles.get(want.url)
@@ -120,13 +124,13 @@ def test_first_crawl_stores_every_article_with_its_exact_title_date_text_and_att
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_no_article_is_stored_twice_or_from_outside_the_list(crawls: TwoCrawls, kind: str) -> None:
+def test_no_article_is_stored_twice_or_from_outside_the_list(crawls: Crawls, kind: str) -> None:
     stored = {url for url, row in crawls.first.articles.items() if row["portal"] == kind}
     assert stored == {a.url for a in crawls.expected_v1[kind]}
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_robots_txt_is_obeyed(crawls: TwoCrawls, kind: str) -> None:
+def test_robots_txt_is_obeyed(crawls: Crawls, kind: str) -> None:
     robots = urllib.request.urlopen(crawls.sites.base_urls[kind] + "/robots.txt", timeout=5).read().decode()
     forbidden = re.search(r"^Disallow: (\S+)$", robots, re.M)[1]
     fetched = _paths(crawls.first.requests, kind) + _paths(crawls.second.requests, kind)
@@ -137,7 +141,7 @@ def test_robots_txt_is_obeyed(crawls: TwoCrawls, kind: str) -> None:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_pagination_is_followed_on_the_first_crawl_and_stops_at_a_known_page_on_the_second(
-    crawls: TwoCrawls, kind: str
+    crawls: Crawls, kind: str
 ) -> None:
     first, second = crawls.first.portals[kind], crawls.second.portals[kind]
     assert first["list_pages"] >= 2  # every article was found, so every list page was walked
@@ -147,7 +151,7 @@ def test_pagination_is_followed_on_the_first_crawl_and_stops_at_a_known_page_on_
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_second_crawl_reports_exactly_the_revised_and_added_articles(crawls: TwoCrawls, kind: str) -> None:
+def test_second_crawl_reports_exactly_the_revised_and_added_articles(crawls: Crawls, kind: str) -> None:
     row = crawls.second.portals[kind]
     added, revised = set(crawls.added[kind]), set(crawls.revised[kind])
     assert added and revised
@@ -166,7 +170,7 @@ def test_second_crawl_reports_exactly_the_revised_and_added_articles(crawls: Two
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_unchanged_articles_are_answered_304_to_conditional_requests(crawls: TwoCrawls, kind: str) -> None:
+def test_unchanged_articles_are_answered_304_to_conditional_requests(crawls: Crawls, kind: str) -> None:
     base = crawls.sites.base_urls[kind]
     changed = set(crawls.revised[kind]) | set(crawls.added[kind])
     unchanged = {a.url[len(base):] for a in crawls.sites.expected(kind) if a.url not in changed}
@@ -184,7 +188,7 @@ FAULT_REASONS = {
 
 @pytest.mark.parametrize("crawl_name", ["first", "second"])
 def test_every_fault_of_the_faulty_portal_is_recorded_with_its_url_and_reason(
-    crawls: TwoCrawls, crawl_name: str
+    crawls: Crawls, crawl_name: str
 ) -> None:
     assert set(FAULT_REASONS) == set(FAULTS) - set(RECOVERABLE)  # every fault the site has is checked
     done: Crawl = getattr(crawls, crawl_name)
@@ -195,7 +199,7 @@ def test_every_fault_of_the_faulty_portal_is_recorded_with_its_url_and_reason(
     assert (row["status"], row["errors"]) == ("ok", len(FAULT_REASONS))  # article faults keep the portal ok
 
 
-def test_the_faulty_portal_still_yields_every_article_a_crawler_can_get(crawls: TwoCrawls) -> None:
+def test_the_faulty_portal_still_yields_every_article_a_crawler_can_get(crawls: Crawls) -> None:
     base = crawls.sites.base_urls["faulty"]
     recovered = {base + fault_path(fault) for fault in RECOVERABLE}  # 5xx then 200, wrong and missing charset
     expected = {a.url: a for a in crawls.expected_v1["faulty"]}
@@ -208,7 +212,7 @@ def test_the_faulty_portal_still_yields_every_article_a_crawler_can_get(crawls: 
     assert stored == set(expected)  # the empty page, the 404 and the rest stored nothing
 
 
-def test_only_the_portals_own_pages_are_followed(crawls: TwoCrawls) -> None:
+def test_only_the_portals_own_pages_are_followed(crawls: Crawls) -> None:
     faulty = _paths(crawls.first.requests, "faulty")
     assert not [path for path in faulty if path.endswith(".pdf")]  # attachments are not fetched as articles
     assert OFFSITE_PATH not in _paths(crawls.first.requests, "generic")  # the off-site redirect was refused
@@ -216,7 +220,7 @@ def test_only_the_portals_own_pages_are_followed(crawls: TwoCrawls) -> None:
     assert 0 < len(loop_hops) <= 6  # the redirect loop was cut after a few hops
 
 
-def test_a_blocked_portal_is_recorded_blocked_without_hammering_it(crawls: TwoCrawls) -> None:
+def test_a_blocked_portal_is_recorded_blocked_without_hammering_it(crawls: Crawls) -> None:
     for done in (crawls.first, crawls.second):
         row = done.portals["blocked"]
         assert row["status"] == "blocked" and "JavaScript challenge" in row["message"]
@@ -224,7 +228,7 @@ def test_a_blocked_portal_is_recorded_blocked_without_hammering_it(crawls: TwoCr
         assert len(_paths(done.requests, "blocked")) <= 2  # robots.txt and the start page, no retry loop
 
 
-def test_one_blocked_portal_stops_no_other_and_the_command_names_it(crawls: TwoCrawls) -> None:
+def test_one_blocked_portal_stops_no_other_and_the_command_names_it(crawls: Crawls) -> None:
     for done in (crawls.first, crawls.second):
         assert done.returncode == 1
         assert done.run["status"] == "partial"
@@ -234,10 +238,19 @@ def test_one_blocked_portal_stops_no_other_and_the_command_names_it(crawls: TwoC
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_crawl_where_nothing_changed_reads_one_list_page_and_gets_only_304s(crawls: TwoCrawls, kind: str) -> None:
+def test_a_crawl_where_nothing_changed_reads_one_list_page_and_gets_only_304s(crawls: Crawls, kind: str) -> None:
     row = crawls.third.portals[kind]
     assert (row["list_pages"], row["new"], row["duplicate"], row["revised"], row["errors"]) == (1, 0, 0, 0, 0)
     stored = [url for url, a in crawls.third.articles.items() if a["portal"] == kind]
     assert row["not_modified"] == len(stored)
     answers = [r for r in crawls.third.requests if r.site == kind and r.path != "/robots.txt"]
     assert sorted(r.status for r in answers) == [200] + [304] * len(stored)  # the first list page, then 304s
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_articles_older_than_the_revisit_window_are_not_rechecked(crawls: Crawls, kind: str) -> None:
+    row = crawls.outside_window.portals[kind]
+    assert (row["list_pages"], row["articles_fetched"], row["not_modified"], row["errors"]) == (1, 0, 0, 0)
+    paths = [r.path for r in crawls.outside_window.requests if r.site == kind]
+    start = next(p for p in crawls.sites.portals() if p["name"] == kind)["start_urls"][0]
+    assert sorted(paths) == sorted(["/robots.txt", start[len(crawls.sites.base_urls[kind]):]])
