@@ -92,6 +92,17 @@ def test_index_never_claims_articles_of_a_replaced_database(tmp_path):
     assert catch_up(reopened, fresh) == 1
     assert reopened.check("", NEW_ARTICLE).status == "new"
     assert reopened.check("", OTHER).duplicate_of.source == "http://b.test/1.html"
+    reopened.save()
+    assert DedupeIndex.open(cache, SEEDS).check("", NEW_ARTICLE).status == "new"
+
+
+def test_an_index_saved_further_ahead_by_another_process_is_kept(tmp_path):
+    behind, ahead = DedupeIndex.open(tmp_path, SEEDS), DedupeIndex.open(tmp_path, SEEDS)
+    ahead.sync([(1, "http://a.test/1.html", "", NEW_ARTICLE), (2, "http://a.test/2.html", "", OTHER)])
+    behind.sync([(1, "http://a.test/1.html", "", NEW_ARTICLE)])
+    ahead.save()
+    behind.save()
+    assert DedupeIndex.open(tmp_path, SEEDS).last_article_id == 2
 
 
 def test_unreadable_or_inconsistent_cache_is_rebuilt_from_the_database(tmp_path, caplog):

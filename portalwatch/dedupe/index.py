@@ -25,7 +25,6 @@ from portalwatch.textnorm import fold
 log = logging.getLogger(__name__)
 
 
-
 def _layout() -> str:
     """What a cached file must have been built with: format, shingling and the normalising code."""
     digest = hashlib.sha256(f"{FORMAT}:{SHINGLE}:{WINDOW}".encode())
@@ -72,6 +71,7 @@ class DedupeIndex:
         self._session = Segment()
         self._last_article_id = last_article_id
         self._dirty = False
+        self._reset = False  # the saved index belongs to another database: replace it whatever it holds
 
     # -- opening and saving -------------------------------------------------------------------
 
@@ -86,19 +86,27 @@ class DedupeIndex:
         return cls(cache_dir, seed_segment, stored, last_id)
 
     def save(self) -> None:
-        """Persist the stored articles (not session additions) if they changed; atomic."""
+        """Persist the stored articles (not session additions) if they changed; atomic.
+
+        Another process may have saved an index that reaches further into the database meanwhile;
+        that one is kept (both hold every article up to their last id; the newer reaches further).
+        """
         if not self._dirty:
             return
         name = f"stored-{uuid.uuid4().hex[:12]}.npz"
         meta = {"layout": LAYOUT, "last_article_id": self._last_article_id, "count": len(self._stored)}
         with FileLock(self.cache_dir / LOCK):
+            if not self._reset and _saved_last_id(self.cache_dir) > self._last_article_id:
+                log.info("dedupe index in %s is further ahead on disk; not overwritten", self.cache_dir)
+                self._dirty = False
+                return
             save_segment(self.cache_dir / name, self._stored, meta)
             manifest = json.dumps({**meta, "file": name}).encode()
             write_atomic(self.cache_dir / MANIFEST, lambda f: f.write(manifest))
             for old in self.cache_dir.glob("stored-*.npz"):
                 if old.name != name:
                     old.unlink(missing_ok=True)
-        self._dirty = False
+        self._dirty = self._reset = False
 
     # -- what is known ------------------------------------------------------------------------
 
@@ -120,25 +128,26 @@ class DedupeIndex:
     def add(self, source: str, title: str, text: str, article_id: int | None = None) -> None:
         """A stored article joins the index; with its database id it is also saved by `save()`."""
         prepared = prepare(title, text)
-        if article_id is None:
-            self._session.add(DocInfo(source, title, NO_ARTICLE), prepared)
-        elif article_id > self._last_article_id:
+        if article_id is not None and article_id > self._last_article_id:
             self._stored.add(DocInfo(source, title, article_id), prepared)
             self._last_article_id = article_id
             self._dirty = True
+        else:  # not in the database yet, or behind the saved part: known to this session only
+            self._session.add(DocInfo(source, title, NO_ARTICLE), prepared)
 
     def sync(self, rows: Iterable[tuple[int, str, str, str]]) -> int:
         """Add database rows (id, url, title, text) newer than `last_article_id`; returns how many."""
         before = len(self._stored)
         for article_id, url, title, text in rows:
-            self.add(url, title, text or "", article_id)
+            if article_id > self._last_article_id:
+                self.add(url, title, text or "", article_id)
         return len(self._stored) - before
 
     def reset_stored(self) -> None:
         """Forget every stored article (the database no longer matches); `sync` rebuilds."""
         self._stored = Segment()
         self._last_article_id = 0
-        self._dirty = True
+        self._dirty = self._reset = True
 
     def stats(self) -> dict[str, int]:
         """Sizes for benchmarks: documents, postings and compressed text bytes."""
@@ -166,7 +175,9 @@ class DedupeIndex:
         best = self._closest(prepare(title, text), min_share=0.0)
         return _match(best[1], best[2], best[0]) if best else None
 
-    def _closest(self, prepared: Prepared, min_share: float = CANDIDATE_SHARE) -> tuple[float, Segment, int] | None:
+    def _closest(
+        self, prepared: Prepared, min_share: float = CANDIDATE_SHARE
+    ) -> tuple[float, Segment, int] | None:
         """(containment, segment, document) of the best verified candidate; exact copies first."""
         if not prepared.folded:
             return None
@@ -211,6 +222,14 @@ def _open_seed_segment(cache_dir: Path, seeds: Sequence[SeedArticle]) -> Segment
         if old != path:
             old.unlink(missing_ok=True)
     return segment
+
+
+def _saved_last_id(cache_dir: Path) -> int:
+    """The last article id of the index saved in `cache_dir` (0 when none or unreadable)."""
+    try:
+        return int(json.loads((cache_dir / MANIFEST).read_text(encoding="utf-8"))["last_article_id"])
+    except (OSError, KeyError, TypeError, ValueError):
+        return 0
 
 
 def _load_stored(cache_dir: Path) -> tuple[Segment, int]:
