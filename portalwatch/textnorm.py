@@ -43,6 +43,7 @@ _FURNITURE_LINE = re.compile(
 )
 _FURNITURE_MAX = 60  # furniture lines are short; a long line is content even if it names a hotline
 _FOOTER_MAX = 40
+_BODY_BEFORE_FOOTER = 80  # characters of content before a footer marker: a marker in the header is no footer
 
 
 @cache
@@ -81,12 +82,14 @@ def strip_known_boilerplate(text: str) -> str:
     """Cut the page footer (from 投稿须知/我要爆料/版权所有... to the end) and drop furniture lines."""
     lines = unicodedata.normalize("NFKC", text).splitlines()
     kept: list[str] = []
+    body = 0
     for line in lines:
         stripped = line.strip(" \t•·-*")
-        if kept and len(stripped) <= _FOOTER_MAX and _FOOTER_START.match(stripped):
+        if body >= _BODY_BEFORE_FOOTER and len(stripped) <= _FOOTER_MAX and _FOOTER_START.match(stripped):
             break
         if not is_furniture(line):
             kept.append(line)
+            body += len(stripped)
     return "\n".join(kept).strip()
 
 

@@ -94,3 +94,9 @@ def test_lines_common_to_a_portals_pages_are_stripped():
     common = common_lines(pages)
     assert len(common) == 2
     assert strip_boilerplate(pages[0].splitlines(), common) == ["第0篇正文,内容各不相同,编号0。"]
+
+
+def test_a_footer_marker_in_the_header_does_not_cut_the_article():
+    body = "青岛李沧区集中发布涵盖617个固定资产投资项目的项目库,总投资额超900亿元,涉及产业、基础设施和民生领域。"
+    text = "责任编辑:王芳\n" + body + "\n" + body + "\n责任编辑:王芳\n上一篇:某某新闻"
+    assert strip_known_boilerplate(text) == "责任编辑:王芳\n" + body + "\n" + body
