@@ -99,3 +99,17 @@ def test_missing_input_file_is_named(workdir):
     assert done.returncode == 2
     assert "nowhere.jsonl: cannot read" in done.stderr
     assert done.stdout == ""
+
+
+def test_unreadable_database_and_missing_seeds_are_named(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "pw.db").write_bytes(b"this is not a database" * 100)
+    (tmp_path / "config.yaml").write_text(f"database: sqlite:///data/pw.db\nseeds_dir: {ROOT / 'seeds'}\n")
+    done = check(tmp_path, stdin=lines({"id": 1, "text": NEW_TEXT}))
+    assert done.returncode == 2
+    assert "database sqlite:///" in done.stderr and "pw.db" in done.stderr
+
+    (tmp_path / "config.yaml").write_text("database: sqlite:///data/other.db\nseeds_dir: no-such-seeds\n")
+    done = check(tmp_path, stdin=lines({"id": 1, "text": NEW_TEXT}))
+    assert done.returncode == 2
+    assert "no-such-seeds" in done.stderr and "not found" in done.stderr

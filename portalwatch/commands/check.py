@@ -10,6 +10,9 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from typing import TextIO
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from portalwatch.config import Config
 from portalwatch.dedupe.runtime import open_index
 from portalwatch.models import Verdict
 from portalwatch.seeds import SeedError
@@ -56,12 +59,16 @@ def _input(name: str) -> Iterator[TextIO]:
             yield f
 
 
-def run(config, args: argparse.Namespace) -> int:
+def run(config: Config, args: argparse.Namespace) -> int:
+    """Check every input line against the seeds and the stored articles; 1 if some lines were bad."""
     name = getattr(args, "file", None) or "-"
     try:
         index = open_index(config)
     except SeedError as exc:
         print(f"portalwatch check: seeds: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except SQLAlchemyError as exc:
+        print(f"portalwatch check: database {config.database}: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     sys.stdout.reconfigure(encoding="utf-8")
     bad = 0
@@ -78,7 +85,7 @@ def run(config, args: argparse.Namespace) -> int:
                     print(json.dumps({"id": _id_of(line), "line": n, "error": str(exc)}, ensure_ascii=False))
                     continue
                 record = verdict_record(item_id, index.check(title, text))
-                print(json.dumps(record, ensure_ascii=False), flush=False)
+                print(json.dumps(record, ensure_ascii=False))
     except OSError as exc:
         print(f"portalwatch check: {name}: cannot read ({exc.strerror})", file=sys.stderr)
         return EXIT_UNUSABLE
