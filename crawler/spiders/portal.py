@@ -16,7 +16,7 @@ from twisted.python.failure import Failure
 
 from crawler import settings as crawler_settings
 from crawler.context import CrawlContext
-from crawler.extract import Page
+from crawler.extract import Extractor, Page
 from crawler.extract.links import is_article_candidate, same_page
 from crawler.faults import describe
 from crawler.middlewares import Handled
@@ -92,20 +92,14 @@ class PortalSpider(scrapy.Spider):
 
     # --- list pages ----------------------------------------------------------------------------
     def parse_list(self, response: Response) -> Iterator[Request]:
+        """Request the list's unknown articles, then the next list page unless this one held nothing new."""
         state = self.states[response.meta["portal"]]
         page = _page(response)
-        extractor = state.extractor(page, remember=True)
         state.health.count("list_pages")
-        links = [url for url in extractor.list_links(page)
-                 if is_article_candidate(url, state.hosts) and not same_page(url, response.url)]
-        if not links:
-            detail = f"no article links found on the list page ({extractor.name} markup changed?)"
-            state.health.error(response.url, "parse", detail)
-            if response.meta.get("start"):
-                state.health.start_failed(response.url, "parse", detail)
+        found = self._read_list(state, page, response)
+        if found is None:
             return
-        if response.meta.get("start"):
-            state.health.start_pages_ok += 1
+        extractor, links = found
         fresh = [url for url in links if url not in state.known]
         for url in fresh:
             if url not in state.scheduled:
@@ -115,19 +109,46 @@ class PortalSpider(scrapy.Spider):
         # a dead link or a robots-forbidden one must not walk the whole column every day.
         if not [url for url in fresh if url not in state.failed_before]:
             log.info("%s: list page %d holds only known articles; paging stops", state.name, number)
-            return
-        if number >= state.max_pages:
-            return
-        following = extractor.next_page(page)
+        elif number < state.max_pages:
+            following = self._next_list_request(state, extractor, page, number)
+            if following is not None:
+                yield following
+
+    def _read_list(self, state: PortalState, page: Page, response: Response) -> tuple[Extractor, list[str]] | None:
+        """The extractor and the portal's article links of a list page; None (recorded) when it has none."""
+        try:
+            extractor = state.extractor(page, remember=True)
+            links = [url for url in extractor.list_links(page)
+                     if is_article_candidate(url, state.hosts) and not same_page(url, page.url)]
+            detail = f"no article links found on the list page ({extractor.name} markup changed?)"
+        except Exception as exc:  # a list page the extractor chokes on is a parse error of this portal only
+            log.exception("%s: cannot read the list page %s", state.name, page.url)
+            links, detail = [], f"{type(exc).__name__}: {exc}"
+        start = response.meta.get("start")
+        if not links:
+            state.health.error(page.url, "parse", detail)
+            if start:
+                state.health.start_failed(page.url, "parse", detail)
+            return None
+        if start:
+            state.health.start_pages_ok += 1
+        return extractor, links
+
+    def _next_list_request(self, state: PortalState, extractor: Extractor, page: Page, number: int) -> Request | None:
+        try:
+            following = extractor.next_page(page)
+        except Exception as exc:
+            log.exception("%s: cannot find the next list page after %s", state.name, page.url)
+            state.health.error(page.url, "parse", f"next page: {type(exc).__name__}: {exc}")
+            return None
         if following is None:
-            return
+            return None
         meta = {"portal": state.name, "list_page": number + 1}
         if following.form is not None:
-            yield FormRequest(following.url, formdata=following.form, callback=self.parse_list,
-                              errback=self.on_error, priority=LIST_PRIORITY, meta=meta, dont_filter=True)
-        else:
-            yield Request(following.url, callback=self.parse_list, errback=self.on_error,
-                          priority=LIST_PRIORITY, meta=meta, dont_filter=True)
+            return FormRequest(following.url, formdata=following.form, callback=self.parse_list,
+                               errback=self.on_error, priority=LIST_PRIORITY, meta=meta, dont_filter=True)
+        return Request(following.url, callback=self.parse_list, errback=self.on_error,
+                       priority=LIST_PRIORITY, meta=meta, dont_filter=True)
 
     # --- article pages -------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterator[CrawledArticle]:
