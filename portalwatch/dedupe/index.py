@@ -11,11 +11,19 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from portalwatch.dedupe.common import strip_common_lines
 from portalwatch.dedupe.documents import NO_ARTICLE, DocInfo
 from portalwatch.dedupe.fingerprints import shingle_hashes
 from portalwatch.dedupe.numbers import number_changes
 from portalwatch.dedupe.persist import FORMAT, load_segment, save_segment, write_atomic
-from portalwatch.dedupe.policy import CANDIDATE_SHARE, DUPLICATE_CONTAINMENT, MAX_CANDIDATES, SHINGLE, WINDOW
+from portalwatch.dedupe.policy import (
+    CANDIDATE_SHARE,
+    COMMON_DF,
+    DUPLICATE_CONTAINMENT,
+    MAX_CANDIDATES,
+    SHINGLE,
+    WINDOW,
+)
 from portalwatch.dedupe.prepare import Prepared, prepare
 from portalwatch.dedupe.segment import Segment
 from portalwatch.dedupe.verify import containment
@@ -186,6 +194,8 @@ class DedupeIndex:
             doc = segment.docs.find_exact(prepared.exact_hash)
             if doc is not None:
                 return 1.0, segment, doc
+        if len(self) >= COMMON_DF:
+            prepared = strip_common_lines(prepared, lambda fps: sum(s.postings.doc_freq(fps) for s in parts))
         ranked = sorted(
             (-shared, rank, doc, segment)
             for rank, segment in enumerate(parts)

@@ -32,3 +32,12 @@ DUPLICATE_CONTAINMENT = 0.5
 
 # Texts shorter than this (folded characters) are compared as a whole (one shingle).
 MIN_TEXT = SHINGLE
+
+# A fingerprint found in this many known articles is site furniture or a stock phrase: a line
+# mostly made of such fingerprints (COMMON_LINE_SHARE of its windows) is left out of the
+# comparison, unless less than MIN_KEPT_SHARE of the text would remain (a text that is mostly
+# widely known, such as an article republished everywhere, is compared whole). A republished
+# article rarely has this many copies; a portal's footer reaches it after this many pages.
+COMMON_DF = 50
+COMMON_LINE_SHARE = 0.8
+MIN_KEPT_SHARE = 0.2

@@ -65,6 +65,14 @@ class Postings:
         recent, _ = _gather(*self._delta, query, limit - taken)
         return np.unique(np.concatenate([old, recent]), return_counts=True)
 
+    def doc_freq(self, query: np.ndarray) -> np.ndarray:
+        """How many documents hold each query fingerprint."""
+        self._settle()
+        return sum(
+            np.searchsorted(fps, query, side="right") - np.searchsorted(fps, query, side="left")
+            for fps, _ in (self._main, self._delta)
+        )
+
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """All postings as (fingerprints, documents), merged into one sorted level."""
         self._settle()

@@ -1,0 +1,42 @@
+"""Lines made of fingerprints found in very many known articles: site furniture nobody listed.
+
+A footer or sidebar of a portal we have no pattern for repeats on every page of that portal. Such
+a line says nothing about whether the article is known, so it is left out of the comparison, unless
+that would leave too little: a text that is mostly widely known is compared whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from portalwatch.dedupe.fingerprints import window_minima
+from portalwatch.dedupe.policy import COMMON_DF, COMMON_LINE_SHARE, MIN_KEPT_SHARE, WINDOW
+from portalwatch.dedupe.prepare import Prepared
+from portalwatch.textnorm import fold
+
+
+def strip_common_lines(prepared: Prepared, doc_freq: Callable[[np.ndarray], np.ndarray]) -> Prepared:
+    """`prepared` without its lines of common fingerprints (`doc_freq` counts documents per fingerprint)."""
+    if len(prepared.hashes) <= WINDOW:
+        return prepared
+    minima = (window_minima(prepared.hashes, WINDOW) >> np.uint64(32)).astype(np.uint32)
+    distinct, where = np.unique(minima, return_inverse=True)
+    common = (doc_freq(distinct) >= COMMON_DF)[where]  # per window start, in folded coordinates
+    if not common.any():
+        return prepared
+    lines = prepared.simplified.split("\n")
+    ends = np.cumsum([len(fold(line)) for line in lines])
+    starts = ends - np.array([len(fold(line)) for line in lines])
+    covered = np.concatenate([[0], np.cumsum(common)])
+    kept = []
+    for line, start, end in zip(lines, starts, ends, strict=True):
+        a, b = min(start, len(common)), min(end, len(common))
+        if b <= a or (covered[b] - covered[a]) / (b - a) < COMMON_LINE_SHARE:
+            kept.append(line)
+    simplified = "\n".join(kept)
+    folded = fold(simplified)
+    if len(folded) < MIN_KEPT_SHARE * len(prepared.folded) or len(folded) == len(prepared.folded):
+        return prepared
+    return Prepared(simplified=simplified, folded=folded)
