@@ -19,6 +19,7 @@ EXIT_CONFIG = 2
 def _add_crawl(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("crawl", help="fetch new and changed articles from the configured portals")
     p.add_argument("--portal", action="append", metavar="NAME", help="only this portal (repeatable)")
+    p.add_argument("--trigger", default="cli", help=argparse.SUPPRESS)  # how the run is recorded: cli, daemon
 
 
 def _add_digest(sub: argparse._SubParsersAction) -> None:

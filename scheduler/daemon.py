@@ -13,6 +13,7 @@ from datetime import datetime
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 
 from portalwatch.config import Config, ConfigError
 from portalwatch.lock import EXIT_BUSY, LockBusy, exclusive
@@ -95,7 +96,9 @@ def _serve(config: Config) -> int:
 def _logger_for(scheduler: BackgroundScheduler) -> Callable[[JobExecutionEvent], None]:
     """A listener that logs how each job ended and when it runs next."""
     def log_event(event: JobExecutionEvent) -> None:
-        job = scheduler.get_job(event.job_id)
+        # Once the daemon is stopping, shutdown() holds the job-store lock while it waits for this very
+        # thread: looking the job up then would deadlock, and there is no next run to tell anyway.
+        job = scheduler.get_job(event.job_id) if scheduler.state == STATE_RUNNING else None
         upcoming = _when(job.next_run_time if job else None)
         if event.code == EVENT_JOB_MISSED:
             log.warning("%s missed its run at %s by more than %d min; next at %s",
@@ -109,4 +112,4 @@ def _logger_for(scheduler: BackgroundScheduler) -> Callable[[JobExecutionEvent],
 
 
 def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S %Z") if moment else "never (paused)"
+    return moment.strftime("%Y-%m-%d %H:%M:%S %Z") if moment else "never (paused or stopping)"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 
 from portalwatch.config import Config, ConfigError, load_config
 from portalwatch.lock import EXIT_BUSY
@@ -23,7 +22,7 @@ def crawl_job(config_path: str) -> None:
     if config is None:
         return
     limit = config.crawl.time_limit_minutes * 60 + KILL_GRACE + config.schedule.lock_wait_seconds
-    argv = [sys.executable, "-m", "scheduler.crawl_child", config_path]
+    argv = portalwatch_argv(config_path, "crawl", "--trigger", "daemon")
     result = run_child("crawl", argv, limit, interruptible=True)
     _report(result)
     if result.returncode is not None and result.returncode < 0:

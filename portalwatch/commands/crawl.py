@@ -28,7 +28,7 @@ def table(summary: CrawlSummary) -> str:
 
 def run(config: Config, args: argparse.Namespace) -> int:
     try:
-        summary = run_crawl(config, args.portal, trigger="cli")
+        summary = run_crawl(config, args.portal, trigger=args.trigger)
     except ConfigError as exc:
         print(f"portalwatch: crawl: {exc.message if exc.key == 'portals' else exc}", file=sys.stderr)
         return EXIT_BAD_PORTAL
