@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from portalwatch.dedupe.fingerprints import window_minima
 from portalwatch.dedupe.policy import COMMON_DF, COMMON_LINE_SHARE, MIN_KEPT_SHARE, WINDOW
 from portalwatch.dedupe.prepare import Prepared
 from portalwatch.textnorm import fold
@@ -21,14 +20,16 @@ def strip_common_lines(prepared: Prepared, doc_freq: Callable[[np.ndarray], np.n
     """`prepared` without its lines of common fingerprints (`doc_freq` counts documents per fingerprint)."""
     if len(prepared.hashes) <= WINDOW:
         return prepared
-    minima = (window_minima(prepared.hashes, WINDOW) >> np.uint64(32)).astype(np.uint32)
-    distinct, where = np.unique(minima, return_inverse=True)
-    common = (doc_freq(distinct) >= COMMON_DF)[where]  # per window start, in folded coordinates
-    if not common.any():
+    fingerprints = prepared.fingerprints
+    frequent = doc_freq(fingerprints) >= COMMON_DF
+    if not frequent.any():
         return prepared
+    # per window start, in folded coordinates
+    common = frequent[np.searchsorted(fingerprints, prepared.window_fingerprints)]
     lines = prepared.simplified.split("\n")
-    ends = np.cumsum([len(fold(line)) for line in lines])
-    starts = ends - np.array([len(fold(line)) for line in lines])
+    lengths = np.array([len(fold(line)) for line in lines])
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
     covered = np.concatenate([[0], np.cumsum(common)])
     kept = []
     for line, start, end in zip(lines, starts, ends, strict=True):

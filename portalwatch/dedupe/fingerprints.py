@@ -41,9 +41,14 @@ def window_minima(values: np.ndarray, window: int) -> np.ndarray:
     return np.minimum(minima[: len(minima) - rest], minima[rest:]) if rest else minima
 
 
-def winnow(hashes: np.ndarray, window: int = WINDOW) -> np.ndarray:
-    """Distinct minima of every window of hashes, as 32-bit fingerprints (sorted)."""
+def window_fingerprints(hashes: np.ndarray, window: int = WINDOW) -> np.ndarray:
+    """The 32-bit fingerprint chosen in every window of hashes, in text order (one for a short text)."""
     if len(hashes) == 0:
         return EMPTY32
     minima = hashes.min(keepdims=True) if len(hashes) <= window else window_minima(hashes, window)
-    return np.unique((minima >> np.uint64(32)).astype(np.uint32))
+    return (minima >> np.uint64(32)).astype(np.uint32)
+
+
+def winnow(hashes: np.ndarray, window: int = WINDOW) -> np.ndarray:
+    """Distinct fingerprints of every window of hashes (sorted)."""
+    return np.unique(window_fingerprints(hashes, window))

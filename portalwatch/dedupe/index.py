@@ -195,7 +195,8 @@ class DedupeIndex:
             if doc is not None:
                 return 1.0, segment, doc
         if len(self) >= COMMON_DF:
-            prepared = strip_common_lines(prepared, lambda fps: sum(s.postings.doc_freq(fps) for s in parts))
+            filled = [segment for segment in parts if len(segment)]
+            prepared = strip_common_lines(prepared, lambda fps: sum(s.postings.doc_freq(fps) for s in filled))
         ranked = sorted(
             (-shared, rank, doc, segment)
             for rank, segment in enumerate(parts)

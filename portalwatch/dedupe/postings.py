@@ -69,8 +69,9 @@ class Postings:
         """How many documents hold each query fingerprint."""
         self._settle()
         return sum(
-            np.searchsorted(fps, query, side="right") - np.searchsorted(fps, query, side="left")
-            for fps, _ in (self._main, self._delta)
+            (np.searchsorted(fps, query, side="right") - np.searchsorted(fps, query, side="left")
+             for fps, _ in (self._main, self._delta) if len(fps)),
+            start=np.zeros(len(query), dtype=np.int64),
         )
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:

@@ -8,7 +8,7 @@ from functools import cached_property
 
 import numpy as np
 
-from portalwatch.dedupe.fingerprints import shingle_hashes, winnow
+from portalwatch.dedupe.fingerprints import shingle_hashes, window_fingerprints
 from portalwatch.textnorm import fold, strip_known_boilerplate, strip_title_prefix, to_simplified
 
 
@@ -35,9 +35,14 @@ class Prepared:
         return np.unique(self.hashes)
 
     @cached_property
+    def window_fingerprints(self) -> np.ndarray:
+        """The fingerprint of every window of shingles, in text order."""
+        return window_fingerprints(self.hashes)
+
+    @cached_property
     def fingerprints(self) -> np.ndarray:
-        """Winnowed fingerprints, the keys of the index."""
-        return winnow(self.hashes)
+        """Distinct winnowed fingerprints, sorted: the keys of the index."""
+        return np.unique(self.window_fingerprints)
 
 
 def compose(title: str, text: str) -> str:
