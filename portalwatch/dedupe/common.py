@@ -7,8 +7,6 @@ that would leave too little: a text that is mostly widely known is compared whol
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from portalwatch.dedupe.policy import COMMON_DF, COMMON_LINE_SHARE, MIN_KEPT_SHARE, WINDOW
@@ -16,12 +14,12 @@ from portalwatch.dedupe.prepare import Prepared
 from portalwatch.textnorm import fold
 
 
-def strip_common_lines(prepared: Prepared, doc_freq: Callable[[np.ndarray], np.ndarray]) -> Prepared:
-    """`prepared` without its lines of common fingerprints (`doc_freq` counts documents per fingerprint)."""
+def strip_common_lines(prepared: Prepared, doc_freq: np.ndarray) -> Prepared:
+    """`prepared` without its lines of common fingerprints (`doc_freq`: documents per fingerprint)."""
     if len(prepared.hashes) <= WINDOW:
         return prepared
     fingerprints = prepared.fingerprints
-    frequent = doc_freq(fingerprints) >= COMMON_DF
+    frequent = doc_freq >= COMMON_DF
     if not frequent.any():
         return prepared
     # per window start, in folded coordinates

@@ -194,13 +194,17 @@ class DedupeIndex:
             doc = segment.docs.find_exact(prepared.exact_hash)
             if doc is not None:
                 return 1.0, segment, doc
+        filled = [segment for segment in parts if len(segment)]
+        found = [segment.search(prepared) for segment in filled]
         if len(self) >= COMMON_DF:
-            filled = [segment for segment in parts if len(segment)]
-            prepared = strip_common_lines(prepared, lambda fps: sum(s.postings.doc_freq(fps) for s in filled))
+            stripped = strip_common_lines(prepared, sum(f.doc_freq for f in found))
+            if stripped is not prepared:
+                prepared = stripped
+                found = [segment.search(prepared) for segment in filled]
         ranked = sorted(
             (-shared, rank, doc, segment)
-            for rank, segment in enumerate(parts)
-            for shared, doc in segment.candidates(prepared, min_share)
+            for rank, (segment, f) in enumerate(zip(filled, found, strict=True))
+            for shared, doc in f.candidates(len(prepared.fingerprints), min_share)
         )[:MAX_CANDIDATES]
         best: tuple[float, Segment, int] | None = None
         for _, _, doc, segment in ranked:

@@ -27,18 +27,21 @@ def _sorted(fps: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (keys >> np.uint64(32)).astype(np.uint32), (keys & np.uint64(0xFFFFFFFF)).astype(np.int32)
 
 
-def _gather(
-    fps: np.ndarray, docs: np.ndarray, query: np.ndarray, limits: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Documents of the first `limits[i]` postings of every query fingerprint `query[i]`, and how many each."""
+def _ranges(fps: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each query fingerprint's postings start in `fps`, and how many there are."""
+    if len(fps) == 0:
+        return np.zeros(len(query), dtype=np.int64), np.zeros(len(query), dtype=np.int64)
     lo = np.searchsorted(fps, query, side="left")
-    hi = np.minimum(np.searchsorted(fps, query, side="right"), lo + limits)
-    lengths = hi - lo
+    return lo, np.searchsorted(fps, query, side="right") - lo
+
+
+def _collect(docs: np.ndarray, lo: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """docs[lo[i] : lo[i] + lengths[i]] for every i, concatenated."""
     total = int(lengths.sum())
     if total == 0:
-        return docs[:0], lengths
+        return docs[:0]
     starts = np.repeat(lo - np.cumsum(lengths) + lengths, lengths)
-    return docs[starts + np.arange(total)], lengths
+    return docs[starts + np.arange(total)]
 
 
 class Postings:
@@ -58,21 +61,20 @@ class Postings:
         self._pending_fps.frombytes(fps.astype(np.uint32, copy=False).tobytes())
         self._pending_docs.extend([doc] * len(fps))
 
-    def hits(self, query: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
-        """Documents sharing fingerprints with `query` (at most the `limit` oldest per fingerprint), counted."""
-        self._settle()
-        old, taken = _gather(*self._main, query, np.full(len(query), limit, dtype=np.int64))
-        recent, _ = _gather(*self._delta, query, limit - taken)
-        return np.unique(np.concatenate([old, recent]), return_counts=True)
+    def search(self, query: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(documents holding each query fingerprint, documents sharing any, how many each shares).
 
-    def doc_freq(self, query: np.ndarray) -> np.ndarray:
-        """How many documents hold each query fingerprint."""
+        Only the `limit` oldest documents of a fingerprint are read, so a lookup costs the same
+        however common a fingerprint is.
+        """
         self._settle()
-        return sum(
-            (np.searchsorted(fps, query, side="right") - np.searchsorted(fps, query, side="left")
-             for fps, _ in (self._main, self._delta) if len(fps)),
-            start=np.zeros(len(query), dtype=np.int64),
-        )
+        (main_lo, main_n), (delta_lo, delta_n) = _ranges(self._main[0], query), _ranges(self._delta[0], query)
+        old = np.minimum(main_n, limit)
+        docs = np.concatenate([
+            _collect(self._main[1], main_lo, old),
+            _collect(self._delta[1], delta_lo, np.minimum(delta_n, limit - old)),
+        ])
+        return (main_n + delta_n, *np.unique(docs, return_counts=True))
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """All postings as (fingerprints, documents), merged into one sorted level."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from portalwatch.dedupe.documents import DocInfo, DocTable
-from portalwatch.dedupe.policy import CANDIDATE_SHARE, MAX_CANDIDATES, MAX_POSTINGS
+from portalwatch.dedupe.policy import MAX_CANDIDATES, MAX_POSTINGS
 from portalwatch.dedupe.postings import Postings
 from portalwatch.dedupe.prepare import Prepared
 
@@ -27,13 +27,22 @@ class Segment:
         self.postings.add(doc, prepared.fingerprints)
         return doc
 
-    def candidates(self, prepared: Prepared, min_share: float = CANDIDATE_SHARE) -> list[tuple[int, int]]:
+    def search(self, prepared: Prepared) -> Found:
+        """How common each of the text's fingerprints is here, and which documents share them."""
+        return Found(*self.postings.search(prepared.fingerprints, MAX_POSTINGS))
+
+
+@dataclass(frozen=True)
+class Found:
+    """One segment's answer for a text's fingerprints."""
+
+    doc_freq: np.ndarray  # documents holding each fingerprint
+    docs: np.ndarray  # documents sharing fingerprints (the oldest MAX_POSTINGS per fingerprint)
+    counts: np.ndarray  # how many fingerprints each shares
+
+    def candidates(self, fingerprints: int, min_share: float) -> list[tuple[int, int]]:
         """(shared fingerprints, document) of the documents worth verifying, best first."""
-        fps = prepared.fingerprints
-        if len(fps) == 0 or len(self.docs) == 0:
-            return []
-        docs, counts = self.postings.hits(fps, MAX_POSTINGS)
-        keep = counts >= max(1.0, min_share * len(fps))
-        docs, counts = docs[keep], counts[keep]
+        keep = self.counts >= max(1.0, min_share * fingerprints)
+        docs, counts = self.docs[keep], self.counts[keep]
         best = np.lexsort((docs, -counts))[:MAX_CANDIDATES]
         return [(int(counts[i]), int(docs[i])) for i in best]
