@@ -168,7 +168,7 @@ class Builder:
                 if len(quote) + len(sentence) > budget:
                     break
                 quote += sentence
-            if len(quote) >= budget // 2:
+            if len(quote) >= budget * 0.7:
                 return quote.strip()
 
     def width_punct(self, text: str, k: int) -> str:
@@ -213,13 +213,37 @@ def new_cases(b: Builder, seeds: list[SeedArticle], articles: list[tuple[str, st
     for k, (_, title, text) in enumerate(a for a in articles if a[0].startswith("N")):
         b.add("new_similar", title, text, None)
         b.add("new_boilerplate", PREFIXES[k % len(PREFIXES)] + title, b.frame(text, k), None)
-        quote = b.quote(runs, budget=int(len(text) * (0.2 + 0.3 * (k % 6) / 5)))
+        quote = b.quote(runs, budget=int(len(text) * (0.15 + 0.45 * (k % 6) / 5)))
         paras = text.split("\n")
         paras.insert(1, QUOTE_INTROS[k % len(QUOTE_INTROS)] + "“" + quote + "”")
         b.add("new_quote", title, "\n".join(paras), None)
         if k % 3 == 0:
             b.add("new_traditional", TO_TRADITIONAL.convert(title),
                   annotate(TO_TRADITIONAL.convert(text), b.notes), None)
+
+
+NOTICE_TITLES = [
+    "关于进一步深化青岛高新区、金家岭金融聚集区、轨道交通产业示范区、蓝谷核心区改革的若干措施",
+    "关于支持大院大所向区向海发展的意见",
+    "青岛西海岸新区高质量发展行动方案(2022-2024年)",
+    "青岛西海岸新区工业用地保护线管理办法",
+    "关于常态化疫情防控下进一步促进就业创业的十条措施",
+    "关于改善产业工人待遇稳定就业的工作方案",
+    "关于促进企业高质量发展的意见",
+    "关于实施“1111”人才集聚计划的意见",
+]
+ISSUERS = ["青岛市人民政府办公厅", "青岛西海岸新区管委", "即墨区人民政府", "青岛市人民政府"]
+
+
+def notice_cases(b: Builder) -> None:
+    """New policy notices whose body is an attachment: little more than a title a seed quotes."""
+    for k, name in enumerate(NOTICE_TITLES):
+        issuer = ISSUERS[k % len(ISSUERS)]
+        title = f"{issuer}关于印发《{name}》的通知"
+        b.add("new_notice", title, f"{title}\n附件:{name}.pdf", None)
+        if k % 2 == 0:
+            body = f"各有关单位:\n现将《{name}》印发给你们,请结合实际认真贯彻执行。\n{issuer}\n2024年3月{k + 1}日"
+            b.add("new_notice", title, body, None)
 
 
 def template_cases(b: Builder, articles: list[tuple[str, str, str]]) -> None:
@@ -249,6 +273,7 @@ def main() -> None:
     seed_cases(b, seeds)
     cross_portal_cases(b, articles)
     template_cases(b, articles)
+    notice_cases(b)
     new_cases(b, seeds, articles)
     with OUT.open("w", encoding="utf-8") as f:
         for case in b.cases:

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
 from filelock import FileLock
 
 from portalwatch.dedupe.common import strip_common_lines
@@ -21,6 +22,7 @@ from portalwatch.dedupe.policy import (
     COMMON_DF,
     DUPLICATE_CONTAINMENT,
     MAX_CANDIDATES,
+    MIN_SHARED,
     SHINGLE,
     WINDOW,
 )
@@ -215,7 +217,12 @@ class DedupeIndex:
 
 
 def _containment(prepared: Prepared, known_text: str) -> float:
-    return containment(prepared.shingles, shingle_hashes(fold(known_text)))
+    """Share of the text in the known document; both ways when they share little (see MIN_SHARED)."""
+    known = shingle_hashes(fold(known_text))
+    score = containment(prepared.shingles, known)
+    if score * len(prepared.shingles) < MIN_SHARED:
+        score = min(score, containment(np.unique(known), prepared.shingles))
+    return score
 
 
 def _match(segment: Segment, doc: int, score: float) -> Match:
