@@ -150,3 +150,10 @@ def test_labelled_set_precision_and_recall(tmp_path):
         if case.get("url"):
             index.add(case["url"], case["title"], case["text"])
     assert tp / (tp + fp) >= 0.99 and tp / (tp + fn) >= 0.99
+
+
+def test_a_notice_that_is_only_the_name_of_a_policy_a_seed_quotes_is_new(index):
+    name = "关于进一步深化青岛高新区、金家岭金融聚集区、轨道交通产业示范区、蓝谷核心区改革的若干措施"
+    assert name in BY_ID["000_f96473a778488334#2"].text
+    title = f"青岛市人民政府办公厅关于印发《{name}》的通知"
+    assert index.check(title, f"{title}\n附件:{name}.pdf").status == "new"
