@@ -28,6 +28,8 @@ def amounts(text: str, title: str = "") -> list[tuple[str, float, str, str, floa
         ("项目计划投资二十三亿元。", ("二十三亿元", 23, "亿元", "CNY", 23.0)),
         ("项目计划投资15亿-20亿元。", ("15亿-20亿元", 20, "亿元", "CNY", 20.0)),
         ("每个点位投资1万-5万元。", ("1万-5万元", 5, "万元", "CNY", 0.0005)),
+        ("项目总投资5亿，主要建设三条生产线。", ("5亿", 5, "亿元", "CNY", 5.0)),
+        ("该项目计划投资8000万。", ("8000万", 8000, "万元", "CNY", 0.8)),
         ("项目投资30~50亿元。", ("30~50亿元", 50, "亿元", "CNY", 50.0)),
         ("签约总额1,200万元。", ("1,200万元", 1200, "万元", "CNY", 0.12)),
         ("引进外资2亿欧元。", ("2亿欧元", 2, "亿欧元", "EUR", 2.0)),
@@ -39,6 +41,11 @@ def amounts(text: str, title: str = "") -> list[tuple[str, float, str, str, floa
 )
 def test_each_amount_form_is_read_with_its_value_in_yi(text: str, expected: tuple) -> None:
     assert amounts(text) == [expected]
+
+
+@pytest.mark.parametrize("text", ["全年接待游客5亿人次。", "新建厂房8万平方米,年产能2万吨。"])
+def test_a_bare_wan_or_yi_that_is_not_money_is_not_an_amount(text: str) -> None:
+    assert amounts(text) == []
 
 
 def test_full_width_digits_are_read_after_normalisation() -> None:

@@ -26,16 +26,19 @@ _CURRENCY = r"(?:元人民币|人民币|美元|欧元|日元|港元|港币|英�
 _BEFORE = r"(?:近|约|超过|超|逾|达到|高达|多达|不低于|不少于|大约|接近|将近|过)?"
 _AFTER = r"(?:以上|左右|之多)?"
 _RANGE_SEP = r"(?:-|~|—|–|－|〜|至|到)"
+# "总投资5亿，" leaves the yuan out: a bare 亿/万 counts as CNY only where the figure ends at punctuation,
+# so "5亿人次" or "8万平方米" are never read as money.
+_BARE_END = r"(?=[,，。；;、)）\s]|$)"
 
 AMOUNT_RE = re.compile(
     rf"(?<![\d.,])(?P<pre>{_BEFORE})"
     rf"(?:(?P<low>{_NUMBER})(?P<low_scale>{_SCALE})?(?:元)?\s*{_RANGE_SEP}\s*)?"
-    rf"(?P<num>{_NUMBER})\s?(?P<more>余|多)?(?P<scale>{_SCALE})(?P<cur>{_CURRENCY})(?P<post>{_AFTER})"
+    rf"(?P<num>{_NUMBER})\s?(?P<more>余|多)?(?P<scale>{_SCALE})(?P<cur>{_CURRENCY}|{_BARE_END})(?P<post>{_AFTER})"
 )
 
 _SCALE_IN_YI = {"万亿": 1e4, "亿": 1.0, "千万": 0.1, "百万": 0.01, "万": 1e-4}
 _CURRENCIES = {
-    "元": ("元", "CNY"), "元人民币": ("元", "CNY"), "人民币": ("元", "CNY"),
+    "": ("元", "CNY"), "元": ("元", "CNY"), "元人民币": ("元", "CNY"), "人民币": ("元", "CNY"),
     "美元": ("美元", "USD"), "欧元": ("欧元", "EUR"), "日元": ("日元", "JPY"),
     "港元": ("港元", "HKD"), "港币": ("港元", "HKD"), "英镑": ("英镑", "GBP"),
 }
