@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from crawler.extract import Extractor, Page, PortalKind, detect, kind_named
-from crawler.extract.links import host
+from crawler.extract.hosts import HostScope
 from crawler.health import PortalHealth
 from portalwatch.config import PortalConfig
 
@@ -36,10 +37,10 @@ class PortalState:
     def name(self) -> str:
         return self.portal.name
 
-    @property
-    def hosts(self) -> set[str]:
-        """host:port of every start URL: the only places this portal may lead."""
-        return {host(url) for url in self.portal.start_urls}
+    @cached_property
+    def hosts(self) -> HostScope:
+        """The hosts this portal may lead to: its registrable domain, or the config's `allowed_hosts`."""
+        return HostScope(self.portal.start_urls, self.portal.allowed_hosts)
 
     @property
     def blocked(self) -> bool:

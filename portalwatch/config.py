@@ -106,6 +106,9 @@ class PortalConfig(_Section):
     selectors: Selectors = Field(default_factory=Selectors)
     max_pages: int | None = Field(None, ge=1)
     enabled: bool = True
+    allowed_hosts: list[str] | None = Field(
+        None, description="hosts (with their subdomains) articles may be on; default: the start URLs' registrable domain"
+    )
 
     @field_validator("name")
     @classmethod

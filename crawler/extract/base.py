@@ -8,7 +8,7 @@ from datetime import date
 
 from lxml import etree
 
-from crawler.extract import dates, titles
+from crawler.extract import dates, listing, titles
 from crawler.extract.links import absolute, is_attachment, unique
 from crawler.extract.page import Page
 from crawler.extract.text import body_text, sel_text
@@ -49,24 +49,15 @@ class PortalKind:
 
     name = "generic"
     body_css: tuple[str, ...] = ()
+    article_url: re.Pattern[str] | None = None  # the article URL form of the portal software, if it has one
 
     def detect(self, page: Page) -> bool:
         return True
 
     # --- list pages --------------------------------------------------------------------------
     def list_links(self, page: Page) -> list[str]:
-        """Links of the largest group of title-like links in the same place of repeated markup."""
-        groups: dict[tuple[str, ...], list[str]] = {}
-        for anchor in page.sel.xpath("//body//a[@href]"):
-            element = anchor.root
-            if len(sel_text(anchor)) < _MIN_TITLE or _in_furniture(element):
-                continue
-            url = absolute(page.url, anchor.attrib.get("href"))
-            if url and not is_attachment(url):
-                groups.setdefault(_signature(element), []).append(url)
-        if not groups:
-            return []
-        return unique(max(groups.values(), key=len))
+        """The links of the page's main list (repeated blocks of title-like links), attachments included."""
+        return listing.main_list(page, self.article_url)
 
     def next_page(self, page: Page) -> NextPage | None:
         """The link labelled 下一页 / 更早的文章 / next, or rel=next."""

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
+_SHORT = re.compile(r"(?<![\d/-])(\d{1,2})\s*[-/月]\s*(\d{1,2})(?:日|(?![\d/-]))")
 _LABELLED = re.compile(r"(?:发布(?:时间|日期)|发文日期|日期|时间)\s*[:：]\s*")
 _URL_DATES = (
     re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_"),  # TRS: /202603/t20260305_123.shtml
@@ -27,6 +28,11 @@ def find_date(text: str) -> date | None:
         if found:
             return found
     return None
+
+
+def short_date(text: str) -> bool:
+    """Whether `text` shows a month and day without the year (03-05, 3月5日), as list entries often do."""
+    return any(1 <= int(m) <= 12 and 1 <= int(d) <= 31 for m, d in _SHORT.findall(text or ""))
 
 
 def labelled_date(text: str) -> date | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from urllib.parse import urljoin, urlsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
@@ -33,7 +34,7 @@ def is_attachment(url: str) -> bool:
     return bool(ATTACHMENT.search(urlsplit(url).path))
 
 
-def is_article_candidate(url: str, hosts: set[str]) -> bool:
+def is_article_candidate(url: str, hosts: Container[str]) -> bool:
     """A page on one of the portal's hosts that is neither an attachment nor a static file."""
     path = urlsplit(url).path
     return host(url) in hosts and not ATTACHMENT.search(path) and not _NOT_PAGES.search(path)

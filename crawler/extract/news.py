@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from crawler.extract.base import PortalKind
-from crawler.extract.links import absolute, unique
 from crawler.extract.page import Page
 from crawler.extract.text import sel_text
 
@@ -14,6 +13,7 @@ _ARTICLE_URL = re.compile(r"(?:/content_\d+\.s?html?|/show/\d+\.html?)$")
 
 class News(PortalKind):
     name = "news"
+    article_url = _ARTICLE_URL
     body_css = ("#endText",)
 
     def detect(self, page: Page) -> bool:
@@ -22,10 +22,6 @@ class News(PortalKind):
             _ARTICLE_URL.search(href) for href in page.sel.xpath("//a/@href").getall()
         )
 
-    def list_links(self, page: Page) -> list[str]:
-        urls = [absolute(page.url, href) for href in page.sel.xpath("//body//a/@href").getall()]
-        articles = [url for url in urls if url and _ARTICLE_URL.search(url)]
-        return unique(articles) if articles else super().list_links(page)
 
     def title(self, page: Page) -> str:
         heading = page.sel.css("h1")

@@ -9,6 +9,7 @@ from functools import cached_property
 from urllib.parse import parse_qsl
 
 from parsel import Selector
+from selectolax.lexbor import LexborHTMLParser
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
@@ -46,6 +47,17 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     return body.decode("gb18030", errors="replace")
 
 
+def browser_html(text: str) -> str:
+    """`text` re-serialised after an HTML5 parse (lexbor), so that lxml sees the tree a browser builds.
+
+    libxml2 ends the document at a stray ``</html>`` or ``</body>`` and leaves the rest outside
+    ``<body>``; misnested inline tags and unclosed blocks are likewise repaired the browser's way.
+    """
+    if not text or not text.strip():
+        return "<html></html>"
+    return LexborHTMLParser(text).html or text
+
+
 @dataclass
 class Page:
     """One response: URL, decoded HTML and (for a POSTed list page) the form that was sent."""
@@ -56,7 +68,7 @@ class Page:
 
     @cached_property
     def sel(self) -> Selector:
-        return Selector(text=self.html or "<html></html>", base_url=self.url)
+        return Selector(text=browser_html(self.html), base_url=self.url)
 
     @classmethod
     def from_bytes(cls, url: str, body: bytes, content_type: str | None = None, request_body: bytes = b"") -> Page:

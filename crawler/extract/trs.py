@@ -6,7 +6,6 @@ import re
 from urllib.parse import urljoin
 
 from crawler.extract.base import NextPage, PortalKind
-from crawler.extract.links import absolute, unique
 from crawler.extract.page import Page
 
 _PAGER = re.compile(r"createPageHTML\s*\(([^)]*)\)")
@@ -33,16 +32,13 @@ def pager(html: str) -> tuple[int, int, str, str] | None:
 
 class Trs(PortalKind):
     name = "trs"
+    article_url = _ARTICLE_URL
     body_css = ("div.TRS_Editor", "div.TRS_UEDITOR", ".Custom_UnionStyle", "#zoom")
 
     def detect(self, page: Page) -> bool:
         html = page.html
         return "createPageHTML" in html or "TRS_Editor" in html or "TRS_UEDITOR" in html
 
-    def list_links(self, page: Page) -> list[str]:
-        urls = [absolute(page.url, href) for href in page.sel.xpath("//body//a/@href").getall()]
-        articles = [url for url in urls if url and _ARTICLE_URL.search(url)]
-        return unique(articles) if articles else super().list_links(page)
 
     def next_page(self, page: Page) -> NextPage | None:
         found = pager(page.html)

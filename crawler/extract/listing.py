@@ -1,0 +1,160 @@
+"""The article links of a list page, found by the page's structure rather than by class-name words.
+
+A list is a run of repeated blocks of the same markup, each holding a title-like link (and often a
+date). Links are grouped by the tag-and-class path from the link up to the document; the best group
+(most titles, longest titles, dated entries) is the main list. Entries of the same item template in a
+sibling container (pinned items above a forum list, the tables of a ranking page) join it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from crawler.extract import dates
+from crawler.extract.links import absolute, unique
+from crawler.extract.page import Page
+from crawler.extract.text import element_lines
+
+MIN_TITLE = 6  # characters: article links carry a title; navigation links are short
+_SEMANTIC_FURNITURE = frozenset({"nav", "header", "footer", "aside", "menu"})
+_WORD = re.compile(r"[^\s]+")
+_VOLATILE = re.compile(r"\d|^(?:on|active|current|cur|sel|selected|first|last|odd|even|hover|show|hide)$", re.I)
+_INDEX_NAME = re.compile(r"^(?:$|index|default|list)", re.I)
+_DIGIT = re.compile(r"\d")
+_TITLE_WEIGHT_CAP = 30  # a title's weight grows with its length up to this many characters
+
+
+Path = tuple[str, ...]
+
+
+def _node_key(node: etree._Element) -> str:
+    """Tag and the stable class words of one element (numbered and state classes vary inside one list)."""
+    words = sorted(w for w in _WORD.findall(node.get("class", "")) if not _VOLATILE.search(w))
+    return f"{node.tag}.{'.'.join(words)}"
+
+
+def _path(anchor: etree._Element) -> Path:
+    return tuple(_node_key(node) for node in (anchor, *anchor.iterancestors()))
+
+
+def _in_semantic_furniture(anchor: etree._Element) -> bool:
+    return any(node.tag in _SEMANTIC_FURNITURE for node in anchor.iterancestors())
+
+
+def _anchor_title(anchor: etree._Element) -> str:
+    text = " ".join(element_lines(anchor))
+    return text or (anchor.get("title") or "").strip()
+
+
+@dataclass
+class _Group:
+    """Links sharing one markup path."""
+
+    path: Path
+    anchors: list[etree._Element] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+
+    def record_level(self) -> int:
+        """How many levels above the link the repeated entry element sits (0: the links themselves repeat)."""
+        if len(self.anchors) < 2:
+            return 0
+        chains = [[a, *a.iterancestors()] for a in self.anchors]
+        depth = min(len(chain) for chain in chains)
+        for level in range(depth):
+            if len({id(chain[level]) for chain in chains}) < len(chains):
+                return max(level - 1, 0)
+        return depth - 1
+
+    def template(self, level: int) -> Path:
+        """The item template: the path from the link up to the entry element (that one by tag only)."""
+        return (*self.path[:level], self.path[level].split(".", 1)[0])
+
+    def score(self, dated: int, known_shape: re.Pattern[str] | None) -> float:
+        """Title weight, raised by the share of dated entries, of article-shaped URLs and of URLs in the
+        portal kind's known article form."""
+        titles = dict(zip(self.urls, self.titles, strict=True))
+        weight = sum(min(len(title), _TITLE_WEIGHT_CAP) for title in titles.values())
+        shaped = sum(1 for url in titles if article_shaped(url))
+        known = sum(1 for url in titles if known_shape.search(url)) if known_shape else 0
+        return weight * (1 + dated / len(titles)) * (1 + shaped / len(titles)) * (1 + known / len(titles))
+
+
+def article_shaped(url: str) -> bool:
+    """A URL that names one document (a numbered file or id) rather than a section (a folder or index page)."""
+    parts = urlsplit(url)
+    name = parts.path.rsplit("/", 1)[-1]
+    if _INDEX_NAME.match(name):
+        return bool(_DIGIT.search(parts.query))
+    return bool(_DIGIT.search(parts.path) or _DIGIT.search(parts.query))
+
+
+def _groups(page: Page, anchors: Iterable[etree._Element], min_title: int = MIN_TITLE) -> dict[Path, _Group]:
+    groups: dict[Path, _Group] = {}
+    for anchor in anchors:
+        title = _anchor_title(anchor)
+        if len(title) < min_title or _in_semantic_furniture(anchor):
+            continue
+        url = absolute(page.url, anchor.get("href"))
+        if not url or url.split("#", 1)[0] == page.url:
+            continue
+        path = _path(anchor)
+        group = groups.setdefault(path, _Group(path))
+        group.anchors.append(anchor)
+        group.urls.append(url)
+        group.titles.append(title)
+    return groups
+
+
+def _dated_entries(group: _Group) -> int:
+    """Entries whose block shows a date beside the link."""
+    level = group.record_level()
+    count = 0
+    for anchor in group.anchors:
+        entry = anchor
+        for _ in range(level):
+            parent = entry.getparent()
+            entry = parent if parent is not None else entry
+        if dates.find_date(" ".join(element_lines(entry))) or dates.short_date(" ".join(element_lines(entry))):
+            count += 1
+    return count
+
+
+def _alike(one: Path, other: Path) -> bool:
+    """Same tags level by level, and at each level one element's classes contain the other's (a pinned or
+    highlighted entry adds a class word or two)."""
+    if len(one) != len(other):
+        return False
+    for a, b in zip(one, other, strict=True):
+        tag_a, _, words_a = a.partition(".")
+        tag_b, _, words_b = b.partition(".")
+        set_a, set_b = set(filter(None, words_a.split("."))), set(filter(None, words_b.split(".")))
+        if tag_a != tag_b or not (set_a <= set_b or set_b <= set_a):
+            return False
+    return True
+
+
+def main_list(page: Page, known_shape: re.Pattern[str] | None = None) -> list[str]:
+    """The links of the page's main list, in page order (attachments included: on a policy column they are
+    the documents). `known_shape` is the article URL form of the portal's software, when it has one."""
+    anchors = [a.root for a in page.sel.xpath("//body//a[@href]")]
+    groups = _groups(page, anchors)
+    if not groups:
+        return []
+    candidates = [g for g in groups.values() if len(set(g.urls)) >= 2] or list(groups.values())
+    best = max(candidates, key=lambda g: g.score(_dated_entries(g), known_shape))
+    level = best.record_level()
+    template = best.template(level)
+    members = {id(a) for a in best.anchors}
+    if any(key.partition(".")[2] for key in template):  # a template of bare tags (li > a) is everywhere
+        # every entry of the template counts, a short title ("🎁🎁", "通知") included
+        for group in _groups(page, anchors, min_title=1).values():
+            if group is not best and len(group.path) > level and _alike(group.template(level), template):
+                members.update(id(a) for a in group.anchors)
+    found = (absolute(page.url, a.get("href")) for a in anchors if id(a) in members)
+    return unique([url for url in found if url])
