@@ -8,7 +8,7 @@ from datetime import date
 
 from lxml import etree
 
-from crawler.extract import dates, listing, titles
+from crawler.extract import listing, pubdate, titles
 from crawler.extract.links import absolute, is_attachment, unique
 from crawler.extract.page import Page
 from crawler.extract.text import body_text, sel_text
@@ -84,7 +84,7 @@ class PortalKind:
         return titles.best_title(page)
 
     def published(self, page: Page, body: list[etree._Element]) -> date | None:
-        return titles.header_date(page, body) or dates.url_date(page.url)
+        return pubdate.published(page, titles.headline(page), body)
 
     def attachments(self, page: Page, body: list[etree._Element]) -> list[str]:
         """PDF/DOC/XLS/ZIP links of the body and of the page around it (portals list them under the body)."""

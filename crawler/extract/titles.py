@@ -1,81 +1,124 @@
-"""The article's real title and publication date, found around its body on any page."""
+"""The article's headline: the heading element that agrees with <title> or a meta title, not either alone."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+import unicodedata
+from dataclasses import dataclass
 
 import trafilatura
 from lxml import etree
+from w3lib.html import remove_tags, replace_entities
 
-from crawler.extract import dates
 from crawler.extract.page import Page
-from crawler.extract.text import drop_furniture, element_lines, sel_text
+from crawler.extract.text import drop_furniture, element_lines
 
-_TITLE_META = ("ArticleTitle", "og:title", "title", "twitter:title")
-_DATE_META = ("PubDate", "pubdate", "publishdate", "article:published_time", "og:release_date", "firstpublishedtime")
-_SITE_SUFFIX = re.compile(r"\s*(?:[_|｜—–]|\s-\s|-(?=[^-]*$))\s*[^_|｜—–]{2,30}$")
-_HEADINGS = "//h1 | //h2 | //h3 | //*[contains(@class,'title') or contains(@id,'title')][not(self::title)]"
-_PRIMARY_LABEL = re.compile(r"发布(?:时间|日期)\s*[:：]")
-_HEADER_LINES = 8
-_FOOTER_LINES = 5
+_TITLE_META = ("ArticleTitle", "og:title", "twitter:title", "title", "headline")
+# Separators between a headline and the site or column names after it: 标题_栏目_网站, 标题 | 网站, 标题 - 网站.
+_SEPARATOR = re.compile(r"\s*(?:[_|｜]|\s[-—–]+\s|——|--|—|–)\s*")
+# Also a bare hyphen: 标题-网站 (only to match a heading against <title>; a headline may hold one itself).
+_ANY_SEPARATOR = re.compile(r"\s*(?:[_|｜]|\s[-—–]+\s|——|--|—|–|-)\s*")
+_HEADINGS = (
+    "//h1 | //h2 | //h3 | //h4"
+    " | //*[contains(@class,'title') or contains(@id,'title') or contains(@class,'Title') or contains(@id,'Title')"
+    " or contains(@class,'headline') or contains(@class,'tit')][not(self::title)][not(self::html)][not(self::body)]"
+)
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4"})
+_MIN, _MAX = 4, 200
+_AGREE = 0.6  # a heading must cover this share of the title's first segment to agree with it
 
 
-def meta(page: Page, names: tuple[str, ...]) -> str:
-    """Content of the first non-empty <meta name|property=...> among `names`."""
+@dataclass
+class Headline:
+    """The headline text and the element showing it (None when it came from <title> or meta)."""
+
+    text: str
+    element: etree._Element | None = None
+
+
+def squash(text: str) -> str:
+    """NFKC, whitespace removed: the form in which two spellings of one headline compare equal."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def meta(page: Page, names: tuple[str, ...]) -> list[str]:
+    """Contents of <meta name|property=...> among `names`, markup and entities removed, in `names` order."""
+    values: list[str] = []
     for name in names:
-        value = page.sel.xpath(f"//meta[@name='{name}' or @property='{name}']/@content").get()
-        if value and value.strip():
-            return " ".join(value.split())
-    return ""
+        for value in page.sel.xpath(f"//meta[@name='{name}' or @property='{name}' or @itemprop='{name}']/@content"):
+            text = " ".join(remove_tags(replace_entities(value.get())).split())
+            if text:
+                values.append(text)
+    return values
+
+
+def page_title(page: Page) -> str:
+    return " ".join((page.sel.xpath("//head/title/text() | //title/text()").get() or "").split())
+
+
+def segments(title: str, separator: re.Pattern[str] = _SEPARATOR) -> list[str]:
+    """The parts of a <title> between separators; the headline is one of them (usually the first)."""
+    return [part for part in separator.split(title) if part.strip()]
+
+
+def agreement(heading: str, reference: str) -> float:
+    """How surely `heading` is the headline that `reference` (<title> or a meta title) names; 0: it is not.
+
+    3: equal to the reference or to its first segments; 2: one whole segment; below 2: most of the
+    reference's first segment, or that segment plus a little (the closer in length, the higher).
+    """
+    head, whole = squash(heading), squash(reference)
+    if not head or not whole:
+        return 0.0
+    parts = [squash(p) for p in segments(reference, _ANY_SEPARATOR)] or [whole]
+    if head == whole or head in {"".join(parts[:n]) for n in range(1, len(parts) + 1)}:
+        return 3.0
+    if len(head) >= 8 and head in parts:
+        return 2.0
+    first = parts[0]
+    if len(first) < _MIN or not (head in whole or first in head):
+        return 0.0
+    closeness = min(len(head), len(first)) / max(len(head), len(first))
+    return closeness if closeness >= _AGREE else 0.0
+
+
+def _headings(page: Page) -> list[tuple[str, etree._Element]]:
+    found: list[tuple[str, etree._Element]] = []
+    for node in page.sel.xpath(_HEADINGS):
+        element = node.root
+        if any(ancestor.tag in ("head", "a") for ancestor in element.iterancestors()):
+            continue
+        text = " ".join(element_lines(element))
+        if _MIN <= len(text) <= _MAX:
+            found.append((text, element))
+    return found
+
+
+def headline(page: Page) -> Headline:
+    """The heading that <title> or a meta title repeats; else a meta title that <title> repeats; else the
+    first segment of <title>; else the first <h1>."""
+    title = page_title(page)
+    metas = meta(page, _TITLE_META)
+    references = [ref for ref in (title, *metas) if ref]
+    scored = [(max((agreement(text, ref) for ref in references), default=0.0), text, el)
+              for text, el in _headings(page)]
+    scored = [item for item in scored if item[0] > 0]
+    if scored:
+        _score, text, element = max(scored, key=lambda item: (item[0], item[2].tag in _HEADING_TAGS))
+        return Headline(text, element)
+    for value in metas:
+        if title and agreement(value, title):
+            return Headline(value)
+    if title:
+        return Headline(segments(title)[0] if segments(title) else title)
+    h1 = [(text, el) for text, el in _headings(page) if el.tag == "h1"]
+    if h1:
+        return Headline(*h1[0])
+    return Headline(metas[0] if metas else "")
 
 
 def best_title(page: Page) -> str:
-    """Meta ArticleTitle, else the heading that the <title> repeats, else <title> without the site name."""
-    found = meta(page, _TITLE_META)
-    if found:
-        return found
-    page_title = " ".join((page.sel.xpath("//title/text()").get() or "").split())
-    headings = [sel_text(h) for h in page.sel.xpath(_HEADINGS)]
-    headings = [h for h in headings if 4 <= len(h) <= 200]
-    if page_title:
-        inside = [h for h in headings if h in page_title]
-        if inside:
-            return max(inside, key=len)
-        return _SITE_SUFFIX.sub("", page_title) or page_title
-    return headings[0] if headings else ""
-
-
-def _date_in(lines: list[str]) -> date | None:
-    text = "\n".join(lines)
-    primary = _PRIMARY_LABEL.search(text)
-    if primary:
-        found = dates.find_date(text[primary.end():primary.end() + 30])
-        if found:
-            return found
-    return dates.labelled_date(text) or dates.find_date(text)
-
-
-def header_date(page: Page, body: list[etree._Element]) -> date | None:
-    """The date in the meta tags, else written just above the body (or just below it)."""
-    found = dates.find_date(meta(page, _DATE_META))
-    if found:
-        return found
-    for css in ("#pubtime_baidu", ".pubtime", "time"):
-        node = page.sel.css(css)
-        if node:
-            found = dates.find_date(node.attrib.get("datetime", "") or sel_text(node[0]))
-            if found:
-                return found
-    found_body = page.sel.xpath("//body")
-    if not found_body:
-        return None
-    lines = element_lines(found_body[0].root)
-    first = element_lines(body[0]) if body else []
-    start = lines.index(first[0]) if first and first[0] in lines else len(lines)
-    end = start + len(first)
-    before = _date_in(lines[max(0, start - _HEADER_LINES):start])
-    return before or _date_in(lines[end:end + _FOOTER_LINES])
+    return headline(page).text
 
 
 def trafilatura_text(page: Page) -> str:
