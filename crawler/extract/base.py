@@ -9,6 +9,7 @@ from datetime import date
 from lxml import etree
 
 from crawler.extract import listing, pubdate, titles
+from crawler.extract.body import article_lines, main_block
 from crawler.extract.links import absolute, is_attachment, unique
 from crawler.extract.page import Page
 from crawler.extract.text import body_text, sel_text
@@ -72,12 +73,15 @@ class PortalKind:
 
     # --- article pages -----------------------------------------------------------------------
     def body(self, page: Page) -> list[etree._Element]:
-        """The element(s) holding the article text."""
+        """The element(s) holding the article text: the kind's known container, else the densest text block."""
         for css in self.body_css:
             found = page.sel.css(css)
             if found:
                 return [found[0].root]
-        best = _densest(page)
+        root = page.sel.xpath("//body")
+        if not root:
+            return []
+        best = main_block(root[0].root, titles.headline(page).element)
         return [best] if best is not None else []
 
     def title(self, page: Page) -> str:
@@ -96,8 +100,12 @@ class PortalKind:
     def article(self, page: Page) -> Article | None:
         """Title, date, text and attachments; None when the page holds no article text."""
         body = self.body(page)
+        head = titles.headline(page)
         # An empty body element is an empty article; only a page without one goes to trafilatura.
-        text = body_text(body) if body else titles.trafilatura_text(page)
+        if body:
+            text = body_text(body, lambda node: article_lines(node, head.element))
+        else:
+            text = titles.trafilatura_text(page)
         return Article(
             title=self.title(page),
             published=self.published(page, body),

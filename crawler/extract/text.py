@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from lxml import etree
 from parsel import Selector
@@ -74,11 +75,11 @@ def drop_furniture(lines: list[str]) -> list[str]:
     return kept
 
 
-def body_text(nodes: list[etree._Element]) -> str:
+def body_text(nodes: list[etree._Element], lines_of: Callable[[etree._Element], list[str]] = element_lines) -> str:
     """Article text of the body element(s): paragraphs joined by newlines, furniture dropped."""
     lines: list[str] = []
     for node in nodes:
-        lines.extend(element_lines(node))
+        lines.extend(lines_of(node))
     return "\n".join(drop_furniture(lines))
 
 
