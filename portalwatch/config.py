@@ -107,7 +107,7 @@ class PortalConfig(_Section):
     max_pages: int | None = Field(None, ge=1)
     enabled: bool = True
     allowed_hosts: list[str] | None = Field(
-        None, description="hosts (with their subdomains) articles may be on; default: the start URLs' registrable domain"
+        None, description="hosts (and subdomains) articles may be on; default: the start URLs' registrable domains"
     )
 
     @field_validator("name")

@@ -14,12 +14,12 @@ import yaml
 from sqlalchemy import select
 
 from portalwatch.fixture_sites import FixtureSites
-from portalwatch.fixture_sites.faulty import FAULTS, RECOVERABLE, fault_path
+from portalwatch.fixture_sites.faulty import FAULTS, LISTED_EMPTY_PDF, RECOVERABLE, fault_path
 from portalwatch.fixture_sites.generic import OFFSITE_PATH
 from portalwatch.storage import Store, articles, crawl_errors, crawl_runs, portal_runs, revisions
 
 REPO = Path(__file__).resolve().parent.parent
-KINDS = ["trs", "hanweb", "oldqd", "news", "park", "generic"]
+KINDS = ["trs", "hanweb", "oldqd", "news", "park", "generic", "files"]
 
 
 @dataclass
@@ -194,9 +194,12 @@ def test_every_fault_of_the_faulty_portal_is_recorded_with_its_url_and_reason(
     done: Crawl = getattr(crawls, crawl_name)
     base = crawls.sites.base_urls["faulty"]
     faults = {e["url"]: e["reason"] for e in done.errors if e["portal"] == "faulty" and e["reason"] != "robots"}
-    assert faults == {base + fault_path(fault): reason for fault, reason in FAULT_REASONS.items()}
+    # The list also names a PDF without text (a scan): a listed document is read, and its emptiness reported.
+    empty_pdf = base + LISTED_EMPTY_PDF
+    assert faults == {**{base + fault_path(fault): reason for fault, reason in FAULT_REASONS.items()},
+                      empty_pdf: "empty"}
     row = done.portals["faulty"]
-    assert (row["status"], row["errors"]) == ("ok", len(FAULT_REASONS))  # article faults keep the portal ok
+    assert (row["status"], row["errors"]) == ("ok", len(FAULT_REASONS) + 1)  # article faults keep the portal ok
 
 
 def test_the_faulty_portal_still_yields_every_article_a_crawler_can_get(crawls: Crawls) -> None:
@@ -214,7 +217,7 @@ def test_the_faulty_portal_still_yields_every_article_a_crawler_can_get(crawls: 
 
 def test_only_the_portals_own_pages_are_followed(crawls: Crawls) -> None:
     faulty = _paths(crawls.first.requests, "faulty")
-    assert not [path for path in faulty if path.endswith(".pdf")]  # attachments are not fetched as articles
+    assert [path for path in faulty if path.endswith(".pdf")] == [LISTED_EMPTY_PDF]  # only the listed file
     assert OFFSITE_PATH not in _paths(crawls.first.requests, "generic")  # the off-site redirect was refused
     loop_hops = [path for path in faulty if path.startswith("/loop/")]
     assert 0 < len(loop_hops) <= 6  # the redirect loop was cut after a few hops

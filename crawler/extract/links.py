@@ -9,6 +9,7 @@ from urllib.parse import urljoin, urlsplit
 from w3lib.url import canonicalize_url, safe_url_string
 
 ATTACHMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|et|pptx?|zip|rar|7z|ofd|txt|csv)$", re.IGNORECASE)
+READABLE = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|et|ofd|txt)$", re.IGNORECASE)  # files worth reading as text
 _NOT_PAGES = re.compile(r"\.(?:jpe?g|png|gif|bmp|svg|webp|ico|css|js|mp[34]|avi|flv|swf|exe|apk)$", re.IGNORECASE)
 _SCHEMES = ("http", "https")
 
@@ -38,6 +39,11 @@ def is_article_candidate(url: str, hosts: Container[str]) -> bool:
     """A page on one of the portal's hosts that is neither an attachment nor a static file."""
     path = urlsplit(url).path
     return host(url) in hosts and not ATTACHMENT.search(path) and not _NOT_PAGES.search(path)
+
+
+def is_document_candidate(url: str, hosts: Container[str]) -> bool:
+    """An attached file (PDF, DOC, XLS, OFD...) on one of the portal's hosts: on a policy list it is the document."""
+    return host(url) in hosts and bool(READABLE.search(urlsplit(url).path))
 
 
 def same_page(a: str, b: str) -> bool:

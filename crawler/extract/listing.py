@@ -42,7 +42,7 @@ def _path(anchor: etree._Element) -> Path:
     return tuple(_node_key(node) for node in (anchor, *anchor.iterancestors()))
 
 
-def _in_semantic_furniture(anchor: etree._Element) -> bool:
+def in_semantic_furniture(anchor: etree._Element) -> bool:
     return any(node.tag in _SEMANTIC_FURNITURE for node in anchor.iterancestors())
 
 
@@ -98,7 +98,7 @@ def _groups(page: Page, anchors: Iterable[etree._Element], min_title: int = MIN_
     groups: dict[Path, _Group] = {}
     for anchor in anchors:
         title = _anchor_title(anchor)
-        if len(title) < min_title or _in_semantic_furniture(anchor):
+        if len(title) < min_title or in_semantic_furniture(anchor):
             continue
         url = absolute(page.url, anchor.get("href"))
         if not url or url.split("#", 1)[0] == page.url:

@@ -17,7 +17,9 @@ from twisted.python.failure import Failure
 from crawler import settings as crawler_settings
 from crawler.context import CrawlContext
 from crawler.extract import Extractor, Page
-from crawler.extract.links import is_article_candidate, same_page
+from crawler.extract.dates import url_date
+from crawler.extract.documents import UnreadableDocument, is_document_response, read_document, signature_date
+from crawler.extract.links import is_article_candidate, is_document_candidate, same_page
 from crawler.faults import describe
 from crawler.middlewares import Handled
 from crawler.state import Known, PortalState
@@ -119,7 +121,8 @@ class PortalSpider(scrapy.Spider):
         try:
             extractor = state.extractor(page, remember=True)
             links = [url for url in extractor.list_links(page)
-                     if is_article_candidate(url, state.hosts) and not same_page(url, page.url)]
+                     if (is_article_candidate(url, state.hosts) or is_document_candidate(url, state.hosts))
+                     and not same_page(url, page.url)]
             detail = f"no article links found on the list page ({extractor.name} markup changed?)"
         except Exception as exc:  # a list page the extractor chokes on is a parse error of this portal only
             log.exception("%s: cannot read the list page %s", state.name, page.url)
@@ -159,6 +162,9 @@ class PortalSpider(scrapy.Spider):
             known = state.revisit[url]
             self.context.store.touch_article(known.id, known.etag, known.last_modified)
             return
+        if is_document_response(_header(response, "Content-Type"), response.body):
+            yield from self._document(state, url, response)
+            return
         page = _page(response)
         try:
             article = state.extractor(page, remember=False).article(page)
@@ -183,6 +189,27 @@ class PortalSpider(scrapy.Spider):
             attachments=article.attachments,
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
+        )
+
+    def _document(self, state: PortalState, url: str, response: Response) -> Iterator[CrawledArticle]:
+        """A listed file (PDF, DOCX, XLSX, OFD): an article whose text is the file's text, titled by its first line."""
+        try:
+            document = read_document(response.body)
+        except UnreadableDocument as exc:
+            state.health.error(url, "unreadable", str(exc))
+            return
+        except Exception as exc:  # a broken file is one error, not a stopped portal
+            log.exception("%s: cannot read the document %s", state.name, url)
+            state.health.error(url, "parse", f"{type(exc).__name__}: {exc}")
+            return
+        if not document.text:
+            state.health.error(url, "empty", f"the {document.format} file holds no text (a scan?)")
+            return
+        state.health.count("articles_fetched")
+        yield CrawledArticle(
+            url=url, portal=state.name, title=document.text.split("\n", 1)[0][:120], text=document.text,
+            published=signature_date(document.text) or url_date(url), attachments=[],
+            etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"),
         )
 
     # --- faults and the end ----------------------------------------------------------------------

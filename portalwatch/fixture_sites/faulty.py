@@ -40,6 +40,7 @@ FAULTS: dict[str, tuple[int, str]] = {
     "empty": (9011, "an article page with an empty body"),
     "not_found": (9012, "404"),
 }
+LISTED_EMPTY_PDF = f"{COLUMN}202611/P020261101_notice.pdf"  # a listed PDF without text (a scan)
 RECOVERABLE = ("flaky", "wrong_charset", "missing_charset")
 GOOD_ON_FIRST_PAGE = 4
 
@@ -205,10 +206,10 @@ def build(edition: Edition, flaky_failures: int = 2, slow_seconds: float = 3.0) 
     first += [trs.list_item(faulty[f], fault_path(f)) for f in FAULTS]
     first += ['<li><a href="javascript:void(0)" onclick="openWin()">网上调查</a>',
               '<li><a href="mailto:zwgk@laoshan.example">政务公开信箱</a>',
-              f'<li><a href="./202611/P020261101_notice.pdf">{m.text("2026年重点项目名单.pdf")}</a>']
+              f'<li><a href="./{LISTED_EMPTY_PDF.removeprefix(COLUMN)}">{m.text("2026年重点项目名单.pdf")}</a>']
     pages[trs.list_path(0)] = m.html_page(trs.list_page(first, 0, 2), m.newest(edition))
     pages[trs.list_path(1)] = m.html_page(_changed_list_page(good[GOOD_ON_FIRST_PAGE:]), m.newest(edition))
-    pages[f"{COLUMN}202611/P020261101_notice.pdf"] = Page(m.PDF_BYTES, "application/pdf")
+    pages[LISTED_EMPTY_PDF] = Page(m.PDF_BYTES, "application/pdf")
     pages["/robots.txt"] = m.robots(trs.TRAP_COLUMN)
 
     recovered = [(fault_path(f), faulty[f]) for f in RECOVERABLE]

@@ -21,11 +21,14 @@ def list_path(page: int) -> str:
 
 
 def _page(title: str, main: str) -> str:
+    # The header comes from an include that closes the document: a stray </html> before the content,
+    # which browsers ignore (and a parser that stops there loses the article).
     return f"""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>{title}</title>
 <meta name="viewport" content="width=device-width"></head>
 <body>
 <div id="top"><a href="/">{SITE_NAME}</a> · <a href="/about.html">关于</a> · <a href="/contact.html">联系</a></div>
+</html>
 {main}
 <div id="bottom">{SITE_NAME} 2026 · 鲁ICP备21034567号</div>
 </body></html>"""

@@ -1,5 +1,6 @@
 # ruff: noqa: E501  (HTML templates keep the portals' long lines)
-"""An industrial-park investment portal: list items with summary and date, heavy boilerplate."""
+"""An industrial-park investment portal: list items with summary and date, heavy boilerplate, numbered paging
+only (1 2 3 … 尾页, no 下一页 link)."""
 
 from __future__ import annotations
 
@@ -78,12 +79,12 @@ def _list_page(items: list[str], page: int, total: int) -> str:
         f'<span class="current">{n + 1}</span>' if n == page else f'<a href="{list_path(n)}">{n + 1}</a>'
         for n in range(total)
     )
-    after = f'<a class="next" href="{list_path(page + 1)}">下一页</a>' if page < total - 1 else ""
+    last = f'<a class="last" href="{list_path(total - 1)}">尾页</a>' if page < total - 1 else ""
     inner = f"""<section class="content"><div class="crumb">首页 &gt; 招商动态</div>
 <div class="news-list">
 {chr(10).join(items)}
 </div>
-<div class="pagination">{numbers} {after}</div></section>"""
+<div class="pagination">{numbers} {last}</div></section>"""
     return _page(f"招商动态-{SITE_NAME}", inner)
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from portalwatch.fixture_sites import blocked, faulty, generic, hanweb, news, oldqd, park, trs
+from portalwatch.fixture_sites import blocked, faulty, files, generic, hanweb, news, oldqd, park, trs
 from portalwatch.fixture_sites.content import Edition, editions
 from portalwatch.fixture_sites.markup import attachment_paths
 from portalwatch.fixture_sites.records import ExpectedArticle, RequestRecord, SiteBuild
@@ -56,6 +56,7 @@ class FixtureSites:
             "news": _Kind(news.build),
             "park": _Kind(park.build, "即墨区"),
             "generic": _Kind(generic.build),
+            "files": _Kind(files.build),
             "faulty": _Kind(partial(faulty.build, flaky_failures=flaky_failures, slow_seconds=slow_seconds),
                             "崂山区", scaled=False),
             "blocked": _Kind(blocked.build, scaled=False, content=False),
