@@ -50,6 +50,13 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dir", type=Path, default=Path("portalwatch-demo"), help="where the demo keeps its files")
 
 
+def _add_probe(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("probe", help="show what the crawler finds on a page; stores nothing")
+    p.add_argument("url", nargs="?", help="a list page or an article")
+    p.add_argument("--portal", metavar="NAME", help="probe this configured portal (its first start URL)")
+    p.add_argument("--articles", type=int, default=3, metavar="N", help="articles to read (default 3)")
+
+
 COMMANDS = {
     "crawl": _add_crawl,
     "digest": _add_digest,
@@ -61,6 +68,7 @@ COMMANDS = {
     "seeds": lambda sub: sub.add_parser("seeds", help="list the articles of the seed corpus"),
     "reclassify": lambda sub: sub.add_parser("reclassify", help="classify every stored article again"),
     "demo": _add_demo,
+    "probe": _add_probe,
 }
 
 
