@@ -36,7 +36,7 @@ Fetcher = Callable[[str, "dict[str, str] | None"], Fetched]
 
 def http_fetcher(settings: CrawlSettings, proxy: str | None = None) -> Fetcher:
     """A plain HTTP client with the crawl's user agent, timeout and size cap (`proxy`: http://host:port)."""
-    handlers = [urllib.request.ProxyHandler({"http": proxy, "https": proxy} if proxy else {})]
+    handlers = [urllib.request.ProxyHandler({"http": proxy, "https": proxy})] if proxy else []
     opener = urllib.request.build_opener(*handlers)
     cap = int(settings.max_response_mb * 1024 * 1024)
 
