@@ -119,3 +119,11 @@ def test_the_printed_publication_date_beats_the_meta_republish_date() -> None:
     <tr><td>成文日期：</td><td>2026-10-28</td><td>发布日期：</td><td>2026-11-02</td></tr></table>
     <h1>关于印发扶持政策的通知</h1><div>各街道办事处：现将扶持政策印发给你们，请认真贯彻执行，抓好落实。</div></body></html>""")
     assert article(p).published == date(2026, 11, 2)
+
+
+def test_a_headline_shown_outside_heading_elements_is_found_by_its_agreement_with_the_title() -> None:
+    p = page("/c.html", """<html><head><title>平度市人民政府_平度市新河化工基地项目集中开工</title></head><body>
+    <table><tr><td class="lm">工作动态</td></tr><tr><td><strong>平度市新河化工基地项目集中开工</strong></td></tr>
+    <tr><td>发布日期：2026-11-12</td></tr><tr><td><p>11月11日，新河生态化工科技产业基地8个项目集中开工，总投资46亿元。</p></td></tr></table></body></html>""")
+    got = article(p)
+    assert (got.title, got.published) == ("平度市新河化工基地项目集中开工", date(2026, 11, 12))

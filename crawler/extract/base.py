@@ -9,7 +9,7 @@ from datetime import date
 from lxml import etree
 
 from crawler.extract import listing, pager, pubdate, titles
-from crawler.extract.body import article_lines, main_block
+from crawler.extract.body import article_lines, main_blocks
 from crawler.extract.links import absolute, is_attachment, unique
 from crawler.extract.page import Page
 from crawler.extract.text import body_text
@@ -63,8 +63,7 @@ class PortalKind:
         root = page.sel.xpath("//body")
         if not root:
             return []
-        best = main_block(root[0].root, titles.headline(page).element)
-        return [best] if best is not None else []
+        return main_blocks(root[0].root, titles.headline(page).element)
 
     def title(self, page: Page) -> str:
         return titles.best_title(page)

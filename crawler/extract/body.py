@@ -94,8 +94,8 @@ def _after(node: etree._Element, headline: etree._Element) -> bool:
     return False
 
 
-def main_block(root: etree._Element, headline: etree._Element | None = None) -> etree._Element | None:
-    """The element holding the article text under `root` (the page's <body>), or None."""
+def main_blocks(root: etree._Element, headline: etree._Element | None = None) -> list[etree._Element]:
+    """The element(s) holding the article text under `root` (the page's <body>), in page order; [] if none."""
     scores: dict[etree._Element, float] = {}
     for element, text in _runs(root):
         score = 1 + len(_SENTENCE.findall(text)) + min(len(text) / 100, 3)
@@ -107,13 +107,13 @@ def main_block(root: etree._Element, headline: etree._Element | None = None) -> 
         if above is not None:
             scores[above] = scores.get(above, 0.0) + score / 2
     if not scores:
-        return None
+        return []
 
     def weight(node: etree._Element) -> float:
         near = _NEAR_HEADLINE if headline is not None and _after(node, headline) else 1.0
         return scores[node] * (1 - _link_density(node)) * near
 
-    return max(scores, key=weight)
+    return [max(scores, key=weight)]
 
 
 def _without_link_blocks(node: etree._Element) -> etree._Element:

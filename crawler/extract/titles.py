@@ -23,6 +23,10 @@ _HEADINGS = (
     " | //*[contains(@class,'title') or contains(@id,'title') or contains(@class,'Title') or contains(@id,'Title')"
     " or contains(@class,'headline') or contains(@class,'tit')][not(self::title)][not(self::html)][not(self::body)]"
 )
+# Elements without block children that may show the headline on pages without a heading element.
+_PLAIN_BLOCKS = ("//body//*[self::td or self::div or self::p or self::span or self::strong or self::b or self::font"
+                 " or self::center][not(.//div or .//p or .//table or .//ul or .//li or .//br)]")
+_EXACT = 2.0  # agreement of a headline equal to the title's first segments or to one whole segment
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4"})
 _MIN, _MAX = 4, 200
 _AGREE = 0.6  # a heading must cover this share of the title's first segment to agree with it
@@ -94,15 +98,34 @@ def _headings(page: Page) -> list[tuple[str, etree._Element]]:
     return found
 
 
+def _shown_elsewhere(page: Page, references: list[str]) -> list[tuple[float, str, etree._Element]]:
+    """Elements other than headings (a <td>, <strong>, <div> of big text) that show a reference's headline
+    exactly: equal to the title's first segments or to one whole segment."""
+    found: list[tuple[float, str, etree._Element]] = []
+    for node in page.sel.xpath(_PLAIN_BLOCKS):
+        element = node.root
+        if any(ancestor.tag in ("head", "a") for ancestor in element.iterancestors()):
+            continue
+        text = " ".join(element_lines(element))
+        if not _MIN <= len(text) <= _MAX:
+            continue
+        score = max((agreement(text, ref) for ref in references), default=0.0)
+        if score >= _EXACT:
+            found.append((score, text, element))
+    return found
+
+
 def headline(page: Page) -> Headline:
-    """The heading that <title> or a meta title repeats; else a meta title that <title> repeats; else the
-    first segment of <title>; else the first <h1>."""
+    """The heading that <title> or a meta title repeats (else another element showing it exactly); else a
+    meta title that <title> repeats; else the first segment of <title>; else the first <h1>."""
     title = page_title(page)
     metas = meta(page, _TITLE_META)
     references = [ref for ref in (title, *metas) if ref]
     scored = [(max((agreement(text, ref) for ref in references), default=0.0), text, el)
               for text, el in _headings(page)]
     scored = [item for item in scored if item[0] > 0]
+    if not any(item[0] >= _EXACT for item in scored):
+        scored += _shown_elsewhere(page, references)
     if scored:
         _score, text, element = max(scored, key=lambda item: (item[0], item[2].tag in _HEADING_TAGS))
         return Headline(text, element)
