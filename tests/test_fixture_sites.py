@@ -88,7 +88,10 @@ def _next_page(site: str, url: str, page: str, tree) -> str | None:
     if site == "trs":
         total, current = map(int, re.search(r"createPageHTML\((\d+), (\d+),", page).groups())
         return urljoin(url, f"index_{current + 1}.shtml") if current + 1 < total else None
-    labels = {"oldqd": "下一页", "news": "下一页", "park": "下一页", "generic": "更早的文章 »"}
+    if site == "park":  # numbered paging only: the number after the current one
+        found = tree.xpath("//span[@class='current']/following-sibling::a[1][not(@class='last')]/@href")
+        return urljoin(url, found[0]) if found else None
+    labels = {"oldqd": "下一页", "news": "下一页", "generic": "更早的文章 »"}
     found = tree.xpath(f"//a[text()='{labels[site]}']/@href")
     return urljoin(url, found[0]) if found else None
 
