@@ -48,6 +48,7 @@ class ArticleItem:
     duplicate_of: str | None
     duplicate_title: str | None
     number_changes: list[dict]
+    attachments: list[str] = field(default_factory=list)  # the article's files (on a policy, often the policy)
 
     @classmethod
     def from_row(cls, row: RowMapping) -> ArticleItem:
@@ -58,6 +59,7 @@ class ArticleItem:
             policies=list(row["policies"] or []), doc_numbers=list(row["doc_numbers"] or []),
             issuers=list(row["issuers"] or []), summary=row["summary"] or "", duplicate_of=row["duplicate_of"],
             duplicate_title=row["duplicate_title"], number_changes=list(row["number_changes"] or []),
+            attachments=list(row["attachments"] or []),
         )
 
     @property

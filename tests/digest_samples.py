@@ -3,6 +3,7 @@ a revised page, republished copies, and crawl runs with a failed and a blocked p
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from portalwatch.storage import Store
 from reports.digest import run_digest
 
 NEW = Verdict(status="new")
+POLICY_FILE = "http://www.example.gov.cn/zcwj/202611/P020261120584.pdf"  # the policy's own file
 PASSWORD = "s3cret-Passw0rd!"
 
 
@@ -136,8 +138,9 @@ def store_week(store: Store) -> None:
                        summary="崂山区印发促进数字经济高质量发展的若干措施，新落户企业最高奖励500万元。"),
     )
     store.insert_article(
-        article("qingdao-policy", "zcwj/202611/t20261120_205.shtml", "青岛市支持外资企业投资的实施办法",
-                "青政办字〔2026〕3号\n为进一步扩大利用外资……\n青岛市人民政府办公厅", date(2026, 11, 20)),
+        replace(article("qingdao-policy", "zcwj/202611/t20261120_205.shtml", "青岛市支持外资企业投资的实施办法",
+                        "青政办字〔2026〕3号\n为进一步扩大利用外资……\n青岛市人民政府办公厅", date(2026, 11, 20)),
+                attachments=[POLICY_FILE]),
         "hash-205", NEW,
         Classification(kind="policy", districts=["青岛市"], policies=["青岛市支持外资企业投资的实施办法"],
                        doc_numbers=["青政办字〔2026〕3号"], issuers=["青岛市人民政府办公厅"],

@@ -6,7 +6,7 @@ import re
 from email.utils import getaddresses
 
 import pytest
-from digest_samples import add_hostile, prepare_week, with_digest
+from digest_samples import POLICY_FILE, add_hostile, prepare_week, with_digest
 from smtp_server import smtp_server
 
 from portalwatch.cli import main
@@ -57,6 +57,7 @@ def test_the_weekly_digest_arrives_with_every_section(week):
     # policies: 《title》, document number, issuer, date
     assert "《崂山区关于促进数字经济高质量发展的若干措施》" in html
     assert "崂政发〔2026〕15号" in html and "崂山区人民政府" in html and "2026-11-16" in html
+    assert f'<a href="{POLICY_FILE}"' in html and f"附件1：{POLICY_FILE}" in text  # a policy's file is linked
     # other articles: title and link only
     assert '<a href="http://www.example.gov.cn/xwzx/202611/t20261117_206.shtml"' in html
     # changes: the revised page with its changed figures highlighted, the republished copy with new figures
