@@ -26,7 +26,9 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CONTAINERS = frozenset({"div", "article", "section", "main", "td", "body", "blockquote", "center", "font"})
 _SENTENCE = re.compile(r"[，。；！？,.;!?、：:]")
 _META_LINE = 80  # characters: a dated line under the headline this short is its byline
-_MIN_RUN = 10  # characters: shorter runs (labels, buttons) do not score
+_SENTENCE_END = re.compile(r"[。！？!?]")
+_MIN_RUN = 10  # characters: shorter runs (labels, buttons, 详见附件) score in proportion to their length
+_MIN_CHARS = 2
 _NEAR_HEADLINE = 1.5  # weight of a candidate inside the headline's article container, after it
 _HEADLINE_REACH = 3  # levels above the headline that make its article container
 
@@ -55,7 +57,7 @@ def _runs(node: etree._Element) -> list[tuple[etree._Element, str]]:
         text = "".join(own)
         for line in text.split("\n"):
             line = " ".join(line.split())
-            if len(line) >= _MIN_RUN:
+            if len(line) >= _MIN_CHARS:
                 found.append((element, line))
 
     walk(node)
@@ -98,7 +100,9 @@ def main_blocks(root: etree._Element, headline: etree._Element | None = None) ->
     """The element(s) holding the article text under `root` (the page's <body>), in page order; [] if none."""
     scores: dict[etree._Element, float] = {}
     for element, text in _runs(root):
-        score = 1 + len(_SENTENCE.findall(text)) + min(len(text) / 100, 3)
+        if len(text) <= _META_LINE and dates.find_date(text) and not _SENTENCE_END.search(text):
+            continue  # a dated byline (发布日期：…, 来源) is not article text
+        score = (1 + len(_SENTENCE.findall(text)) + min(len(text) / 100, 3)) * min(len(text) / _MIN_RUN, 1)
         holder = element if _tag(element) in _CONTAINERS else element.getparent()
         if holder is None:
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -29,7 +30,8 @@ from portalwatch.models import CrawledArticle
 from portalwatch.storage import utcnow
 
 log = logging.getLogger(__name__)
-LIST_PRIORITY = 10  # list pages first: they decide what else to fetch
+LIST_PRIORITY = 10
+MAX_ATTACHMENTS = 3  # attached files read per article  # list pages first: they decide what else to fetch
 
 
 def choose_portals(config: Config, names: list[str] | None) -> list[PortalConfig]:
@@ -180,7 +182,7 @@ class PortalSpider(scrapy.Spider):
             state.health.error(url, "parse", "no title found; the first line of the text stands in")
             title = article.text.split("\n", 1)[0][:80]
         state.health.count("articles_fetched")
-        yield CrawledArticle(
+        item = CrawledArticle(
             url=url,
             portal=state.name,
             title=title,
@@ -190,6 +192,32 @@ class PortalSpider(scrapy.Spider):
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
         )
+        files = [link for link in article.attachments if is_document_candidate(link, state.hosts)]
+        yield self._with_attachments(state, item, files[:MAX_ATTACHMENTS], [])
+
+    def _with_attachments(self, state: PortalState, item: CrawledArticle, files: list[str],
+                          texts: list[str]) -> CrawledArticle | Request:
+        """The request for the article's next readable attachment, or the article, its files' text appended
+        (a notice whose body is 详见附件 is classified and compared by its policy's text)."""
+        if not files:
+            return replace(item, text="\n".join([item.text, *texts])) if texts else item
+        meta = {"portal": state.name, "item": item, "files": files[1:], "texts": texts}
+        return Request(files[0], callback=self.parse_attachment, errback=self.on_attachment_error,
+                       dont_filter=True, meta=meta)
+
+    def parse_attachment(self, response: Response) -> Iterator[CrawledArticle | Request]:
+        state, meta = self.states[response.meta["portal"]], response.meta
+        texts = list(meta["texts"])
+        try:
+            texts.append(read_document(response.body).text)
+        except Exception as exc:  # an unreadable attachment leaves the article as its page shows it
+            log.info("%s: attachment %s not read: %s", state.name, response.url, exc)
+        yield self._with_attachments(state, meta["item"], meta["files"], [t for t in texts if t])
+
+    def on_attachment_error(self, failure: Failure) -> Iterator[CrawledArticle | Request]:
+        meta = failure.request.meta
+        log.info("%s: attachment %s not fetched: %s", meta["portal"], failure.request.url, failure.value)
+        yield self._with_attachments(self.states[meta["portal"]], meta["item"], meta["files"], meta["texts"])
 
     def _document(self, state: PortalState, url: str, response: Response) -> Iterator[CrawledArticle]:
         """A listed file (PDF, DOCX, XLSX, OFD): an article whose text is the file's text, titled by its first line."""
