@@ -10,7 +10,7 @@ from lxml import etree
 
 from crawler.extract import listing, pager, pubdate, titles
 from crawler.extract.body import article_lines, main_blocks
-from crawler.extract.links import absolute, is_attachment, unique
+from crawler.extract.links import ATTACHMENT, absolute, is_attachment, unique
 from crawler.extract.page import Page
 from crawler.extract.text import body_text
 
@@ -74,8 +74,10 @@ class PortalKind:
     def attachments(self, page: Page, body: list[etree._Element]) -> list[str]:
         """PDF/DOC/XLS/ZIP links of the body and of the page around it (portals list them under the body)."""
         anchors = [a for node in body for a in node.iter("a")]
-        anchors += [a.root for a in page.sel.xpath("//body//a[@href]") if not listing.in_semantic_furniture(a.root)]
-        found = (absolute(page.url, a.get("href")) for a in anchors)
+        anchors += [a.root for a in page.sel.xpath("//body//a[@href]")]
+        files = [a for a in anchors
+                 if ATTACHMENT.search(_path_of(a.get("href"))) and not listing.in_semantic_furniture(a)]
+        found = (absolute(page.url, a.get("href")) for a in files)
         return unique([url for url in found if url and is_attachment(url)])
 
     def article(self, page: Page) -> Article | None:
@@ -93,3 +95,8 @@ class PortalKind:
             text=text,
             attachments=self.attachments(page, body),
         )
+
+
+def _path_of(href: str | None) -> str:
+    """The path part of an href as written (query and fragment cut), for a quick look at its extension."""
+    return (href or "").split("#", 1)[0].split("?", 1)[0].strip()

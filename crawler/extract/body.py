@@ -22,6 +22,7 @@ _SKIP = frozenset({"script", "style", "noscript", "template", "iframe", "object"
 _BLOCKS = frozenset({"address", "article", "blockquote", "center", "dd", "div", "dl", "dt", "figure", "h1", "h2",
                      "h3", "h4", "h5", "h6", "hr", "li", "main", "ol", "p", "pre", "section", "table", "tbody",
                      "td", "th", "tr", "ul", "body", "font"})
+_NO_TEXT = frozenset({"script", "style", "noscript", "template", ""})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CONTAINERS = frozenset({"div", "article", "section", "main", "td", "body", "blockquote", "center", "font"})
 _SENTENCE = re.compile(r"[，。；！？,.;!?、：:]")
@@ -64,12 +65,21 @@ def _runs(node: etree._Element) -> list[tuple[etree._Element, str]]:
     return found
 
 
+def _chars(node: etree._Element) -> int:
+    """Characters of text under `node` (its tail excluded), whitespace and script/style text left out."""
+    if _tag(node) in _NO_TEXT:
+        return 0
+    count = len("".join((node.text or "").split()))
+    for child in node:
+        count += _chars(child) + len("".join((child.tail or "").split()))
+    return count
+
+
 def _link_density(node: etree._Element) -> float:
-    text = len("".join("".join(element_lines(node)).split()))
+    text = _chars(node)
     if not text:
         return 1.0
-    links = sum(len("".join("".join(element_lines(a)).split())) for a in node.iter("a"))
-    return min(links / text, 1.0)
+    return min(sum(_chars(a) for a in node.iter("a")) / text, 1.0)
 
 
 def _after(node: etree._Element, headline: etree._Element) -> bool:

@@ -94,20 +94,36 @@ def article_shaped(url: str) -> bool:
     return bool(_DIGIT.search(parts.path) or _DIGIT.search(parts.query))
 
 
-def _groups(page: Page, anchors: Iterable[etree._Element], min_title: int = MIN_TITLE) -> dict[Path, _Group]:
-    groups: dict[Path, _Group] = {}
+@dataclass
+class _Link:
+    anchor: etree._Element
+    url: str
+    title: str
+    path: Path
+
+
+def _links(page: Page, anchors: Iterable[etree._Element]) -> list[_Link]:
+    """Every resolvable link outside the page's semantic furniture, with its title and markup path."""
+    found: list[_Link] = []
     for anchor in anchors:
-        title = _anchor_title(anchor)
-        if len(title) < min_title or in_semantic_furniture(anchor):
-            continue
         url = absolute(page.url, anchor.get("href"))
-        if not url or url.split("#", 1)[0] == page.url:
+        if not url or url == page.url or in_semantic_furniture(anchor):
             continue
-        path = _path(anchor)
-        group = groups.setdefault(path, _Group(path))
-        group.anchors.append(anchor)
-        group.urls.append(url)
-        group.titles.append(title)
+        title = _anchor_title(anchor)
+        if title:
+            found.append(_Link(anchor, url, title, _path(anchor)))
+    return found
+
+
+def _groups(links: list[_Link], min_title: int = MIN_TITLE) -> dict[Path, _Group]:
+    groups: dict[Path, _Group] = {}
+    for link in links:
+        if len(link.title) < min_title:
+            continue
+        group = groups.setdefault(link.path, _Group(link.path))
+        group.anchors.append(link.anchor)
+        group.urls.append(link.url)
+        group.titles.append(link.title)
     return groups
 
 
@@ -142,8 +158,8 @@ def _alike(one: Path, other: Path) -> bool:
 def main_list(page: Page, known_shape: re.Pattern[str] | None = None) -> list[str]:
     """The links of the page's main list, in page order (attachments included: on a policy column they are
     the documents). `known_shape` is the article URL form of the portal's software, when it has one."""
-    anchors = [a.root for a in page.sel.xpath("//body//a[@href]")]
-    groups = _groups(page, anchors)
+    links = _links(page, (a.root for a in page.sel.xpath("//body//a[@href]")))
+    groups = _groups(links)
     if not groups:
         return []
     candidates = [g for g in groups.values() if len(set(g.urls)) >= 2] or list(groups.values())
@@ -153,8 +169,7 @@ def main_list(page: Page, known_shape: re.Pattern[str] | None = None) -> list[st
     members = {id(a) for a in best.anchors}
     if any(key.partition(".")[2] for key in template):  # a template of bare tags (li > a) is everywhere
         # every entry of the template counts, a short title ("🎁🎁", "通知") included
-        for group in _groups(page, anchors, min_title=1).values():
-            if group is not best and len(group.path) > level and _alike(group.template(level), template):
+        for group in _groups(links, min_title=1).values():
+            if len(group.path) > level and _alike(group.template(level), template):
                 members.update(id(a) for a in group.anchors)
-    found = (absolute(page.url, a.get("href")) for a in anchors if id(a) in members)
-    return unique([url for url in found if url])
+    return unique([link.url for link in links if id(link.anchor) in members])

@@ -65,6 +65,7 @@ class Page:
     url: str
     html: str
     form: dict[str, str] = field(default_factory=dict)
+    memo: dict[str, object] = field(default_factory=dict, repr=False, compare=False)  # per-page results
 
     @cached_property
     def sel(self) -> Selector:

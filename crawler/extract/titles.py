@@ -118,6 +118,12 @@ def _shown_elsewhere(page: Page, references: list[str]) -> list[tuple[float, str
 def headline(page: Page) -> Headline:
     """The heading that <title> or a meta title repeats (else another element showing it exactly); else a
     meta title that <title> repeats; else the first segment of <title>; else the first <h1>."""
+    if "headline" not in page.memo:
+        page.memo["headline"] = _find_headline(page)
+    return page.memo["headline"]  # type: ignore[return-value]
+
+
+def _find_headline(page: Page) -> Headline:
     title = page_title(page)
     metas = meta(page, _TITLE_META)
     references = [ref for ref in (title, *metas) if ref]
