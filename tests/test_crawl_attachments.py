@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (HTML snippets keep the portals' long lines)
 """An article whose body is 详见附件 is stored and classified with its attached file's text (a real crawl)."""
 
 from __future__ import annotations

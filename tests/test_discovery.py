@@ -127,3 +127,12 @@ def test_a_headline_shown_outside_heading_elements_is_found_by_its_agreement_wit
     <tr><td>发布日期：2026-11-12</td></tr><tr><td><p>11月11日，新河生态化工科技产业基地8个项目集中开工，总投资46亿元。</p></td></tr></table></body></html>""")
     got = article(p)
     assert (got.title, got.published) == ("平度市新河化工基地项目集中开工", date(2026, 11, 12))
+
+
+def test_a_dash_inside_the_headline_is_kept_with_or_without_a_heading() -> None:
+    shown = page("/d.html", """<html><head><title>中德生态园—德国企业中心项目开工_园区动态_西海岸新区</title></head>
+    <body><h1>中德生态园—德国企业中心项目开工</h1><p>中德生态园德国企业中心项目开工，总投资3亿元，建成后将服务德资企业。</p></body></html>""")
+    assert article(shown).title == "中德生态园—德国企业中心项目开工"
+    bare = page("/e.html", """<html><head><title>中德生态园—德国企业中心项目开工_园区动态_西海岸新区</title></head>
+    <body><p>中德生态园德国企业中心项目开工，总投资3亿元，建成后将服务德资企业。</p></body></html>""")
+    assert article(bare).title == "中德生态园—德国企业中心项目开工"

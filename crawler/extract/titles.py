@@ -15,7 +15,7 @@ from crawler.extract.text import drop_furniture, element_lines
 
 _TITLE_META = ("ArticleTitle", "og:title", "twitter:title", "title", "headline")
 # Separators between a headline and the site or column names after it: 标题_栏目_网站, 标题 | 网站, 标题 - 网站.
-_SEPARATOR = re.compile(r"\s*(?:[_|｜]|\s[-—–]+\s|——|--|—|–)\s*")
+_SEPARATOR = re.compile(r"\s*(?:[_|｜]|\s[-—–]+\s)\s*")
 # Also a bare hyphen: 标题-网站 (only to match a heading against <title>; a headline may hold one itself).
 _ANY_SEPARATOR = re.compile(r"\s*(?:[_|｜]|\s[-—–]+\s|——|--|—|–|-)\s*")
 _HEADINGS = (
@@ -75,7 +75,8 @@ def agreement(heading: str, reference: str) -> float:
     if not head or not whole:
         return 0.0
     parts = [squash(p) for p in segments(reference, _ANY_SEPARATOR)] or [whole]
-    if head == whole or head in {"".join(parts[:n]) for n in range(1, len(parts) + 1)}:
+    prefixes = {squash(reference[:m.start()]) for m in _ANY_SEPARATOR.finditer(reference)}  # separators kept inside
+    if head == whole or head in prefixes:
         return 3.0
     if len(head) >= 8 and head in parts:
         return 2.0
