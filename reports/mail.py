@@ -118,13 +118,19 @@ class Scrubber:
 
     def _token(self, match: re.Match) -> str:
         token = match.group(0)
-        try:
-            decoded = base64.b64decode(token + "=" * (-len(token) % 4), validate=False)
-        except (binascii.Error, ValueError):
-            return token
-        plain = decoded.decode("utf-8", "replace")
+        plain = _decoded(token)
         return REDACTED if any(secret in plain or (plain in secret and len(plain) >= _SHORTEST_SECRET)
                                for secret in self.secrets) else token
+
+
+def _decoded(token: str) -> str:
+    """What a base64-looking token decodes to (its longest decodable prefix), or "" when it is not base64."""
+    body = token.rstrip("=")
+    body = body[: len(body) - (len(body) % 4 == 1)]
+    try:
+        return base64.b64decode(body + "=" * (-len(body) % 4)).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return ""
 
 
 def credentials(settings: EmailSettings) -> tuple[str, str] | None:
