@@ -42,6 +42,7 @@ class Delivery:
     states: dict[str, DeliveryState] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     problem: str | None = None  # the attempt could not be made or not be recorded
+    attempted: list[str] = field(default_factory=list)  # the recipients this attempt was for
 
     @property
     def done(self) -> bool:
@@ -50,6 +51,11 @@ class Delivery:
     @property
     def sent_to(self) -> list[str]:
         return [a for a, s in self.states.items() if s is DeliveryState.SENT]
+
+    @property
+    def sent_now(self) -> list[str]:
+        """The recipients this attempt delivered to."""
+        return [a for a in self.attempted if self.states.get(a) is DeliveryState.SENT]
 
     def summary(self) -> str:
         """One line: the server, then who does not have it yet (grouped by state and reason)."""
@@ -83,6 +89,7 @@ def attempt(store: Store, settings: EmailSettings, message: Mapping) -> Delivery
     delivery = Delivery(f"SMTP {settings.smtp_host}:{settings.smtp_port}", outbox_id, message["message_id"],
                         message["subject"], message["digest_id"])
     waiting = [r["address"] for r in store.message_recipients(outbox_id) if r["state"] != DeliveryState.SENT]
+    delivery.attempted = waiting
 
     def record(addresses: list[str], state: DeliveryState, error: str | None) -> None:
         store.set_delivery_state(outbox_id, addresses, state, error, attempt=state is not DeliveryState.SENT)
@@ -128,9 +135,9 @@ def _note(store: Store, delivery: Delivery) -> None:
 
 def _log(delivery: Delivery) -> None:
     where = delivery.server
-    if delivery.sent_to:
-        log.info("%s: message %s (%s) is at %s", where, delivery.outbox_id, delivery.message_id,
-                 ", ".join(delivery.sent_to))
+    if delivery.sent_now:
+        log.info("%s: message %s (%s) delivered to %s", where, delivery.outbox_id, delivery.message_id,
+                 ", ".join(delivery.sent_now))
     if not delivery.done:
         log.warning("%s: message %s (%s) not yet delivered: %s", where, delivery.outbox_id, delivery.message_id,
                     delivery.summary())

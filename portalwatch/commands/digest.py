@@ -30,8 +30,8 @@ def describe(outcome: DigestOutcome) -> str:
 
 def retried_lines(outcome: DigestOutcome) -> list[str]:
     """One line per stored message this run sent again that some reader now has."""
-    return [f"sent again: message {d.outbox_id} {d.message_id} to {', '.join(d.sent_to)}"
-            for d in outcome.retried if d.sent_to]
+    return [f"sent again: message {d.outbox_id} {d.message_id} to {', '.join(d.sent_now)}"
+            for d in outcome.retried if d.sent_now]
 
 
 def report_failure(command: str, outcome: DigestOutcome, *, dry_run: bool = False) -> None:
