@@ -29,7 +29,7 @@ Record = Callable[[list[str], DeliveryState, str | None], None]
 REDACTED = "[redacted]"
 _AUTH_ARGUMENT = re.compile(r"(?i)\b(AUTH(?:ENTICATE)?\s+[A-Z0-9_-]+)\s+\S+")
 _BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/]{8,}={0,2}")
-_SHORTEST_SECRET = 4  # a shorter password is not searched for as plain text (it would blot out ordinary words)
+_SHORTEST_SECRET = 4  # a shorter password is blotted out only as a word of its own (not inside other words)
 
 
 class DeliveryError(Exception):
@@ -114,6 +114,8 @@ class Scrubber:
         for secret in self.secrets:
             if len(secret) >= _SHORTEST_SECRET:
                 text = text.replace(secret, REDACTED)
+            else:  # a short one only where it stands as a word of its own
+                text = re.sub(rf"(?<!\w){re.escape(secret)}(?!\w)", REDACTED, text)
         return _BASE64_TOKEN.sub(self._token, text) if self.secrets else text
 
     def _token(self, match: re.Match) -> str:

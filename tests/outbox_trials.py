@@ -178,7 +178,7 @@ def summary(results: list[TrialResult], seconds: float, tmpfs: bool) -> str:
         f"{'a full tmpfs (ENOSPC)' if tmpfs else 'RLIMIT_FSIZE=0 on the client (EFBIG)'}",
         f"articles: {sum(r.items for r in results)}, readers per trial: 2-3, client runs: "
         f"{sum(r.runs for r in results)}",
-        "faults fired: " + ", ".join(f"{name} {fired[name]}" for name in FAULTS[1:]),
+        "times each fault fired: " + ", ".join(f"{name} {fired[name]}" for name in FAULTS[1:]),
         f"extra copies of a Message-ID a reader already had (the price of `unknown`): "
         f"{sum(r.copies for r in results)}",
         f"trials with a reader getting one article under two Message-IDs, an article lost, or a message not "
@@ -190,12 +190,14 @@ def summary(results: list[TrialResult], seconds: float, tmpfs: bool) -> str:
 
 if __name__ == "__main__":
     import argparse
+    import signal
     import tempfile
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=50)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unmount the tmpfs on the way out
     with tempfile.TemporaryDirectory() as tmp:
         outcome = run_trials(Path(tmp), args.trials, args.seed)
     print(summary(*outcome))

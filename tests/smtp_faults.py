@@ -50,17 +50,19 @@ class Disk:
             if pid is not None:
                 resource.prlimit(pid, resource.RLIMIT_FSIZE, (0, 0))
             return
-        with self.filler.open("ab") as handle:
+        fd = os.open(self.filler, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        try:
             for chunk in (1 << 20, 1 << 12, 1):
                 block = b"\0" * chunk
                 while True:
                     try:
-                        handle.write(block)
-                        handle.flush()
+                        os.write(fd, block)
                     except OSError as exc:
                         if exc.errno != errno.ENOSPC:
                             raise
                         break
+        finally:
+            os.close(fd)
 
     def free(self) -> None:
         self.filler.unlink(missing_ok=True)

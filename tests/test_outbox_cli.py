@@ -75,3 +75,15 @@ def test_test_email_refuses_a_bad_address(tmp_path, server, capsys):
     config, _store = prepare_week(tmp_path, port)
     assert main(["-c", str(config.source), "test-email", "--to", "someone@@example.com"]) == 2
     assert "--to" in capsys.readouterr().err
+
+
+def test_status_names_a_digest_still_waiting_for_a_reader(tmp_path, server, capsys):
+    plan, port = server
+    config, _store = prepare_week(tmp_path, port)
+    plan.arm("550-one", REFUSED, None)
+    assert main(["-c", str(config.source), "digest"]) == 1
+    capsys.readouterr()
+    assert main(["-c", str(config.source), "status"]) == 0
+    out = capsys.readouterr().out
+    assert "Not yet at every reader: 1 stored message(s)" in out
+    assert "Waiting for the next digest: 0 projects, 0 policies, 0 other articles" in out  # they are in the stored one
