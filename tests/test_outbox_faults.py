@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portalwatch.config import load_config
 from portalwatch.storage import Store, outbox_recipients
 
-TRIALS = int(os.environ.get("PORTALWATCH_TRIALS", "12"))  # `python tests/outbox_trials.py` runs 50
+TRIALS = int(os.environ.get("PORTALWATCH_TRIALS", "8"))  # `python tests/outbox_trials.py` runs 50
 
 # what each fault leaves, per recipient, after the faulty run (victim = READERS[0])
 AFTER_FAULT = {
