@@ -57,6 +57,17 @@ def _add_probe(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--articles", type=int, default=3, metavar="N", help="articles to read (default 3)")
 
 
+def _add_outbox(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("outbox", help="stored messages and the delivery state of each recipient")
+    p.add_argument("--limit", type=int, default=10, metavar="N",
+                   help="delivered messages to show besides those still waiting (default 10)")
+
+
+def _add_test_email(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("test-email", help="send a one-line test mail through the configured SMTP server")
+    p.add_argument("--to", action="append", metavar="ADDRESS", help="instead of email.to (repeatable)")
+
+
 COMMANDS = {
     "crawl": _add_crawl,
     "digest": _add_digest,
@@ -69,6 +80,8 @@ COMMANDS = {
     "reclassify": lambda sub: sub.add_parser("reclassify", help="classify every stored article again"),
     "demo": _add_demo,
     "probe": _add_probe,
+    "outbox": _add_outbox,
+    "test-email": _add_test_email,
 }
 
 
