@@ -8,8 +8,9 @@ from smtp_faults import FaultPlan, fault_server
 
 from portalwatch.cli import main
 from portalwatch.commands.run_once import send_digest_if_due
-from portalwatch.storage import utcnow
+from portalwatch.storage import DeliveryState, utcnow
 from reports.collect import collect
+from reports.outbox import send
 from scheduler.jobs import resend_stored_mail
 
 REFUSED = "ops@example.org"
@@ -127,3 +128,18 @@ def test_outbox_send_resends_and_the_daemon_does_it_after_a_crawl(tmp_path, serv
     assert plan.received[-1].message["Message-ID"] == digest_msg
     assert main(["-c", str(config.source), "outbox", "--send"]) == 0
     assert "nothing to send" in capsys.readouterr().out
+
+
+def test_an_alert_goes_through_the_outbox_to_its_own_recipients(tmp_path, server, capsys):
+    plan, port = server
+    config, _store = prepare_week(tmp_path, port)
+    plan.arm("451-rcpt", "oncall@example.net", None)
+    delivery = send(config, "portalwatch: 2 portals failed", "jimo-invest: HTTP 503", to=["oncall@example.net"])
+    assert not delivery.done and delivery.states == {"oncall@example.net": DeliveryState.PENDING}
+    plan.arm("none", None, None)
+    assert main(["-c", str(config.source), "outbox", "--send"]) == 0
+    alert = plan.received[-1]
+    assert alert.rcpt_tos == ["oncall@example.net"]  # its own list, not email.to
+    assert alert.message["Message-ID"] == delivery.message_id
+    assert alert.message.get_content().strip() == "jimo-invest: HTTP 503"
+    assert "alert  stored" in capsys.readouterr().out
