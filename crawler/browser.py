@@ -23,9 +23,14 @@ LAUNCH_ARGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
 )
+MAX_CHALLENGE_ANSWERS = 3  # a script that is challenged again this often in one visit will not get through
 SKIPPED_RESOURCES = frozenset({"image", "media", "font", "stylesheet"})  # nothing a challenge or a list needs
 # Headers of the browser's answer that no longer describe the decoded body Playwright hands back.
 _TRANSPORT_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding", "connection"})
+
+
+def _challenges(documents: list[Any]) -> int:
+    return sum(1 for response in documents if response.status in CHALLENGE_STATUSES)
 
 
 class BrowserUnavailable(RuntimeError):
@@ -138,10 +143,9 @@ class Browser:
             visit = await self._follow(page, url, render)
             visit.cookies = await context.cookies()
         finally:
-            visit_requests = sent[0]
             await page.close()
             await self._check_memory()
-        visit.requests = visit_requests
+        visit.requests = sent[0]  # counted once the page is closed: a request it was still making counts too
         return visit
 
     async def _follow(self, page: Any, url: str, render: bool) -> Visit:
@@ -149,30 +153,34 @@ class Browser:
         from playwright.async_api import Error as PlaywrightError
 
         documents: list[Any] = []
-        arrived = asyncio.Event()
+        decided = asyncio.Event()  # a document that is not a challenge arrived, or too many challenges did
 
         def on_response(response: Any) -> None:
             if response.frame == page.main_frame and response.request.is_navigation_request():
                 documents.append(response)
-                if response.status not in CHALLENGE_STATUSES and not 300 <= response.status < 400:
-                    arrived.set()
+                passed = response.status not in CHALLENGE_STATUSES and not 300 <= response.status < 400
+                if passed or _challenges(documents) > MAX_CHALLENGE_ANSWERS:
+                    decided.set()
 
         page.on("response", on_response)
         limit, settle = self.settings.page_seconds, self.settings.settle_seconds
         deadline = time.monotonic() + limit
         try:
             await page.goto(url, wait_until="commit", timeout=limit * 1000)
-            while not arrived.is_set():
+            while not decided.is_set():
                 seen = len(documents)
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return Visit(url, False, f"still challenged after {len(documents)} answers in {limit:g} s")
                 try:
-                    await asyncio.wait_for(arrived.wait(), timeout=min(settle, left))
+                    await asyncio.wait_for(decided.wait(), timeout=min(settle, left))
                 except TimeoutError:
                     if len(documents) == seen and time.monotonic() < deadline:
                         return Visit(url, False, f"the challenge page did nothing for {settle:g} s: "
                                                  "it waits for a person (a CAPTCHA or a slider)")
+            if _challenges(documents) > MAX_CHALLENGE_ANSWERS:
+                return Visit(url, False, f"still challenged after {len(documents)} answers: the page's cookie "
+                                         "is refused")
             final = documents[-1]
             left_ms = max(1.0, deadline - time.monotonic()) * 1000
             await page.wait_for_load_state("load", timeout=left_ms)

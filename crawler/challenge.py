@@ -38,6 +38,8 @@ class PortalCookies:
     home: str  # the page a challenge is passed on when the challenged request cannot be opened itself (a POST)
     cookies: list[dict[str, Any]] = field(default_factory=list)
     generation: int = 0  # how many times cookies were earned this run
+    unanswered: int = 0  # cookies earned in a row that let no plain page through (refused cookies)
+    challenged: int = -1  # the generation of cookies last met by a challenge (one browser trip each)
     refused: str | None = None  # why the browser cannot pass this portal's challenge (then nothing is retried)
 
     def earned(self, cookies: list[dict[str, Any]]) -> None:
@@ -68,8 +70,8 @@ class BrowserMiddleware(_PortalAware):
     """Sends a challenged or rendered portal's requests to the browser, and the rest plainly with its cookies.
 
     A 412/521 script page is passed once in the browser; the cookies it earns go with every later plain
-    request until they expire or the portal challenges again, then they are earned again (at most
-    `browser.max_challenges` times per run). A challenge the browser cannot pass blocks the portal.
+    request until they expire or the portal challenges again, then they are earned again. A challenge the
+    browser cannot pass, or cookies refused `browser.max_challenges` times in a row, block the portal.
     """
 
     def __init__(self, crawler) -> None:
@@ -122,26 +124,30 @@ class BrowserMiddleware(_PortalAware):
         if visit is not None:
             return self._after_visit(state, request, response, visit)
         state.health.plain_requests += 1
-        if not is_challenge(response):
-            return response
         jar = self.jar(state)
-        why = self._why_not_browser(state, jar)
-        if why is None and request.meta.get(GENERATION, 0) < jar.generation:
+        if not is_challenge(response):
+            jar.unanswered = 0
+            return response
+        if request.meta.get(GENERATION, 0) < jar.generation and not jar.refused:
             return self._plain(request)  # sent with older cookies: newer ones were earned meanwhile
+        first = jar.challenged != jar.generation  # the first challenge to these cookies starts the count
+        why = self._why_not_browser(state, jar, first)
         if why is None:
+            if first:
+                jar.challenged, jar.unanswered = jar.generation, jar.unanswered + 1
             return request.replace(dont_filter=True, meta={**request.meta, BROWSER: "challenge"})
         script = " with a JavaScript challenge page"
         state.health.block(request.url, f"HTTP {response.status}{script}: {why}")
         raise Handled("blocked", f"blocked by HTTP {response.status}")
 
-    def _why_not_browser(self, state: PortalState, jar: PortalCookies) -> str | None:
+    def _why_not_browser(self, state: PortalState, jar: PortalCookies, first: bool) -> str | None:
         if state.portal.render is Render.OFF:
             return "the portal is configured with render: false"
         if jar.refused:
             return jar.refused
         limit = self.crawler.spider.config.browser.max_challenges
-        if jar.generation >= limit:
-            return f"the challenge came back after its cookies were earned {limit} times"
+        if first and jar.unanswered >= limit:
+            return f"the cookies the browser earned were refused {limit} times in a row"
         return None
 
     def _after_visit(self, state: PortalState, request: Request, response: Response, visit: Visit) -> Response:

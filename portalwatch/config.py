@@ -109,7 +109,9 @@ class BrowserSettings(_Section):
     settle_seconds: float = Field(
         5.0, gt=0, description="a challenge page that neither reloads nor moves on this long waits for a person"
     )
-    max_challenges: int = Field(5, ge=1, description="challenges passed per portal and run before it counts blocked")
+    max_challenges: int = Field(
+        3, ge=1, description="challenges passed in a row with no page let through before the portal counts blocked"
+    )
     memory_mb: int = Field(1024, ge=128, description="the browser is restarted when its processes use more")
 
 

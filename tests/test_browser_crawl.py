@@ -94,9 +94,12 @@ def test_most_requests_are_plain_http_and_the_share_is_reported(crawls: BrowserC
         share = 1 - len(by_browser) / len(answered)
         assert by_browser, f"{kind}: the browser was never used"
         assert share >= 0.75, f"{kind}: only {share:.0%} of {len(answered)} requests were plain HTTP"
-        # the health line says what the site saw: browser requests out of all requests, and the share
-        message = done.portals[kind]["message"]
-        assert f"browser: {len(by_browser)} of {len(answered)} requests, {share:.0%} plain HTTP" in message
+        # The health line says what the site saw. Chromium may also ask for /favicon.ico on its own, out of
+        # Playwright's sight: the crawler cannot count that one.
+        seen = [r for r in answered if r.path != "/favicon.ico"]
+        counted = [r for r in seen if r.browser]
+        reported = f"browser: {len(counted)} of {len(seen)} requests, {1 - len(counted) / len(seen):.0%} plain HTTP"
+        assert reported in done.portals[kind]["message"]
 
 
 @needs_browser
@@ -113,7 +116,7 @@ def test_an_expired_pass_is_earned_again_and_its_cookie_is_used_until_then(crawl
     passed_plainly = [r for r in answered if not r.browser and r.status == 200]
     pages = len(crawls.expected_v1["cookie412"]) + crawls.first.portals["cookie412"]["list_pages"]
     assert len(earned) >= pages // PASS_USES  # the pass ran out that often, and each time it was earned again
-    assert len(earned) <= 5  # browser.max_challenges: never a loop
+    assert len(earned) <= pages // PASS_USES + 2  # earned when it ran out, not for every page
     assert len(passed_plainly) >= pages - len(earned)  # every other page came plainly with the cookie
 
 
@@ -193,3 +196,24 @@ def test_without_a_browser_or_with_it_switched_off_a_challenged_portal_is_blocke
     assert done.portals[PLAIN_SITE]["status"] == "ok"
     assert not [r for r in done.requests if r.browser]
     assert len([r for r in done.requests if r.site in ("cookie412", "cookie521")]) <= 4  # robots.txt each, once
+
+
+@needs_browser
+@pytest.mark.parametrize(("uses", "words", "most_plain"), [
+    # The browser gets through, but its cookies never work for a plain request: three cookies are tried,
+    # each by the requests in flight (robots.txt, the list page and the 15 articles it links) at most once.
+    (1, "refused 3 times in a row", 3 * 17),
+    # The page reloads for ever: the browser gives up after a few rounds; robots.txt was the only plain request.
+    (0, "still challenged after 4 answers", 1),
+])
+def test_a_wall_that_never_lets_plain_requests_through_ends_blocked_not_in_a_loop(
+    tmp_path: Path, uses: int, words: str, most_plain: int
+) -> None:
+    with FixtureSites(pass_uses=uses) as sites:
+        portals = [p for p in sites.portals(browser=True) if p["name"] == "cookie412"]
+        done = crawl(write_config(tmp_path, portals, page_seconds=4, max_challenges=3), sites)
+    row = done.portals["cookie412"]
+    assert row["status"] == "blocked" and words in row["message"]
+    trips = [r for r in done.requests if r.browser and r.status == 412 and not r.path.endswith(".js")]
+    assert 0 < len(trips) <= (3 if uses else 4)  # three trips of the browser; or one trip of four reloads
+    assert len([r for r in done.requests if not r.browser]) <= most_plain
