@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import shutil
 import tempfile
 import time
@@ -264,7 +263,5 @@ def browser_available(configured: str | None = None) -> str | None:
     except ImportError:
         return "Playwright is not installed (pip install 'portalwatch[browser]')"
     if find_chromium(configured) is None:
-        return f"no Chromium found ({configured or 'chromium on PATH'})"
-    if not os.access(find_chromium(configured) or "", os.X_OK):
-        return "Chromium is not executable"
+        return f"no Chromium found ({configured or 'chromium on PATH'}; on Debian: apt-get install chromium)"
     return None

@@ -103,8 +103,8 @@ class BrowserMiddleware(_PortalAware):
         if request.meta.get(BROWSER):
             return
         mode = state.portal.render
-        rendered = mode is Render.ALL or (mode is Render.LIST and request.meta.get("list_page"))
-        if rendered and request.method == "GET":
+        page = request.method == "GET" and request.meta.get("portal") is not None  # not robots.txt
+        if page and (mode is Render.ALL or (mode is Render.LIST and request.meta.get("list_page"))):
             request.meta[BROWSER] = "render"
         elif mode is Render.COOKIE and jar.generation == 0:
             request.meta[BROWSER] = "challenge"

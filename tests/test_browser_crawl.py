@@ -11,7 +11,7 @@ import yaml
 from test_crawl_sites import Crawl, crawl
 
 from crawler.browser import browser_available
-from portalwatch.fixture_sites import FixtureSites
+from portalwatch.fixture_sites import FixtureSites, scripted
 
 REPO = Path(__file__).resolve().parent.parent
 BROWSER_SITES = ["cookie412", "cookie521", "scripted"]
@@ -217,3 +217,20 @@ def test_a_wall_that_never_lets_plain_requests_through_ends_blocked_not_in_a_loo
     trips = [r for r in done.requests if r.browser and r.status == 412 and not r.path.endswith(".js")]
     assert 0 < len(trips) <= (3 if uses else 4)  # three trips of the browser; or one trip of four reloads
     assert len([r for r in done.requests if not r.browser]) <= most_plain
+
+
+@needs_browser
+def test_render_all_reads_every_page_in_the_browser_and_still_obeys_robots_txt(tmp_path: Path) -> None:
+    with FixtureSites() as sites:
+        portal = next(p for p in sites.portals(browser=True) if p["name"] == "scripted")
+        done = crawl(write_config(tmp_path, [{**portal, "render": "all", "max_pages": 1}]), sites)
+        # the first list page: PER_PAGE entries, one of them the trap robots.txt forbids
+        expected = sites.expected("scripted")[:scripted.PER_PAGE - 1]
+    for want in expected:
+        got = done.articles.get(want.url)
+        assert got is not None, f"{want.url} ({want.title}) was not stored"
+        assert (got["title"], got["published"], got["text"]) == (want.title, want.published, want.text), want.url
+    assert set(done.articles) == {a.url for a in expected}  # the disallowed trap was not opened
+    plain = [r.path for r in done.requests if not r.browser]
+    assert plain == ["/robots.txt"]  # read plainly, as text: its rules held for the rendered pages
+    assert done.portals["scripted"]["status"] == "ok"
