@@ -136,8 +136,7 @@ class BrowserMiddleware(_PortalAware):
             if first:
                 jar.challenged, jar.unanswered = jar.generation, jar.unanswered + 1
             return request.replace(dont_filter=True, meta={**request.meta, BROWSER: "challenge"})
-        script = " with a JavaScript challenge page"
-        state.health.block(request.url, f"HTTP {response.status}{script}: {why}")
+        state.health.block(request.url, f"HTTP {response.status} with a JavaScript challenge page: {why}")
         raise Handled("blocked", f"blocked by HTTP {response.status}")
 
     def _why_not_browser(self, state: PortalState, jar: PortalCookies, first: bool) -> str | None:
@@ -150,7 +149,9 @@ class BrowserMiddleware(_PortalAware):
             return f"the cookies the browser earned were refused {limit} times in a row"
         return None
 
-    def _after_visit(self, state: PortalState, request: Request, response: Response, visit: Visit) -> Response:
+    def _after_visit(
+        self, state: PortalState, request: Request, response: Response, visit: Visit
+    ) -> Request | Response:
         state.health.browser_requests += visit.requests
         if not visit.passed:
             state.health.block(request.url, f"the browser did not get past the JavaScript challenge: {visit.reason}")
