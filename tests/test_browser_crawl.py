@@ -234,3 +234,14 @@ def test_render_all_reads_every_page_in_the_browser_and_still_obeys_robots_txt(t
     plain = [r.path for r in done.requests if not r.browser]
     assert plain == ["/robots.txt"]  # read plainly, as text: its rules held for the rendered pages
     assert done.portals["scripted"]["status"] == "ok"
+
+
+@needs_browser
+def test_a_browser_past_its_memory_cap_is_restarted_and_the_crawl_goes_on(tmp_path: Path) -> None:
+    with FixtureSites() as sites:
+        portal = next(p for p in sites.portals(browser=True) if p["name"] == "scripted")
+        done = crawl(write_config(tmp_path, [{**portal, "max_pages": 2}], memory_mb=128), sites)
+        expected = {a.url for a in sites.expected("scripted")[:2 * scripted.PER_PAGE - 1]}
+    assert done.portals["scripted"]["status"] == "ok"
+    assert set(done.articles) == expected  # both list pages were rendered, each by a fresh browser
+    assert len(re.findall(r"browser uses \d+ MiB \(cap 128 MiB\): restarting it", done.stderr)) == 2
