@@ -65,9 +65,7 @@ def has_pending(store: Store) -> bool:
 
 
 def digest_due(store: Store, now: datetime) -> bool:
-    """A stored message still waits for a recipient, a week (less grace) passed, or never sent but items wait."""
-    if store.undelivered_messages():
-        return True
+    """A week or more (less a little grace) since the last sent digest, or never sent but something pending."""
     last = last_sent_at(store)
     if last is None:
         return has_pending(store)
@@ -92,6 +90,23 @@ def run_digest(config: Config, *, dry_run: bool = False, out: Path | None = None
             return _send(config, store, tz, out, start)
     except Timeout:
         return DigestOutcome("failed", error=f"another digest run is still going on (lock {lock_path.name} held)")
+
+
+def resend_stored(config: Config) -> DigestOutcome:
+    """Send again every stored message some recipient does not have yet; build no new digest."""
+    store = Store(config.database)
+    lock_path = config.data_dir / "digest.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(lock_path, timeout=LOCK_WAIT):
+            retried = outbox.flush(store, config.email)
+            if retried:
+                _refresh_archive(config, store, ZoneInfo(config.timezone), utcnow())
+    except Timeout:
+        return DigestOutcome("failed", error=f"another digest run is still going on (lock {lock_path.name} held)")
+    failures = _failures(retried)
+    status: DigestStatus = "failed" if failures else "resent" if retried else "empty"
+    return DigestOutcome(status, error=failures or None, retried=retried)
 
 
 def _collect(config: Config, store: Store, now: datetime, start: datetime | None) -> DigestContent:
