@@ -75,7 +75,10 @@ def test_numbered_pagers_without_a_next_link_lead_to_the_next_number() -> None:
 
 
 def test_page_parameters_labelled_links_and_create_page_html() -> None:
-    assert next_url(_pager_page("/list.jsp?cat=5&page=3", "")) == f"{BASE}/list.jsp?cat=5&page=4"
+    hidden = '<a href="/list.jsp?cat=5&page=1">首页</a> … <a href="/list.jsp?cat=5&page=9">末页</a>'
+    assert next_url(_pager_page("/list.jsp?cat=5&page=3", hidden)) == f"{BASE}/list.jsp?cat=5&page=4"
+    assert next_url(_pager_page("/list.jsp?cat=5&page=9", hidden)) is None  # the last page: no guess
+    assert next_url(_pager_page("/list.jsp?cat=5&page=3", "")) is None  # no pager by that parameter
     assert next_url(_pager_page("/a/", '<a href="/a/?p=2">下一页</a>')) == f"{BASE}/a/?p=2"
     trs = page("/xwzx/index_1.shtml", '<html><body><script>createPageHTML(5, 1, "index", "shtml");</script></body></html>')
     assert Extractor(detect(trs)).next_page(trs) == NextPage(f"{BASE}/xwzx/index_2.shtml")

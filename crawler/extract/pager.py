@@ -114,15 +114,28 @@ def trs_next(page: Page) -> str | None:
     return urljoin(page.url, f"{stem}_{current + 1}.{ext}")
 
 
-def page_param_next(url: str) -> str | None:
-    """The same URL with its page parameter (page=, p=, pageNo=...) one higher."""
-    parts = urlsplit(url)
+def page_param_next(page: Page) -> str | None:
+    """The page's URL with its page parameter (page=, p=, pageNo=...) one higher, when the page's own links
+    page by that parameter (a pager whose next number is hidden behind "…"); never a blind guess."""
+    parts = urlsplit(page.url)
     query = parse_qsl(parts.query, keep_blank_values=True)
     for i, (key, value) in enumerate(query):
-        if _PAGE_PARAM.match(key) and value.isdigit():
+        if _PAGE_PARAM.match(key) and value.isdigit() and _pages_by(page, parts.path, key, int(value)):
             query[i] = (key, str(int(value) + 1))
             return urlunsplit(parts._replace(query=urlencode(query)))
     return None
+
+
+def _pages_by(page: Page, path: str, key: str, current: int) -> bool:
+    """Whether the page links to a page beyond `current` of the same path by the parameter `key`."""
+    for href in page.sel.xpath("//a/@href").getall():
+        url = absolute(page.url, href)
+        if not url or urlsplit(url).path != path:
+            continue
+        value = dict(parse_qsl(urlsplit(url).query)).get(key, "")
+        if value.isdigit() and int(value) > current:
+            return True
+    return False
 
 
 def next_url(page: Page) -> str | None:
@@ -130,4 +143,4 @@ def next_url(page: Page) -> str | None:
     a labelled next link, a numbered pager, the URL's page parameter."""
     if create_page_html(page.html) is not None:
         return trs_next(page)
-    return labelled_next(page) or numbered_next(page) or page_param_next(page.url)
+    return labelled_next(page) or numbered_next(page) or page_param_next(page)
