@@ -5,6 +5,8 @@ The same `classify` runs in the crawl pipeline and in `portalwatch reclassify` o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from portalwatch.classify.amounts import extract_amounts
 from portalwatch.classify.districts import extract_districts
 from portalwatch.classify.documents import extract_doc_numbers, extract_issuers, extract_policies
@@ -17,8 +19,12 @@ from portalwatch.textnorm import strip_title_prefix, to_simplified
 __all__ = ["classify"]
 
 
-def classify(title: str, text: str, district_hint: str | None = None) -> Classification:
-    """Classify one article; `district_hint` is the portal's district, used when the text names none."""
+def classify(title: str, text: str, district_hint: str | None = None,
+             meta: Mapping[str, str] | None = None) -> Classification:
+    """Classify one article; `district_hint` is the portal's district, used when the text names none.
+
+    `meta` is the page's 政府信息公开 table (索引号, 发布机构, 文号, 成文日期 ...) when it has one.
+    """
     title = strip_title_prefix(to_simplified(title or ""))
     text = to_simplified(text or "")
     lead = lead_sentence(text)
