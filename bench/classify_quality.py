@@ -7,7 +7,9 @@ Sets (bench/data/):
   from one set of 164 by the first byte of sha1(id) before any rule was changed, and never read while tuning.
   Its failures are not printed unless --show-failures is given: only its figures are reported.
 - classify_tune.jsonl: the other 82 of that set; rules may be checked against it (failures printed).
-- classify_labelled.jsonl: the older development set (seed sections and hand-written articles).
+- classify_labelled.jsonl: the older development set (seed sections and hand-written articles). Its headline
+  labels follow an earlier definition (the first figure, totals of many projects included), so its headline
+  is not scored.
 
 Each line holds title, text, an optional hint (the portal's district) and meta (the xxgk table: 发布机构, 文号,
 成文日期 ...), and the expected kind, districts (a set), headline (亿 of CNY as a number, [亿, currency], or
@@ -49,7 +51,8 @@ def _expected_headline(label: object) -> dict | None:
 
 
 def _headline(c: Classification) -> dict | None:
-    return {"yi": c.amounts[0].yi, "currency": c.amounts[0].currency} if c.amounts else None
+    first = c.amounts[0] if c.amounts else None
+    return {"yi": first.yi, "currency": first.currency} if first and first.own else None
 
 
 def _same_headline(found: dict | None, expected: dict | None) -> bool:
@@ -74,10 +77,11 @@ def _checks(item: dict, c: Classification) -> dict[str, tuple[bool, object, obje
     checks = {
         "kind": (c.kind == item["kind"], c.kind, item["kind"]),
         "district": (set(c.districts) == set(item["districts"]), c.districts, item["districts"]),
-        "headline amount": (_same_headline(headline, expected), headline, expected),
         "policy title": (set(c.policies) == policies, c.policies, sorted(policies)),
         "doc number": (set(c.doc_numbers) == numbers, c.doc_numbers, sorted(numbers)),
     }
+    if "source" not in item:  # the older set labels the first figure, totals included: another definition
+        checks["headline amount"] = (_same_headline(headline, expected), headline, expected)
     if "projects" in item and item["kind"] == "project":
         names = [to_simplified(p) for p in item["projects"]]
         checks["project names"] = (_same_names(c.projects, names), c.projects, names)

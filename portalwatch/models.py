@@ -37,13 +37,18 @@ class CrawledArticle:
 
 @dataclass(frozen=True)
 class Amount:
-    """An investment amount as written, and its value in 亿 of its currency."""
+    """An investment amount as written, and its value in 亿 of its currency.
+
+    `own` is False for a total of several projects, a district or city figure, a cumulative figure or a
+    target: such a figure is never a project's headline.
+    """
 
     text: str
     value: float
     unit: str
     currency: str
     yi: float
+    own: bool = True
 
     def to_dict(self) -> dict:
         return asdict(self)

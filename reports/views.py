@@ -36,24 +36,34 @@ def yi_number(value: float) -> str:
 
 
 def amount_label(amount: dict | None) -> str:
-    """An amount in 亿 of its own currency: "32 亿元", "4.3 亿美元"; "" when there is none."""
+    """An amount in its own currency: "32 亿元", "4.3 亿美元"; under 1 亿 in 万: "4000 万元"; "" when none."""
     if not amount or amount.get("yi") is None:
         return ""
     currency = amount.get("currency") or "CNY"
     unit = CURRENCY_UNITS.get(currency, f"亿 {currency}")
-    return f"{yi_number(float(amount['yi']))} {unit}"
+    yi = float(amount["yi"])
+    if 0 < yi < 1:
+        return f"{yi_number(yi * 1e4)} {unit.replace('亿', '万', 1)}"
+    return f"{yi_number(yi)} {unit}"
+
+
+def headline(item: ArticleItem) -> dict | None:
+    """The project's own investment: the first amount unless that is a total, cumulative figure or target."""
+    if not item.amounts or not item.amounts[0].get("own", True):
+        return None
+    return item.amounts[0]
 
 
 def headline_amount(item: ArticleItem) -> str:
-    """The headline (first) amount of a project, formatted; "" when the article names none."""
-    return amount_label(item.amounts[0]) if item.amounts else ""
+    """The headline amount of a project, formatted; "" when the article names none."""
+    return amount_label(headline(item))
 
 
 def rank_value(item: ArticleItem) -> float:
     """The headline amount in approximate 亿元, for ranking only."""
-    if not item.amounts:
+    amount = headline(item)
+    if amount is None:
         return 0.0
-    amount = item.amounts[0]
     return float(amount.get("yi") or 0.0) * RANK_RATES.get(amount.get("currency") or "CNY", 1.0)
 
 

@@ -27,6 +27,7 @@ def classify(title: str, text: str, district_hint: str | None = None,
     """
     title = strip_title_prefix(to_simplified(title or ""))
     text = to_simplified(text or "")
+    meta = {to_simplified(key).strip(" :："): to_simplified(value).strip() for key, value in (meta or {}).items()}
     lead = lead_sentence(text)
     kind = decide_kind(title, text)
     return Classification(
@@ -36,7 +37,7 @@ def classify(title: str, text: str, district_hint: str | None = None,
         projects=extract_projects(title, text),
         stage=extract_stage(title, lead, text) if kind == "project" else None,
         policies=extract_policies(title, text),
-        doc_numbers=extract_doc_numbers(title, text),
-        issuers=extract_issuers(title, text),
+        doc_numbers=extract_doc_numbers(title, text, meta),
+        issuers=extract_issuers(title, text, meta),
         summary=summarize(title, text),
     )
