@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import (
@@ -26,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
     func,
@@ -136,6 +138,42 @@ crawl_errors = Table(
     Column("reason", String(64), nullable=False),  # http-503, timeout, parse, blocked, ...
     Column("detail", Text),
     Column("at", DateTime(timezone=True), nullable=False),
+)
+
+
+class LedgerItem(StrEnum):
+    """What a subscription's ledger records as sent."""
+
+    ARTICLE = "article"
+    REVISION = "revision"
+
+
+# Subscriptions: when each began, which digest went to which, and the ledger of every item each was sent.
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("starts_at", DateTime(timezone=True)),  # items first seen before this are not its news; NULL: all
+)
+
+subscription_digests = Table(
+    "subscription_digests",
+    metadata,
+    Column("digest_id", ForeignKey("digests.id"), primary_key=True),
+    Column("subscription", String(128), nullable=False, index=True),
+)
+
+subscription_ledger = Table(
+    "subscription_ledger",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subscription", String(128), nullable=False),
+    Column("item_kind", String(16), nullable=False),  # LedgerItem
+    Column("item_id", Integer, nullable=False),
+    Column("digest_id", ForeignKey("digests.id"), nullable=False, index=True),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("subscription", "item_kind", "item_id"),
 )
 
 
@@ -350,3 +388,99 @@ class Store:
         query = select(crawl_errors.c.url).where(crawl_errors.c.portal == portal, crawl_errors.c.url.is_not(None))
         with self.engine.connect() as conn:
             return set(conn.execute(query.distinct()).scalars())
+
+    # --- subscriptions -------------------------------------------------------------------------
+    def subscription_start(self, name: str, starts_at: datetime | None, *,
+                           inherit_sent: bool = False) -> datetime | None:
+        """When subscription `name` starts; one seen for the first time is recorded as starting at `starts_at`.
+
+        With `inherit_sent` a new subscription counts every item a sent digest carried as sent to it (the
+        subscription `email.to` stands for takes over from the digests made before subscriptions existed).
+        """
+        with self.transaction() as conn:
+            row = conn.execute(select(subscriptions).where(subscriptions.c.name == name)).mappings().first()
+            if row is not None:
+                return row["starts_at"]
+            now = utcnow()
+            conn.execute(insert(subscriptions).values(name=name, created_at=now, starts_at=starts_at))
+            if inherit_sent:
+                for table, kind in ((articles, LedgerItem.ARTICLE), (revisions, LedgerItem.REVISION)):
+                    carried = conn.execute(select(table.c.id, table.c.digest_id).where(table.c.digest_id.is_not(None)))
+                    rows = [{"subscription": name, "item_kind": kind.value, "item_id": item_id, "digest_id": digest_id,
+                             "sent_at": now} for item_id, digest_id in carried]
+                    if rows:
+                        conn.execute(insert(subscription_ledger), rows)
+            return starts_at
+
+    def sent_to(self, name: str) -> dict[LedgerItem, set[int]]:
+        """Ids of the articles and revisions subscription `name` was sent."""
+        query = select(subscription_ledger.c.item_kind, subscription_ledger.c.item_id).where(
+            subscription_ledger.c.subscription == name)
+        sent: dict[LedgerItem, set[int]] = {kind: set() for kind in LedgerItem}
+        with self.engine.connect() as conn:
+            for kind, item_id in conn.execute(query):
+                sent[LedgerItem(kind)].add(item_id)
+        return sent
+
+    def record_sent_to(self, conn: Connection, name: str, digest_id: int, items: dict[LedgerItem, list[int]]) -> None:
+        """Inside the caller's transaction: digest `digest_id` went to `name`, carrying `items`."""
+        now = utcnow()
+        conn.execute(insert(subscription_digests).values(digest_id=digest_id, subscription=name))
+        rows = [{"subscription": name, "item_kind": kind.value, "item_id": item_id, "digest_id": digest_id,
+                 "sent_at": now} for kind, ids in items.items() for item_id in dict.fromkeys(ids)]
+        if rows:
+            conn.execute(insert(subscription_ledger), rows)
+
+    def last_sent_to(self, name: str) -> RowMapping | None:
+        """The most recent digest the mail server accepted for subscription `name`."""
+        query = (
+            select(digests)
+            .join(subscription_digests, subscription_digests.c.digest_id == digests.c.id)
+            .where(subscription_digests.c.subscription == name, digests.c.status == "sent")
+            .order_by(digests.c.period_end.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).mappings().first()
+
+    def unsent_articles(self, name: str, since: datetime | None, until: datetime) -> list[RowMapping]:
+        """Articles first seen in [since, until] that subscription `name` was not sent, oldest first."""
+        sent = subscription_ledger.alias("sent")
+        query = (
+            select(articles)
+            .outerjoin(sent, (sent.c.item_id == articles.c.id) & (sent.c.subscription == name)
+                       & (sent.c.item_kind == LedgerItem.ARTICLE.value))
+            .where(sent.c.id.is_(None), articles.c.first_seen <= _naive(until))
+            .order_by(articles.c.first_seen)
+        )
+        if since is not None:
+            query = query.where(articles.c.first_seen >= _naive(since))
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).mappings())
+
+    def unsent_revisions(self, name: str, since: datetime | None, until: datetime) -> list[RowMapping]:
+        """Revisions seen in [since, until] that subscription `name` was not sent, with their article's facts."""
+        sent = subscription_ledger.alias("sent")
+        query = (
+            select(revisions, articles.c.url, articles.c.portal, *REVISION_FACTS)
+            .join(articles, articles.c.id == revisions.c.article_id)
+            .outerjoin(sent, (sent.c.item_id == revisions.c.id) & (sent.c.subscription == name)
+                       & (sent.c.item_kind == LedgerItem.REVISION.value))
+            .where(sent.c.id.is_(None), revisions.c.seen_at <= _naive(until))
+            .order_by(revisions.c.seen_at, revisions.c.id)
+        )
+        if since is not None:
+            query = query.where(revisions.c.seen_at >= _naive(since))
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).mappings())
+
+
+# The facts of a revised article a subscription filters on, read with each revision.
+REVISION_FACTS = (
+    articles.c.kind, articles.c.districts, articles.c.amounts, articles.c.stage, articles.c.doc_numbers,
+)
+
+
+def _naive(moment: datetime) -> datetime:
+    """The naive UTC form the store compares against."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment

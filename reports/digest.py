@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo
 from filelock import FileLock, Timeout
 from sqlalchemy import func, insert, select, update
 
-from portalwatch.config import Config
+from portalwatch.config import DEFAULT_SUBSCRIPTION, Config, Subscription, SubscriptionFilters
 from portalwatch.storage import Store, articles, digests, revisions, utcnow
 from reports import archive
-from reports.collect import DigestContent, as_utc, collect, last_sent
+from reports.collect import DigestContent, as_utc, collect, collect_unsent, last_sent
 from reports.mail import DeliveryError, build_message, deliver, message_id, message_size
-from reports.notify import notify
+from reports.notify import notify, redact
 from reports.render import Rendered, render, render_fitting
+from reports.subscriptions import carried, filtered, start_of
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ class DigestOutcome:
     message_id: str | None = None
     cut: bool = False  # the mail shows only the top items and links to the full report
     notify_errors: list[str] = field(default_factory=list)
+    subscription: str = DEFAULT_SUBSCRIPTION
+    parts: list[DigestOutcome] = field(default_factory=list)  # one per subscription when there were several
 
 
 def last_sent_at(store: Store) -> datetime | None:
@@ -72,36 +75,93 @@ def digest_due(store: Store, now: datetime) -> bool:
 
 
 def run_digest(config: Config, *, dry_run: bool = False, out: Path | None = None,
-               since: date | None = None) -> DigestOutcome:
-    """Collect what is new, archive it, and mail it (unless `dry_run`); `out` gets a copy of the full HTML."""
+               since: date | None = None, subscription: str | None = None) -> DigestOutcome:
+    """Collect what is new, archive it, and mail it (unless `dry_run`); `out` gets a copy of the full HTML.
+
+    Each subscription (`email.to` is one of everything) gets its own digest of what it wants and was not sent
+    yet; `subscription` names one. With several, the outcome sums theirs up and lists them in `parts`.
+    """
+    subs = [config.subscription(subscription)] if subscription else _subscriptions(config)
+    outcomes = [_run_one(config, sub, dry_run=dry_run, out=out, since=since) for sub in subs]
+    return outcomes[0] if len(outcomes) == 1 else _merged(outcomes)
+
+
+def _subscriptions(config: Config) -> list[Subscription]:
+    """Every subscription; with none configured, the subscription of `email.to` even when it is empty
+    (a dry run still previews, a real run says no recipient is set)."""
+    return config.all_subscriptions() or [Subscription.model_construct(
+        name=DEFAULT_SUBSCRIPTION, recipients=[], filters=SubscriptionFilters(), schedule=None)]
+
+
+def _run_one(config: Config, sub: Subscription, *, dry_run: bool, out: Path | None,
+             since: date | None) -> DigestOutcome:
     store = Store(config.database)
     tz = ZoneInfo(config.timezone)
     start = datetime.combine(since, time.min, tzinfo=tz) if since else None
     if dry_run:
         try:
-            return _preview(config, store, tz, out, start)
+            outcome = _preview(config, sub, store, tz, out, start)
         except OSError as exc:
-            return DigestOutcome("failed", error=f"cannot write {exc.filename or 'the report'}: {exc.strerror or exc}")
+            error = f"cannot write {exc.filename or 'the report'}: {exc.strerror or exc}"
+            outcome = DigestOutcome("failed", error=error)
+        return _named(outcome, sub)
     lock_path = config.data_dir / "digest.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with FileLock(lock_path, timeout=LOCK_WAIT):
-            return _send(config, store, tz, out, start)
+            return _named(_send(config, sub, store, tz, out, start), sub)
     except Timeout:
-        return DigestOutcome("failed", error=f"another digest run is still going on (lock {lock_path.name} held)")
+        error = f"another digest run is still going on (lock {lock_path.name} held)"
+        return _named(DigestOutcome("failed", error=error), sub)
 
 
-def _collect(config: Config, store: Store, now: datetime, start: datetime | None) -> DigestContent:
-    return collect(store, now, start, [p.name for p in config.portals if p.enabled])
+def _named(outcome: DigestOutcome, sub: Subscription) -> DigestOutcome:
+    outcome.subscription = sub.name
+    return outcome
 
 
-def _preview(config: Config, store: Store, tz: ZoneInfo, out: Path | None, start: datetime | None) -> DigestOutcome:
+def _merged(outcomes: list[DigestOutcome]) -> DigestOutcome:
+    """One outcome for several subscriptions: failed if any failed, else sent if any was sent."""
+    statuses = [o.status for o in outcomes]
+    status = next((s for s in ("failed", "sent", "written") if s in statuses), "empty")
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        for key, value in o.counts.items():
+            counts[key] = counts.get(key, 0) + value
+    errors = [f"{o.subscription}: {o.error}" for o in outcomes if o.error]
+    return DigestOutcome(
+        status, path=next((o.path for o in outcomes if o.path), None), counts=counts,
+        error="; ".join(errors) or None, recipients=[r for o in outcomes for r in o.recipients],
+        cut=any(o.cut for o in outcomes), notify_errors=[e for o in outcomes for e in o.notify_errors],
+        parts=outcomes,
+    )
+
+
+def _collect(config: Config, sub: Subscription, store: Store, now: datetime,
+             start: datetime | None) -> DigestContent:
+    """What `sub` wants of what it was not sent yet (of everything first seen since `start`, when given)."""
+    portals = [p.name for p in config.portals if p.enabled]
+    if start is not None:
+        content = collect(store, now, start, portals)
+    else:
+        content = collect_unsent(store, now, sub.name, start_of(store, sub, now), portals)
+    return filtered(content, sub)
+
+
+def _for(config: Config, sub: Subscription) -> Config:
+    """`config` with the subscription's addresses as `email.to`, so mail goes out through the one send path."""
+    return config.model_copy(update={"email": config.email.model_copy(update={"to": sub.emails})})
+
+
+def _preview(config: Config, sub: Subscription, store: Store, tz: ZoneInfo, out: Path | None,
+             start: datetime | None) -> DigestOutcome:
     """Render without sending or marking anything: `preview.html` in the reports folder, and `out`."""
     now = utcnow()
-    content = _collect(config, store, now, start)
-    full = render(content, tz)
+    content = _collect(config, sub, store, now, start)
+    full = render(content, tz, subscription=_label(sub))
     reports_dir = config.digest.reports_dir
-    path = reports_dir / archive.PREVIEW_NAME
+    name = archive.PREVIEW_NAME if sub.name == DEFAULT_SUBSCRIPTION else f"preview-{sub.name}.html"
+    path = reports_dir / name
     archive.write_text(path, full.html)
     if out is not None:
         archive.write_text(out, full.html)
@@ -109,26 +169,38 @@ def _preview(config: Config, store: Store, tz: ZoneInfo, out: Path | None, start
     return DigestOutcome("written", path=out or path, counts=content.counts)
 
 
-def _send(config: Config, store: Store, tz: ZoneInfo, out: Path | None, start: datetime | None) -> DigestOutcome:
+def _label(sub: Subscription) -> str | None:
+    """The subscription's name as the digest shows it; none for the digest of everything."""
+    return None if sub.name == DEFAULT_SUBSCRIPTION else sub.name
+
+
+def _send(config: Config, sub: Subscription, store: Store, tz: ZoneInfo, out: Path | None,
+          start: datetime | None) -> DigestOutcome:
     _close_interrupted(store)
     now = utcnow()
-    content = _collect(config, store, now, start)
+    content = _collect(config, sub, store, now, start)
+    label = _label(sub)
     if out is not None:
-        archive.write_text(out, render(content, tz).html)
+        archive.write_text(out, render(content, tz, subscription=label).html)
     if content.is_empty and not config.digest.send_empty:
-        log.info("digest: nothing new since %s, no mail sent", content.period_start or "the start")
+        log.info("digest %s: nothing new since %s, no mail sent", sub.name, content.period_start or "the start")
         return DigestOutcome("empty", path=out, counts=content.counts)
     digest_id = _open_digest(store, content)
     path = archive.report_path(config.digest.reports_dir, digest_id, now, tz)
     link = archive.report_link(path, config.digest.public_url)
+    mail_config = _for(config, sub)
     try:
-        archive.write_text(path, render(content, tz).html)
-        msg_id = message_id(config.email, digest_id)
+        archive.write_text(path, render(content, tz, subscription=label).html)
+        msg_id = message_id(mail_config.email, digest_id)
         fitted = render_fitting(
-            content, tz, max_bytes=config.digest.max_bytes, report_link=link,
-            measure=lambda r: message_size(_message(config, r, msg_id)),
+            content, tz, max_bytes=config.digest.max_bytes, report_link=link, subscription=label,
+            measure=lambda r: message_size(_message(mail_config, r, msg_id)),
         )
-        accepted = deliver(config.email, _message(config, fitted, msg_id))
+        accepted = deliver(mail_config.email, _message(mail_config, fitted, msg_id)) if sub.emails or \
+            not sub.apprise_urls else []
+        pushed = notify(sub.apprise_urls, fitted.subject, _summary(content, link))
+        if sub.apprise_urls and not sub.emails and len(pushed) == len(sub.apprise_urls):
+            raise DeliveryError(None, 0, "every notification failed: " + "; ".join(pushed))
     except DeliveryError as exc:
         _close_digest(store, digest_id, "failed", error=str(exc))
         _discard(path)
@@ -144,10 +216,12 @@ def _send(config: Config, store: Store, tz: ZoneInfo, out: Path | None, start: d
         _close_digest(store, digest_id, "failed", error=f"{type(exc).__name__}: {exc}")
         _discard(path)
         raise
-    _mark_sent(store, digest_id, content, msg_id, path)
-    log.info("digest %d sent to %s (%s)", digest_id, ", ".join(accepted), path)
+    _mark_sent(store, digest_id, content, msg_id, path, sub.name)
+    log.info("digest %d (%s) sent to %s (%s)", digest_id, sub.name,
+             ", ".join(accepted + [redact(url) for url in sub.apprise_urls]), path)
     _refresh_archive(config, store, tz, now)
-    problems = notify(config.notify, fitted.subject, _summary(content, link))
+    chat = config.notify if sub.name == DEFAULT_SUBSCRIPTION else []
+    problems = pushed + notify(chat, fitted.subject, _summary(content, link))
     return DigestOutcome("sent", path=path, counts=content.counts, recipients=accepted, digest_id=digest_id,
                          message_id=msg_id, cut=fitted.cut, notify_errors=problems)
 
@@ -195,14 +269,18 @@ def _close_digest(store: Store, digest_id: int, status: str, error: str | None =
         conn.execute(update(digests).where(digests.c.id == digest_id).values(status=status, error=error))
 
 
-def _mark_sent(store: Store, digest_id: int, content: DigestContent, msg_id: str, path: Path) -> None:
-    """In one transaction: the digest is sent, and every item it carried belongs to it."""
+def _mark_sent(store: Store, digest_id: int, content: DigestContent, msg_id: str, path: Path,
+               subscription: str) -> None:
+    """In one transaction: the digest is sent, its subscription's ledger holds every item it carried, and an
+    item no digest carried before belongs to it."""
     with store.transaction() as conn:
         conn.execute(update(digests).where(digests.c.id == digest_id).values(
             status="sent", sent_at=utcnow(), message_id=msg_id, path=str(path), error=None))
         for table, ids in ((articles, content.article_ids), (revisions, content.revision_ids)):
             for chunk in _chunks(ids):
-                conn.execute(update(table).where(table.c.id.in_(chunk)).values(digest_id=digest_id))
+                conn.execute(update(table).where(table.c.id.in_(chunk), table.c.digest_id.is_(None))
+                             .values(digest_id=digest_id))
+        store.record_sent_to(conn, subscription, digest_id, carried(content))
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:

@@ -58,21 +58,23 @@ def environment() -> Environment:
     return env
 
 
-def subject_of(content: DigestContent, tz: ZoneInfo) -> str:
-    """"portalwatch 摘要 2026-11-16 至 2026-11-23：新项目 3 · 新政策 2 · 其他 1" (no crawled text in it)."""
+def subject_of(content: DigestContent, tz: ZoneInfo, subscription: str | None = None) -> str:
+    """"portalwatch 摘要 2026-11-16 至 2026-11-23：新项目 3 · 新政策 2 · 其他 1" (no crawled text in it);
+    a subscription's name follows "摘要" in brackets."""
     end = content.period_end.astimezone(tz).date().isoformat()
     if content.period_start is None:
         period = f"截至 {end}"
     else:
         period = f"{content.period_start.astimezone(tz).date().isoformat()} 至 {end}"
     counts = content.counts
+    name = f"［{subscription}］" if subscription else ""
     if content.is_empty:
-        return f"portalwatch 摘要 {period}：无新内容"
+        return f"portalwatch 摘要{name} {period}：无新内容"
     parts = [f"新项目 {counts['projects']}", f"新政策 {counts['policies']}", f"其他 {counts['others']}"]
     changes = counts["revisions"] + counts["republished"]
     if changes:
         parts.append(f"变更 {changes}")
-    return f"portalwatch 摘要 {period}：" + " · ".join(parts)
+    return f"portalwatch 摘要{name} {period}：" + " · ".join(parts)
 
 
 def revision_views(items: list[RevisionItem]) -> list[RevisionView]:
@@ -84,7 +86,8 @@ def revision_views(items: list[RevisionItem]) -> list[RevisionView]:
     return out
 
 
-def context(content: DigestContent, tz: ZoneInfo, limit: int | None, report_link: str | None) -> dict:
+def context(content: DigestContent, tz: ZoneInfo, limit: int | None, report_link: str | None,
+            subscription: str | None = None) -> dict:
     """What the templates see; `limit` caps each section (None: everything)."""
     projects = views.top_projects(content.projects, limit)
     revisions = revision_views(content.revisions[:limit] if limit is not None else content.revisions)
@@ -98,7 +101,7 @@ def context(content: DigestContent, tz: ZoneInfo, limit: int | None, report_link
     cut = any(shown[key] < content.counts[key] for key in shown)
     return {
         "c": content,
-        "subject": subject_of(content, tz),
+        "subject": subject_of(content, tz, subscription),
         "period_start": views.local_time(content.period_start, tz),
         "period_end": views.local_time(content.period_end, tz),
         "counts": content.counts,
@@ -106,6 +109,7 @@ def context(content: DigestContent, tz: ZoneInfo, limit: int | None, report_link
         "cut": cut,
         "limit": limit,
         "report_link": report_link,
+        "subscription": subscription,
         "district_groups": views.by_district(projects),
         "policies": views.newest(content.policies, limit),
         "others": views.newest(content.others, limit),
@@ -118,9 +122,9 @@ def context(content: DigestContent, tz: ZoneInfo, limit: int | None, report_link
 
 
 def render(content: DigestContent, tz: ZoneInfo, *, limit: int | None = None,
-           report_link: str | None = None) -> Rendered:
+           report_link: str | None = None, subscription: str | None = None) -> Rendered:
     """The digest's subject, HTML (CSS inlined) and text; `limit` items per section at most."""
-    ctx = context(content, tz, limit, report_link)
+    ctx = context(content, tz, limit, report_link, subscription)
     env = environment()
     html = env.get_template("digest.html.j2").render(ctx)
     html = css_inline.inline(html, keep_at_rules=True, load_remote_stylesheets=False)
@@ -129,13 +133,13 @@ def render(content: DigestContent, tz: ZoneInfo, *, limit: int | None = None,
 
 
 def render_fitting(content: DigestContent, tz: ZoneInfo, *, max_bytes: int, measure: Callable[[Rendered], int],
-                   report_link: str | None) -> Rendered:
+                   report_link: str | None, subscription: str | None = None) -> Rendered:
     """The full digest if `measure` finds it within `max_bytes`, else the top items and a link to the full report."""
-    full = render(content, tz, report_link=report_link)
+    full = render(content, tz, report_link=report_link, subscription=subscription)
     if measure(full) <= max_bytes:
         return full
     for limit in CUT_STEPS:
-        cut = render(content, tz, limit=limit, report_link=report_link)
+        cut = render(content, tz, limit=limit, report_link=report_link, subscription=subscription)
         if measure(cut) <= max_bytes:
             return cut
     return cut

@@ -59,12 +59,15 @@ def headline_amount(item: ArticleItem) -> str:
     return amount_label(headline(item))
 
 
+def rank_amount(amount: dict) -> float:
+    """An amount in approximate 亿元, for ranking and thresholds only."""
+    return float(amount.get("yi") or 0.0) * RANK_RATES.get(amount.get("currency") or "CNY", 1.0)
+
+
 def rank_value(item: ArticleItem) -> float:
     """The headline amount in approximate 亿元, for ranking only."""
     amount = headline(item)
-    if amount is None:
-        return 0.0
-    return float(amount.get("yi") or 0.0) * RANK_RATES.get(amount.get("currency") or "CNY", 1.0)
+    return rank_amount(amount) if amount is not None else 0.0
 
 
 def policy_title(item: ArticleItem) -> str:

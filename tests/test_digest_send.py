@@ -51,7 +51,7 @@ def test_the_weekly_digest_arrives_with_every_section(week):
 
     # projects: by district, title linked, amount in 亿 (USD as such), stage, project names
     assert '<a class="title" href="http://www.example.gov.cn/art/2026/11/17/art_1_201.html"' in html
-    assert "4.3 亿美元" in html and "0.8 亿元" in html and "1197.5 亿元" in html
+    assert "4.3 亿美元" in html and "8000 万元" in html and "1197.5 亿元" in html
     assert html.index(">即墨区（1）<") < html.index(">胶州市（1）<") < html.index(">跨区市（1）<")
     assert "青岛蓝谷海洋生物医药基地项目" in html and "开工" in html and "竣工" in html
     # policies: 《title》, document number, issuer, date
