@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import date
 
-from portalwatch.config import Config
+from portalwatch.config import Config, ConfigError
 from reports.digest import DigestOutcome, run_digest
 
 EXIT_USAGE = 2
@@ -31,12 +31,25 @@ def describe(outcome: DigestOutcome) -> str:
 def run(config: Config, args: argparse.Namespace) -> int:
     try:
         since = parse_day(args.since)
-    except ValueError as exc:
+        if args.subscription:
+            config.subscription(args.subscription)
+    except (ValueError, ConfigError) as exc:
         print(f"portalwatch: digest: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    outcome = run_digest(config, dry_run=args.dry_run, out=args.out, since=since)
+    outcome = run_digest(config, dry_run=args.dry_run, out=args.out, since=since, subscription=args.subscription)
+    code = 0
+    for part in outcome.parts or [outcome]:
+        code = max(code, _report(part, args, named=bool(outcome.parts or args.subscription)))
+    return code
+
+
+def _report(outcome: DigestOutcome, args: argparse.Namespace, *, named: bool) -> int:
+    """Print what one subscription's digest did; its exit code."""
+    who = f" [{outcome.subscription}]" if named else ""
+    if named:
+        print(f"[{outcome.subscription}]")
     if outcome.status == "failed":
-        print(f"portalwatch: digest not sent: {outcome.error}", file=sys.stderr)
+        print(f"portalwatch: digest{who} not sent: {outcome.error}", file=sys.stderr)
         if outcome.counts and not args.dry_run:
             print(f"nothing was marked as sent; these go into the next digest: {describe(outcome)}", file=sys.stderr)
         return 1
