@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from apscheduler.triggers.cron import CronTrigger
 from filelock import FileLock, Timeout
 from sqlalchemy import func, insert, select, update
 
@@ -74,14 +75,39 @@ def digest_due(store: Store, now: datetime) -> bool:
     return as_utc(now) - last >= WEEK - DUE_GRACE
 
 
+def subscription_due(config: Config, sub: Subscription, store: Store, now: datetime) -> bool:
+    """Due when `sub`'s schedule (its own cron, else a week less a little grace) has come round since its last
+    sent digest, or it never got one and something it wants is waiting."""
+    row = store.last_sent_to(sub.name) or (last_sent(store) if sub.name == DEFAULT_SUBSCRIPTION else None)
+    if row is None:
+        return not _collect(config, sub, store, now, None).is_empty
+    last = as_utc(row["sent_at"] or row["period_end"])
+    if sub.schedule:
+        trigger = CronTrigger.from_crontab(sub.schedule, timezone=config.timezone)
+        slot = trigger.get_next_fire_time(None, last)
+        return slot is not None and slot <= as_utc(now)
+    return as_utc(now) - last >= WEEK - DUE_GRACE
+
+
+def due_subscriptions(config: Config, store: Store, now: datetime) -> list[Subscription]:
+    """The subscriptions whose digest is due at `now`."""
+    return [sub for sub in _subscriptions(config) if subscription_due(config, sub, store, now)]
+
+
 def run_digest(config: Config, *, dry_run: bool = False, out: Path | None = None,
-               since: date | None = None, subscription: str | None = None) -> DigestOutcome:
+               since: date | None = None, subscription: str | None = None,
+               default_schedule_only: bool = False) -> DigestOutcome:
     """Collect what is new, archive it, and mail it (unless `dry_run`); `out` gets a copy of the full HTML.
 
     Each subscription (`email.to` is one of everything) gets its own digest of what it wants and was not sent
-    yet; `subscription` names one. With several, the outcome sums theirs up and lists them in `parts`.
+    yet; `subscription` names one; `default_schedule_only` leaves out those with a schedule of their own. With
+    several, the outcome sums theirs up and lists them in `parts`.
     """
     subs = [config.subscription(subscription)] if subscription else _subscriptions(config)
+    if default_schedule_only:
+        subs = [sub for sub in subs if not sub.schedule]
+    if not subs:
+        return DigestOutcome("empty")
     outcomes = [_run_one(config, sub, dry_run=dry_run, out=out, since=since) for sub in subs]
     return outcomes[0] if len(outcomes) == 1 else _merged(outcomes)
 

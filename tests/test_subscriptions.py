@@ -121,3 +121,24 @@ def test_dry_run_previews_one_subscription_and_marks_nothing(tmp_path: Path, fre
         assert [r.rcpt_tos for r in recorder.received] == [[OFFICE]]
         assert main(["-c", str(path), "digest", "--subscription", "nobody", "--dry-run"]) == 2
         assert "no subscription named 'nobody'" in capsys.readouterr().err
+
+
+def test_a_subscription_with_its_own_schedule_gets_its_own_daemon_job(tmp_path: Path) -> None:
+    from scheduler.daemon import build_scheduler, sync_jobs
+
+    def config(schedule: str | None):
+        sub = {"name": "office", "recipients": [OFFICE], **({"schedule": schedule} if schedule else {})}
+        path = tmp_path / "config.yaml"
+        path.write_text(yaml.safe_dump({"database": "sqlite:///data/p.db", "subscriptions": [sub]}), "utf-8")
+        return load_config(path)
+
+    for schedule, expected in (("0 9 * * *", {"crawl", "digest", "digest:office"}), (None, {"crawl", "digest"})):
+        scheduler = build_scheduler(config(schedule))
+        scheduler.start(paused=True)
+        try:
+            sync_jobs(scheduler, config(schedule))
+            assert {job.id for job in scheduler.get_jobs()} == expected
+            if schedule:
+                assert scheduler.get_job("digest:office").args == (str(config(schedule).source), "office")
+        finally:
+            scheduler.shutdown(wait=False)

@@ -36,7 +36,8 @@ def run(config: Config, args: argparse.Namespace) -> int:
     except (ValueError, ConfigError) as exc:
         print(f"portalwatch: digest: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    outcome = run_digest(config, dry_run=args.dry_run, out=args.out, since=since, subscription=args.subscription)
+    outcome = run_digest(config, dry_run=args.dry_run, out=args.out, since=since, subscription=args.subscription,
+                         default_schedule_only=getattr(args, "default_schedule", False))
     code = 0
     for part in outcome.parts or [outcome]:
         code = max(code, _report(part, args, named=bool(outcome.parts or args.subscription)))
