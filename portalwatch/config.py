@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -10,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG = "config.yaml"
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -170,6 +173,7 @@ class Selectors(_Section):
 
 class PortalConfig(_Section):
     name: str
+    title: str | None = Field(None, description="the portal's name as readers know it, for the digest")
     start_urls: list[str] = Field(min_length=1)
     district: str | None = None
     preset: Literal["auto", "trs", "hanweb", "oldqd", "news", "park", "generic"] = "auto"
@@ -323,6 +327,9 @@ def parse_config(source: str, path: Path) -> Config:
         if unknown:
             loc = ("subscriptions", i, "filters", "portals")
             raise ConfigError(path, _line_of(node, loc), _dotted(loc), f"no portal named {unknown[0]!r}")
+    if (config.email.smtp_host or config.subscriptions) and not config.digest.public_url:
+        log.warning("%s: digest.public_url is not set: mails carry the full report as an attachment, "
+                    "with no link to the archive", path)
     return config.resolved(path)
 
 

@@ -134,6 +134,11 @@ class DigestContent:
     article_ids: list[int]
     revision_ids: list[int]
     revision_pages: dict[int, int] = field(default_factory=dict)  # revision id -> its article's id
+    portal_titles: dict[str, str] = field(default_factory=dict)  # portal name -> the name readers know
+
+    def portal_title(self, portal: str) -> str:
+        """A portal as readers know it (its `title:` in the config), else its config name."""
+        return self.portal_titles.get(portal) or portal
 
     @property
     def is_empty(self) -> bool:

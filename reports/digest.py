@@ -171,6 +171,7 @@ def _collect(config: Config, sub: Subscription, store: Store, now: datetime,
         content = collect(store, now, start, portals)
     else:
         content = collect_unsent(store, now, sub.name, start_of(store, sub, now), portals)
+    content.portal_titles = {p.name: p.title for p in config.portals if p.title}
     return filtered(content, sub)
 
 
@@ -213,17 +214,19 @@ def _send(config: Config, sub: Subscription, store: Store, tz: ZoneInfo, out: Pa
         return DigestOutcome("empty", path=out, counts=content.counts)
     digest_id = _open_digest(store, content)
     path = archive.report_path(config.digest.reports_dir, digest_id, now, tz)
-    link = archive.report_link(path, config.digest.public_url)
+    # without public_url the reader cannot open a link to the archive: the full report goes along instead
+    link = archive.report_link(path, config.digest.public_url) if config.digest.public_url else None
     mail_config = _for(config, sub)
     try:
-        archive.write_text(path, render(content, tz, subscription=label).html)
+        full = render(content, tz, subscription=label).html
+        archive.write_text(path, full)
         msg_id = message_id(mail_config.email, digest_id)
         fitted = render_fitting(
             content, tz, max_bytes=config.digest.max_bytes, report_link=link, subscription=label,
             measure=lambda r: message_size(_message(mail_config, r, msg_id)),
         )
-        accepted = deliver(mail_config.email, _message(mail_config, fitted, msg_id)) if sub.emails or \
-            not sub.apprise_urls else []
+        message = _message(mail_config, fitted, msg_id, attach=None if link else (path.name, full))
+        accepted = deliver(mail_config.email, message) if sub.emails or not sub.apprise_urls else []
         pushed = notify(sub.apprise_urls, fitted.subject, _summary(content, link))
         if sub.apprise_urls and not sub.emails and len(pushed) == len(sub.apprise_urls):
             raise DeliveryError(None, 0, "every notification failed: " + "; ".join(pushed))
@@ -258,14 +261,21 @@ def _discard(path: Path) -> None:
         path.unlink()
 
 
-def _message(config: Config, rendered: Rendered, msg_id: str) -> EmailMessage:
-    return build_message(config.email, rendered.subject, rendered.text, rendered.html, msg_id)
+def _message(config: Config, rendered: Rendered, msg_id: str,
+             attach: tuple[str, str] | None = None) -> EmailMessage:
+    """The digest mail; `attach` (file name, HTML) adds the full report as an attachment."""
+    msg = build_message(config.email, rendered.subject, rendered.text, rendered.html, msg_id)
+    if attach is not None:
+        name, html = attach
+        msg.add_attachment(html, subtype="html", charset="utf-8", filename=name)
+    return msg
 
 
-def _summary(content: DigestContent, link: str) -> str:
+def _summary(content: DigestContent, link: str | None) -> str:
     c = content.counts
-    return (f"新项目 {c['projects']} · 新政策 {c['policies']} · 其他 {c['others']} · "
-            f"变更 {c['revisions'] + c['republished']}\n{link}")
+    counts = (f"新项目 {c['projects']} · 新政策 {c['policies']} · 其他 {c['others']} · "
+              f"变更 {c['revisions'] + c['republished']}")
+    return f"{counts}\n{link}" if link else counts
 
 
 def _refresh_archive(config: Config, store: Store, tz: ZoneInfo, now: datetime) -> None:

@@ -17,6 +17,7 @@ from reports.diff import Segment, inline_diff, plain
 
 TEMPLATES = Path(__file__).parent / "templates"
 CUT_STEPS = (50, 25, 12, 6, 3, 1, 0)  # items kept per section, tried in turn until the mail fits
+TOP_PROJECTS = 5  # the largest new projects named in the overview
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class RevisionView:
     item: RevisionItem
     title_diff: list[Segment] | None
     text_diff: list[Segment]
+    figures: list[str]  # the changed figures in a line each: "总投资 32亿元 → 36亿元"
 
 
 @cache
@@ -54,6 +56,9 @@ def environment() -> Environment:
         url=views.safe_url,
         plain_diff=plain,
         reasons=views.reasons_label,
+        local_day=views.local_day,
+        district=views.district_of,
+        portal_title=lambda portal, content: content.portal_title(portal),
     )
     return env
 
@@ -82,7 +87,8 @@ def revision_views(items: list[RevisionItem]) -> list[RevisionView]:
     for item in items:
         old_title, new_title = views.one_line(item.old_title), views.one_line(item.new_title)
         title_diff = inline_diff(old_title, new_title) if old_title != new_title else None
-        out.append(RevisionView(item, title_diff, inline_diff(item.old_text, item.new_text)))
+        figures = views.changed_figures(item.old_text, item.new_text)
+        out.append(RevisionView(item, title_diff, inline_diff(item.old_text, item.new_text), figures))
     return out
 
 
@@ -110,10 +116,13 @@ def context(content: DigestContent, tz: ZoneInfo, limit: int | None, report_link
         "limit": limit,
         "report_link": report_link,
         "subscription": subscription,
+        "tz": tz,
         "district_groups": views.by_district(projects),
         "policies": views.newest(content.policies, limit),
         "others": views.newest(content.others, limit),
         "revisions": revisions,
+        "top5": views.top_projects(content.projects, TOP_PROJECTS),
+        "anchors": {group.district: f"d{i}" for i, group in enumerate(views.by_district(content.projects))},
         "republished": content.republished if limit is None else content.republished[:limit],
         "health": [h for h in content.health if h.runs],
         "not_crawled": [h.portal for h in content.health if not h.runs],

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from portalwatch.dedupe.numbers import number_changes
+from reports import elide
 from reports.collect import ArticleItem
 
 CURRENCY_UNITS = {"CNY": "亿元", "USD": "亿美元", "EUR": "亿欧元", "JPY": "亿日元", "HKD": "亿港元", "GBP": "亿英镑"}
@@ -20,13 +22,14 @@ DISTRICT_ORDER = (
     "高新区",
 )
 _SPACE = re.compile(r"\s+")
+_LABEL = re.compile(r"[\u4e00-\u9fff]{1,5}$")  # the words right before a figure, its label
 
 
 def one_line(text: str | None, width: int | None = None) -> str:
     """`text` on one line (line breaks and runs of spaces become one space), cut to `width` with "…"."""
     flat = _SPACE.sub(" ", text or "").strip()
     if width is not None and len(flat) > width:
-        return flat[: width - 1].rstrip() + "…"
+        return (elide.head(flat, width - 1) or flat[: width - 1]).rstrip() + "…"
     return flat
 
 
@@ -120,6 +123,21 @@ def newest(items: list[ArticleItem], limit: int | None) -> list[ArticleItem]:
 def reasons_label(reasons: dict[str, int]) -> str:
     """Crawl error reasons with their counts: "http-503 × 3，timeout × 1"."""
     return "，".join(f"{reason} × {count}" for reason, count in sorted(reasons.items(), key=lambda rc: -rc[1]))
+
+
+def changed_figures(old: str, new: str, limit: int = 5) -> list[str]:
+    """The figures a revision changed, each with the words before it: "总投资 32亿元 → 36亿元"."""
+    lines = []
+    for change in number_changes(old, new)[:limit]:
+        before = change.context.split(change.found)[0]
+        label = _LABEL.search(before)
+        words = label.group(0) if label else ""
+        lines.append(f"{words} {change.known} → {change.found}".strip())
+    return lines
+
+
+def local_day(moment: datetime | None, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).date().isoformat() if moment else ""
 
 
 def local_time(moment: datetime | None, tz: ZoneInfo) -> str:

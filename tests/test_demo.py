@@ -22,7 +22,7 @@ def test_demo_crawls_dedupes_mails_and_writes_the_digest(tmp_path: Path) -> None
     digest = Path(re.search(r"^digest written to (.+)$", out, re.M)[1])
     assert digest.is_file()
     html = digest.read_text(encoding="utf-8")
-    for section in ("新项目", "新政策", "页面修改", "blocked"):
+    for section in ("新项目", "新政策", "变更", "blocked"):
         assert section in html
     assert re.search(r"stored \d+ articles: \d+ new, [1-9]\d* duplicates", out)  # copies of the seeds were caught
     assert re.search(r"[1-9]\d* revised", out)
@@ -30,5 +30,7 @@ def test_demo_crawls_dedupes_mails_and_writes_the_digest(tmp_path: Path) -> None
     mails = sorted((tmp_path / "demo" / "mail").glob("*.eml"))
     assert len(mails) == 2
     second = email.message_from_bytes(mails[1].read_bytes(), policy=default)
-    assert second.get_content_type() == "multipart/alternative"
+    # the demo serves no reports folder (no digest.public_url): the full report is attached, not linked
+    assert second.get_content_type() == "multipart/mixed"
+    assert [p.get_content_type() for p in second.iter_parts()] == ["multipart/alternative", "text/html"]
     assert (tmp_path / "demo" / "reports" / "index.html").is_file()

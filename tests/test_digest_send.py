@@ -41,8 +41,13 @@ def test_the_weekly_digest_arrives_with_every_section(week):
     assert received.mail_from == "digest@example.com"
     msg, html, text = parts(received)
 
-    assert msg.get_content_type() == "multipart/alternative"
-    assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+    # no digest.public_url: no dead file:// link, the full report travels along as an attachment
+    assert msg.get_content_type() == "multipart/mixed"
+    body, attachment = msg.iter_parts()
+    assert [p.get_content_type() for p in body.iter_parts()] == ["text/plain", "text/html"]
+    assert attachment.get_filename() == outcome.path.name
+    assert attachment.get_content().replace("\r\n", "\n").strip() == outcome.path.read_text(encoding="utf-8").strip()
+    assert "file://" not in html and "完整报告作为附件" in html
     assert msg["Message-ID"] == outcome.message_id and msg["Message-ID"].endswith("@example.com>")
     assert msg["From"].addresses[0].display_name == "青岛招商观察"
     assert [a.display_name for a in msg["To"].addresses] == ["张三", ""]

@@ -19,7 +19,7 @@ DOC_NUMBER_RE = re.compile(
     rf"[{re.escape(_CLOSE)}]\s*(?P<serial>\d{{1,4}})\s*号"
 )
 # Words that can stand right before a document number but are not part of its prefix.
-_PREFIX_LEAD = re.compile(r"^.*(?:文号|印发|根据|依据|按照|参照|执行|以|的|和|及|与|见|号|转发|发布)")
+PREFIX_LEAD = re.compile(r"^.*(?:文号|印发|根据|依据|按照|参照|执行|以|的|和|及|与|见|号|转发|发布)")
 _ISSUER_SUFFIX = (
     r"(?:人民政府办公室|人民政府办公厅|人民政府|政府办公室|政府办公厅|管理委员会办公室|管理委员会|管委会"
     r"|委员会|办公室|办公厅|工委|管委|政府|组织部|宣传部|统战部|局|厅|委)"
@@ -86,7 +86,7 @@ def normalise_doc_number(raw: str) -> str | None:
     match = DOC_NUMBER_RE.search(raw)
     if match is None:
         return None
-    prefix = _PREFIX_LEAD.sub("", match["prefix"])
+    prefix = PREFIX_LEAD.sub("", match["prefix"])
     return f"{prefix}〔{match['year']}〕{int(match['serial'])}号" if prefix else None
 
 
@@ -102,7 +102,7 @@ def extract_doc_numbers(title: str, text: str, meta: Mapping[str, str] | None = 
         result.append(own)
     body = title + "\n" + text
     for match in DOC_NUMBER_RE.finditer(body):
-        prefix = _PREFIX_LEAD.sub("", match["prefix"])
+        prefix = PREFIX_LEAD.sub("", match["prefix"])
         if not prefix or _cited(body, match.start()):
             continue
         number = f"{prefix}〔{match['year']}〕{int(match['serial'])}号"

@@ -23,6 +23,7 @@ class _Kind:
     district: str | None = None  # the district a user would set in the portal config
     scaled: bool = True  # `scale` multiplies its generated articles
     content: bool = True  # has articles of its own
+    title: str | None = None  # the site's name as readers know it (the portal's `title:`)
 
 
 VERSIONS = (1, 2)
@@ -50,12 +51,12 @@ class FixtureSites:
         self._child: subprocess.Popen | None = None
         self._base_urls: dict[str, str] = {}
         self._kinds = {
-            "trs": _Kind(trs.build, "崂山区"),
-            "hanweb": _Kind(hanweb.build),
-            "oldqd": _Kind(oldqd.build, "青岛市"),
-            "news": _Kind(news.build),
-            "park": _Kind(park.build, "即墨区"),
-            "generic": _Kind(generic.build),
+            "trs": _Kind(trs.build, "崂山区", title=trs.SITE_NAME),
+            "hanweb": _Kind(hanweb.build, title=hanweb.SITE_NAME),
+            "oldqd": _Kind(oldqd.build, "青岛市", title=oldqd.SITE_NAME),
+            "news": _Kind(news.build, title=news.SITE_NAME),
+            "park": _Kind(park.build, "即墨区", title=park.SITE_NAME),
+            "generic": _Kind(generic.build, title=generic.SITE_NAME),
             "faulty": _Kind(partial(faulty.build, flaky_failures=flaky_failures, slow_seconds=slow_seconds),
                             "崂山区", scaled=False),
             "blocked": _Kind(blocked.build, scaled=False, content=False),
@@ -133,6 +134,8 @@ class FixtureSites:
             entry: dict = {"name": name, "start_urls": [base + p for p in self._build(name, 1).start_paths]}
             if self._kinds[name].district:
                 entry["district"] = self._kinds[name].district
+            if self._kinds[name].title:
+                entry["title"] = self._kinds[name].title
             entries.append(entry)
         return entries
 
