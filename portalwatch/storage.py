@@ -474,6 +474,13 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.execute(query).mappings())
 
+    def projects(self) -> list[RowMapping]:
+        """Every article classified as a project that was news (not a plain copy of a known one), oldest first."""
+        news = articles.c.duplicate_of.is_(None)
+        query = select(articles).where(articles.c.kind == "project", news).order_by(articles.c.first_seen)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).mappings())
+
 
 # The facts of a revised article a subscription filters on, read with each revision.
 REVISION_FACTS = (

@@ -280,6 +280,8 @@ def _summary(content: DigestContent, link: str | None) -> str:
 
 def _refresh_archive(config: Config, store: Store, tz: ZoneInfo, now: datetime) -> None:
     archive.write_index(store, config.digest.reports_dir, tz)
+    titles = {p.name: p.title for p in config.portals if p.title}
+    archive.write_projects(store, config.digest.reports_dir, titles, now, tz)
     archive.write_feed(store, config.digest.reports_dir, config.digest.public_url, now)
 
 

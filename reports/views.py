@@ -85,7 +85,8 @@ def district_of(item: ArticleItem) -> str:
     return MULTI_DISTRICT if item.districts else NO_DISTRICT
 
 
-def _district_key(name: str) -> tuple[int, str]:
+def district_key(name: str) -> tuple[int, str]:
+    """Sort key of a district group: the city, then the districts in their usual order, then the rest."""
     order = {district: i for i, district in enumerate(DISTRICT_ORDER)}
     if name in order:
         return order[name], name
@@ -105,7 +106,7 @@ def by_district(items: Iterable[ArticleItem]) -> list[DistrictGroup]:
         groups.setdefault(district_of(item), []).append(item)
     return [
         DistrictGroup(name, sorted(groups[name], key=lambda a: (-rank_value(a), a.day)))
-        for name in sorted(groups, key=_district_key)
+        for name in sorted(groups, key=district_key)
     ]
 
 
