@@ -1,7 +1,8 @@
 """What goes into a digest: pending articles, revisions, republished figures and crawl health, read from the store.
 
-"Pending" means not yet in a sent digest (`digest_id` is NULL): an article is marked only after the mail server
-accepted the digest that carried it, so nothing falls between two digests.
+"Pending" means not yet in a sent digest (`digest_id` is NULL): an article is marked only after the digest that
+carried it reached every recipient, so nothing falls between two digests. An item carried by a stored digest that
+has not reached everyone yet belongs to that digest: no later digest takes it (it would reach a reader twice).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import RowMapping, select
 
 from portalwatch.storage import (
     REVISION_FACTS,
+    ItemKind,
     Store,
     articles,
     crawl_errors,
@@ -179,8 +181,10 @@ def collect(store: Store, now: datetime, since: datetime | None = None,
         period_start = as_utc(previous["period_end"]) if previous else None
     else:
         period_start = as_utc(since)
-    rows = _article_rows(store, now, since)
-    return _content(store, period_start, now, rows, _revision_rows(store, now, since), portal_names)
+    claimed = store.claimed_items() if since is None else {kind: set() for kind in ItemKind}
+    rows = [row for row in _article_rows(store, now, since) if row["id"] not in claimed[ItemKind.ARTICLE]]
+    revision_rows = [row for row in _revision_rows(store, now, since) if row["id"] not in claimed[ItemKind.REVISION]]
+    return _content(store, period_start, now, rows, revision_rows, portal_names)
 
 
 def collect_unsent(store: Store, now: datetime, subscription: str, starts_at: datetime | None,
@@ -188,8 +192,10 @@ def collect_unsent(store: Store, now: datetime, subscription: str, starts_at: da
     """Everything first seen since `starts_at` that subscription `subscription` was not sent yet."""
     previous = store.last_sent_to(subscription)
     period_start = as_utc(previous["period_end"]) if previous else (as_utc(starts_at) if starts_at else None)
-    rows = store.unsent_articles(subscription, starts_at, now)
-    revision_rows = store.unsent_revisions(subscription, starts_at, now)
+    claimed = store.claimed_items(subscription)
+    rows = [r for r in store.unsent_articles(subscription, starts_at, now) if r["id"] not in claimed[ItemKind.ARTICLE]]
+    revision_rows = [r for r in store.unsent_revisions(subscription, starts_at, now)
+                     if r["id"] not in claimed[ItemKind.REVISION]]
     return _content(store, period_start, now, rows, revision_rows, portal_names)
 
 

@@ -1,9 +1,8 @@
-"""Make, archive and send the digest; articles count as sent only once the mail server accepted the message."""
+"""Make, archive and send the digest through the outbox; its articles count as sent once every reader has it."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -15,23 +14,24 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 from filelock import FileLock, Timeout
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from portalwatch.config import DEFAULT_SUBSCRIPTION, Config, Subscription, SubscriptionFilters
-from portalwatch.storage import Store, articles, digests, revisions, utcnow
-from reports import archive
+from portalwatch.storage import MessageKind, Store, articles, digests, revisions, utcnow
+from reports import archive, outbox
 from reports.collect import DigestContent, as_utc, collect, collect_unsent, last_sent
-from reports.mail import DeliveryError, build_message, deliver, message_id, message_size
+from reports.mail import DeliveryError, build_message, message_id, message_size
 from reports.notify import notify, redact
+from reports.outbox import Delivery
 from reports.render import Rendered, render, render_fitting
 from reports.subscriptions import carried, filtered, start_of
 
 log = logging.getLogger(__name__)
 
-DigestStatus = Literal["sent", "empty", "written", "failed"]
+DigestStatus = Literal["sent", "resent", "empty", "written", "failed"]
 WEEK = timedelta(days=7)
 DUE_GRACE = timedelta(hours=12)  # a digest sent a little late last week is still due at this week's slot
 LOCK_WAIT = 60.0  # seconds to wait for another digest run on the same database
-MARK_CHUNK = 500
 
 
 @dataclass
@@ -47,6 +47,7 @@ class DigestOutcome:
     message_id: str | None = None
     cut: bool = False  # the mail shows only the top items and links to the full report
     notify_errors: list[str] = field(default_factory=list)
+    retried: list[Delivery] = field(default_factory=list)  # stored messages sent again before this digest
     subscription: str = DEFAULT_SUBSCRIPTION
     parts: list[DigestOutcome] = field(default_factory=list)  # one per subscription when there were several
 
@@ -68,7 +69,9 @@ def has_pending(store: Store) -> bool:
 
 
 def digest_due(store: Store, now: datetime) -> bool:
-    """A week or more (less a little grace) since the last sent digest, or never sent but something pending."""
+    """A stored message still waits for a recipient, a week (less grace) passed, or never sent but items wait."""
+    if store.undelivered_messages():
+        return True
     last = last_sent_at(store)
     if last is None:
         return has_pending(store)
@@ -77,7 +80,9 @@ def digest_due(store: Store, now: datetime) -> bool:
 
 def subscription_due(config: Config, sub: Subscription, store: Store, now: datetime) -> bool:
     """Due when `sub`'s schedule (its own cron, else a week less a little grace) has come round since its last
-    sent digest, or it never got one and something it wants is waiting."""
+    sent digest, or it never got one and something it wants is waiting, or a stored message waits for a reader."""
+    if store.undelivered_messages():
+        return True  # a stored digest some reader lacks goes out again with the next run
     row = store.last_sent_to(sub.name) or (last_sent(store) if sub.name == DEFAULT_SUBSCRIPTION else None)
     if row is None:
         return not _collect(config, sub, store, now, None).is_empty
@@ -108,7 +113,9 @@ def run_digest(config: Config, *, dry_run: bool = False, out: Path | None = None
         subs = [sub for sub in subs if not sub.schedule]
     if not subs:
         return DigestOutcome("empty")
-    outcomes = [_run_one(config, sub, dry_run=dry_run, out=out, since=since) for sub in subs]
+    # stored messages some reader still lacks are sent again once, before the first subscription's digest
+    outcomes = [_run_one(config, sub, dry_run=dry_run, out=out, since=since, flush=i == 0)
+                for i, sub in enumerate(subs)]
     return outcomes[0] if len(outcomes) == 1 else _merged(outcomes)
 
 
@@ -120,7 +127,7 @@ def _subscriptions(config: Config) -> list[Subscription]:
 
 
 def _run_one(config: Config, sub: Subscription, *, dry_run: bool, out: Path | None,
-             since: date | None) -> DigestOutcome:
+             since: date | None, flush: bool) -> DigestOutcome:
     store = Store(config.database)
     tz = ZoneInfo(config.timezone)
     start = datetime.combine(since, time.min, tzinfo=tz) if since else None
@@ -135,7 +142,7 @@ def _run_one(config: Config, sub: Subscription, *, dry_run: bool, out: Path | No
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with FileLock(lock_path, timeout=LOCK_WAIT):
-            return _named(_send(config, sub, store, tz, out, start), sub)
+            return _named(_send(config, sub, store, tz, out, start, flush=flush), sub)
     except Timeout:
         error = f"another digest run is still going on (lock {lock_path.name} held)"
         return _named(DigestOutcome("failed", error=error), sub)
@@ -202,21 +209,25 @@ def _label(sub: Subscription) -> str | None:
 
 
 def _send(config: Config, sub: Subscription, store: Store, tz: ZoneInfo, out: Path | None,
-          start: datetime | None) -> DigestOutcome:
+          start: datetime | None, *, flush: bool = True) -> DigestOutcome:
     _close_interrupted(store)
+    retried = outbox.flush(store, config.email) if flush else []
     now = utcnow()
     content = _collect(config, sub, store, now, start)
     label = _label(sub)
     if out is not None:
         archive.write_text(out, render(content, tz, subscription=label).html)
     if content.is_empty and not config.digest.send_empty:
+        if retried:
+            return _retry_outcome(config, store, tz, now, retried, content)
         log.info("digest %s: nothing new since %s, no mail sent", sub.name, content.period_start or "the start")
         return DigestOutcome("empty", path=out, counts=content.counts)
-    digest_id = _open_digest(store, content)
+    digest_id = _open_digest(store, content, sub.name)
     path = archive.report_path(config.digest.reports_dir, digest_id, now, tz)
     # without public_url the reader cannot open a link to the archive: the full report goes along instead
     link = archive.report_link(path, config.digest.public_url) if config.digest.public_url else None
     mail_config = _for(config, sub)
+    items = carried(content)
     try:
         full = render(content, tz, subscription=label).html
         archive.write_text(path, full)
@@ -225,34 +236,80 @@ def _send(config: Config, sub: Subscription, store: Store, tz: ZoneInfo, out: Pa
             content, tz, max_bytes=config.digest.max_bytes, report_link=link, subscription=label,
             measure=lambda r: message_size(_message(mail_config, r, msg_id)),
         )
+        _set_path(store, digest_id, path)
+        if sub.apprise_urls and not sub.emails:
+            return _push_only(config, sub, store, tz, now, digest_id, content, fitted, link, path, retried)
         message = _message(mail_config, fitted, msg_id, attach=None if link else (path.name, full))
-        accepted = deliver(mail_config.email, message) if sub.emails or not sub.apprise_urls else []
-        pushed = notify(sub.apprise_urls, fitted.subject, _summary(content, link))
-        if sub.apprise_urls and not sub.emails and len(pushed) == len(sub.apprise_urls):
-            raise DeliveryError(None, 0, "every notification failed: " + "; ".join(pushed))
-    except DeliveryError as exc:
-        _close_digest(store, digest_id, "failed", error=str(exc))
-        _discard(path)
-        log.error("digest %d not sent, its %d articles stay pending: %s", digest_id, len(content.article_ids), exc)
-        return DigestOutcome("failed", counts=content.counts, error=str(exc), digest_id=digest_id)
-    except OSError as exc:
-        error = f"cannot write the report {exc.filename or path}: {exc.strerror or exc}"
-        _close_digest(store, digest_id, "failed", error=error)
-        _discard(path)
-        log.error("digest %d not sent: %s", digest_id, error)
-        return DigestOutcome("failed", counts=content.counts, error=error, digest_id=digest_id)
+        outbox_id = outbox.queue(store, mail_config.email, message, MessageKind.DIGEST, digest_id=digest_id,
+                                 items=items)
+    except (DeliveryError, OSError, SQLAlchemyError) as exc:
+        error = _store_error(exc, path)
+        _forget(store, digest_id, path, error)
+        log.error("digest %d not stored, its %d articles stay pending: %s", digest_id, len(content.article_ids),
+                  error)
+        return DigestOutcome("failed", counts=content.counts, error=error, digest_id=digest_id, retried=retried)
     except BaseException as exc:
-        _close_digest(store, digest_id, "failed", error=f"{type(exc).__name__}: {exc}")
-        _discard(path)
+        _forget(store, digest_id, path, f"{type(exc).__name__}: {exc}")
         raise
-    _mark_sent(store, digest_id, content, msg_id, path, sub.name)
-    log.info("digest %d (%s) sent to %s (%s)", digest_id, sub.name,
-             ", ".join(accepted + [redact(url) for url in sub.apprise_urls]), path)
+    delivery = outbox.attempt(store, mail_config.email, store.outbox_message(outbox_id))
     _refresh_archive(config, store, tz, now)
+    outcome = DigestOutcome("sent", path=path, counts=content.counts, recipients=delivery.sent_to,
+                            digest_id=digest_id, message_id=msg_id, cut=fitted.cut, retried=retried)
+    failures = _failures([*retried, delivery])
+    if failures:
+        outcome.status, outcome.error = "failed", failures
+        log.error("digest %d stored as message %d, not yet at every reader; the next run sends it again: %s",
+                  digest_id, outbox_id, failures)
+        return outcome
+    log.info("digest %d (%s) sent to %s (%s)", digest_id, sub.name, ", ".join(delivery.sent_to), path)
     chat = config.notify if sub.name == DEFAULT_SUBSCRIPTION else []
-    problems = pushed + notify(chat, fitted.subject, _summary(content, link))
-    return DigestOutcome("sent", path=path, counts=content.counts, recipients=accepted, digest_id=digest_id,
-                         message_id=msg_id, cut=fitted.cut, notify_errors=problems)
+    outcome.notify_errors = notify(sub.apprise_urls + chat, fitted.subject, _summary(content, link))
+    return outcome
+
+
+def _push_only(config: Config, sub: Subscription, store: Store, tz: ZoneInfo, now: datetime, digest_id: int,
+               content: DigestContent, fitted: Rendered, link: str | None, path: Path,
+               retried: list[Delivery]) -> DigestOutcome:
+    """A subscription with apprise URLs and no address: its digest is delivered once a channel took it."""
+    problems = notify(sub.apprise_urls, fitted.subject, _summary(content, link))
+    if len(problems) == len(sub.apprise_urls):
+        error = "every notification failed: " + "; ".join(problems)
+        _forget(store, digest_id, path, error)
+        return DigestOutcome("failed", counts=content.counts, error=error, digest_id=digest_id, retried=retried)
+    store.deliver_digest(digest_id, carried(content))
+    _refresh_archive(config, store, tz, now)
+    reached = [redact(url) for url in sub.apprise_urls]
+    return DigestOutcome("sent", path=path, counts=content.counts, recipients=reached, digest_id=digest_id,
+                         cut=fitted.cut, notify_errors=problems, retried=retried)
+
+
+def _retry_outcome(config: Config, store: Store, tz: ZoneInfo, now: datetime, retried: list[Delivery],
+                   content: DigestContent) -> DigestOutcome:
+    """Nothing new: the run only sent stored messages again."""
+    _refresh_archive(config, store, tz, now)
+    failures = _failures(retried)
+    status: DigestStatus = "failed" if failures else "resent"
+    return DigestOutcome(status, counts=content.counts, error=failures or None, retried=retried)
+
+
+def _failures(deliveries: list[Delivery]) -> str:
+    """One line naming each stored message that some recipient does not have yet, and why."""
+    return "; ".join(f"message {d.outbox_id} {d.message_id}: {d.summary()}" for d in deliveries if not d.done)
+
+
+def _store_error(exc: BaseException, path: Path) -> str:
+    if isinstance(exc, OSError):
+        return f"cannot write the report {exc.filename or path}: {exc.strerror or exc}"
+    if isinstance(exc, SQLAlchemyError):
+        return f"cannot store the digest: {str(getattr(exc, 'orig', None) or exc).splitlines()[0]}"
+    return str(exc)
+
+
+def _forget(store: Store, digest_id: int, path: Path, error: str) -> None:
+    """A digest that could not be stored whole: nothing was sent, its items stay pending."""
+    with suppress(SQLAlchemyError):
+        _close_digest(store, digest_id, "failed", error=error)
+    _discard(path)
 
 
 def _discard(path: Path) -> None:
@@ -279,10 +336,14 @@ def _summary(content: DigestContent, link: str | None) -> str:
 
 
 def _refresh_archive(config: Config, store: Store, tz: ZoneInfo, now: datetime) -> None:
-    archive.write_index(store, config.digest.reports_dir, tz)
-    titles = {p.name: p.title for p in config.portals if p.title}
-    archive.write_projects(store, config.digest.reports_dir, titles, now, tz)
-    archive.write_feed(store, config.digest.reports_dir, config.digest.public_url, now)
+    """Rewrite the index and feed; a failure here loses no mail, so it is logged and the run goes on."""
+    try:
+        archive.write_index(store, config.digest.reports_dir, tz)
+        archive.write_feed(store, config.digest.reports_dir, config.digest.public_url, now)
+        titles = {p.name: p.title for p in config.portals if p.title}
+        archive.write_projects(store, config.digest.reports_dir, titles, now, tz)
+    except OSError as exc:
+        log.error("cannot update the reports folder %s: %s", config.digest.reports_dir, exc.strerror or exc)
 
 
 def _close_interrupted(store: Store) -> None:
@@ -294,12 +355,15 @@ def _close_interrupted(store: Store) -> None:
         log.warning("%d digest run(s) stopped while sending; their items go into this digest", stale.rowcount)
 
 
-def _open_digest(store: Store, content: DigestContent) -> int:
+def _open_digest(store: Store, content: DigestContent, subscription: str) -> int:
+    """A new digest row, `sending`, tied to its subscription (whose ledger gets its items once delivered)."""
     with store.transaction() as conn:
-        return conn.execute(insert(digests).values(
+        digest_id = conn.execute(insert(digests).values(
             created_at=utcnow(), period_start=content.period_start, period_end=content.period_end,
             status="sending", counts=content.counts,
         )).inserted_primary_key[0]
+        store.link_digest(conn, digest_id, subscription)
+        return digest_id
 
 
 def _close_digest(store: Store, digest_id: int, status: str, error: str | None = None) -> None:
@@ -307,20 +371,6 @@ def _close_digest(store: Store, digest_id: int, status: str, error: str | None =
         conn.execute(update(digests).where(digests.c.id == digest_id).values(status=status, error=error))
 
 
-def _mark_sent(store: Store, digest_id: int, content: DigestContent, msg_id: str, path: Path,
-               subscription: str) -> None:
-    """In one transaction: the digest is sent, its subscription's ledger holds every item it carried, and an
-    item no digest carried before belongs to it."""
+def _set_path(store: Store, digest_id: int, path: Path) -> None:
     with store.transaction() as conn:
-        conn.execute(update(digests).where(digests.c.id == digest_id).values(
-            status="sent", sent_at=utcnow(), message_id=msg_id, path=str(path), error=None))
-        for table, ids in ((articles, content.article_ids), (revisions, content.revision_ids)):
-            for chunk in _chunks(ids):
-                conn.execute(update(table).where(table.c.id.in_(chunk), table.c.digest_id.is_(None))
-                             .values(digest_id=digest_id))
-        store.record_sent_to(conn, subscription, digest_id, carried(content))
-
-
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for i in range(0, len(ids), MARK_CHUNK):
-        yield ids[i:i + MARK_CHUNK]
+        conn.execute(update(digests).where(digests.c.id == digest_id).values(path=str(path)))

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from portalwatch.classify.districts import ALIASES, CITY
 from portalwatch.config import DEFAULT_SUBSCRIPTION, Subscription, SubscriptionFilters
-from portalwatch.storage import LedgerItem, Store
+from portalwatch.storage import ItemKind, Store
 from reports import views
 from reports.collect import ArticleItem, DigestContent, RevisionItem
 
@@ -86,6 +86,6 @@ def start_of(store: Store, sub: Subscription, now: datetime) -> datetime | None:
     return store.subscription_start(sub.name, now - FIRST_DIGEST_REACH)
 
 
-def carried(content: DigestContent) -> dict[LedgerItem, list[int]]:
+def carried(content: DigestContent) -> dict[ItemKind, list[int]]:
     """What a sent digest gave its subscription, for the ledger."""
-    return {LedgerItem.ARTICLE: list(content.article_ids), LedgerItem.REVISION: list(content.revision_ids)}
+    return {ItemKind.ARTICLE: list(content.article_ids), ItemKind.REVISION: list(content.revision_ids)}

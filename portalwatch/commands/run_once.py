@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 from crawler.runner import run_crawl
 from portalwatch.commands.crawl import table
-from portalwatch.commands.digest import describe
+from portalwatch.commands.digest import describe, report_failure, retried_lines
 from portalwatch.config import Config
 from portalwatch.storage import Store, utcnow
 from reports.digest import due_subscriptions, last_sent_at, run_digest
@@ -57,11 +57,15 @@ def send_digest_if_due(config: Config, store: Store, *, force: bool) -> int:
     for sub in due:
         outcome = run_digest(config, subscription=sub.name if sub else None)
         who = f" [{outcome.subscription}]" if len(subs) > 1 else ""
+        for line in retried_lines(outcome):
+            print(line)
         if outcome.status == "failed":
-            print(f"portalwatch: run-once: digest{who} not sent: {outcome.error}", file=sys.stderr)
+            report_failure(f"run-once{who}", outcome)
             code = 1
         elif outcome.status == "sent":
             print(f"digest{who} sent to {', '.join(outcome.recipients)}: {describe(outcome)}")
+        elif outcome.status == "resent":
+            print("nothing new since the last digest; stored messages were sent again")
         else:
             print(f"digest{who} due, but nothing new since the last one: no mail sent")
     return code
