@@ -33,6 +33,7 @@ class CrawledArticle:
     attachments: list[str] = field(default_factory=list)
     etag: str | None = None
     last_modified: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)  # the xxgk table of a government page, label -> value
 
 
 @dataclass(frozen=True)

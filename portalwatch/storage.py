@@ -30,6 +30,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    delete,
     event,
     func,
     insert,
@@ -156,6 +157,15 @@ class MessageKind(StrEnum):
 
     DIGEST = "digest"
     ALERT = "alert"
+
+
+# The 政府信息公开 table of an article's page (索引号, 发布机构, 文号, 成文日期 ...), kept for reclassification.
+article_meta = Table(
+    "article_meta",
+    metadata,
+    Column("article_id", ForeignKey("articles.id"), primary_key=True),
+    Column("meta", JSON, nullable=False),
+)
 
 
 class ItemKind(StrEnum):
@@ -317,7 +327,10 @@ class Store:
             **classification_values(classification),
         }
         with self.transaction() as conn:
-            return conn.execute(insert(articles).values(**values)).inserted_primary_key[0]
+            article_id = conn.execute(insert(articles).values(**values)).inserted_primary_key[0]
+            if item.meta:
+                conn.execute(insert(article_meta).values(article_id=article_id, meta=dict(item.meta)))
+            return article_id
 
     def record_revision(
         self,
@@ -356,6 +369,9 @@ class Store:
                     **classification_values(classification),
                 )
             )
+            conn.execute(delete(article_meta).where(article_meta.c.article_id == article["id"]))
+            if item.meta:
+                conn.execute(insert(article_meta).values(article_id=article["id"], meta=dict(item.meta)))
         return revision_id
 
     def touch_article(self, article_id: int, etag: str | None, last_modified: str | None) -> None:
@@ -370,6 +386,11 @@ class Store:
     def update_classification(self, article_id: int, c: Classification) -> None:
         with self.transaction() as conn:
             conn.execute(update(articles).where(articles.c.id == article_id).values(**classification_values(c)))
+
+    def article_metadata(self) -> dict[int, dict[str, str]]:
+        """The xxgk table of every article whose page had one, by article id."""
+        with self.engine.connect() as conn:
+            return {row.article_id: dict(row.meta) for row in conn.execute(select(article_meta))}
 
     def iter_articles(self) -> Iterator[RowMapping]:
         """Every stored article, oldest first."""
