@@ -57,6 +57,8 @@ def _add_outbox(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("outbox", help="stored messages and the delivery state of each recipient")
     p.add_argument("--limit", type=int, default=10, metavar="N",
                    help="delivered messages to show besides those still waiting (default 10)")
+    p.add_argument("--send", action="store_true",
+                   help="first send again every stored message some recipient does not have (nothing new is built)")
 
 
 def _add_test_email(sub: argparse._SubParsersAction) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from email.utils import getaddresses
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -188,6 +189,28 @@ def is_apprise_url(recipient: str) -> bool:
 
 # The subscription `email.to` stands for when the config lists none of its own: everything, to `email.to`.
 DEFAULT_SUBSCRIPTION = "default"
+class Render(StrEnum):
+    """When a portal's pages go through the headless browser (`render:` of a portal)."""
+
+    AUTO = "auto"  # plain HTTP; the browser only to pass a JavaScript challenge (412/521 with a script page)
+    COOKIE = "cookie"  # `render: true`: earn the cookies in the browser first, then plain HTTP with them
+    LIST = "list"  # list pages rendered in the browser (lists built by script), articles plain
+    ALL = "all"  # every page rendered in the browser
+    OFF = "off"  # `render: false`: never the browser; a challenge leaves the portal blocked
+
+
+class BrowserSettings(_Section):
+    """The headless Chromium that passes JavaScript challenges and renders script-built lists."""
+
+    executable: str | None = Field(None, description="Chromium to drive; default: chromium found on PATH")
+    page_seconds: float = Field(30.0, gt=0, description="time limit of one page in the browser")
+    settle_seconds: float = Field(
+        5.0, gt=0, description="a challenge page that neither reloads nor moves on this long waits for a person"
+    )
+    max_challenges: int = Field(
+        3, ge=1, description="challenges passed in a row with no page let through before the portal counts blocked"
+    )
+    memory_mb: int = Field(1024, ge=128, description="the browser is restarted when its processes use more")
 
 
 class Selectors(_Section):
@@ -207,12 +230,21 @@ class PortalConfig(_Section):
     selectors: Selectors = Field(default_factory=Selectors)
     max_pages: int | None = Field(None, ge=1)
     enabled: bool = True
+    render: Render = Render.AUTO
 
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
         if not PORTAL_NAME.match(value):
             raise ValueError("use letters, digits, '-', '_' or '.' only")
+        return value
+
+    @field_validator("render", mode="before")
+    @classmethod
+    def _render(cls, value: Any) -> Any:
+        """`render: true` earns cookies in the browser; `render: false` never starts it."""
+        if isinstance(value, bool):
+            return Render.COOKIE if value else Render.OFF
         return value
 
     @field_validator("start_urls", mode="before")
@@ -234,6 +266,7 @@ class Config(_Section):
     email: EmailSettings = Field(default_factory=EmailSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
     notify: list[str] = Field(default_factory=list, description="apprise URLs for a short summary")
+    browser: BrowserSettings = Field(default_factory=BrowserSettings)
     portals: list[PortalConfig] = Field(default_factory=list)
     subscriptions: list[Subscription] = Field(default_factory=list)
     source: Path = Field(Path(DEFAULT_CONFIG), exclude=True)

@@ -69,9 +69,7 @@ def has_pending(store: Store) -> bool:
 
 
 def digest_due(store: Store, now: datetime) -> bool:
-    """A stored message still waits for a recipient, a week (less grace) passed, or never sent but items wait."""
-    if store.undelivered_messages():
-        return True
+    """A week or more (less a little grace) since the last sent digest, or never sent but something pending."""
     last = last_sent_at(store)
     if last is None:
         return has_pending(store)
@@ -80,9 +78,7 @@ def digest_due(store: Store, now: datetime) -> bool:
 
 def subscription_due(config: Config, sub: Subscription, store: Store, now: datetime) -> bool:
     """Due when `sub`'s schedule (its own cron, else a week less a little grace) has come round since its last
-    sent digest, or it never got one and something it wants is waiting, or a stored message waits for a reader."""
-    if store.undelivered_messages():
-        return True  # a stored digest some reader lacks goes out again with the next run
+    sent digest, or it never got one and something it wants is waiting."""
     row = store.last_sent_to(sub.name) or (last_sent(store) if sub.name == DEFAULT_SUBSCRIPTION else None)
     if row is None:
         return not _collect(config, sub, store, now, None).is_empty
@@ -151,6 +147,22 @@ def _run_one(config: Config, sub: Subscription, *, dry_run: bool, out: Path | No
 def _named(outcome: DigestOutcome, sub: Subscription) -> DigestOutcome:
     outcome.subscription = sub.name
     return outcome
+def resend_stored(config: Config) -> DigestOutcome:
+    """Send again every stored message some recipient does not have yet; build no new digest."""
+    store = Store(config.database)
+    lock_path = config.data_dir / "digest.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(lock_path, timeout=LOCK_WAIT):
+            retried = outbox.flush(store, config.email)
+            if retried:
+                _refresh_archive(config, store, ZoneInfo(config.timezone), utcnow())
+    except Timeout:
+        return DigestOutcome("failed", error=f"another digest run is still going on (lock {lock_path.name} held)")
+    failures = _failures(retried)
+    status: DigestStatus = "failed" if failures else "resent" if retried else "empty"
+    return DigestOutcome(status, error=failures or None, retried=retried)
+
 
 
 def _merged(outcomes: list[DigestOutcome]) -> DigestOutcome:

@@ -10,11 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from portalwatch.fixture_sites import blocked, faulty, generic, hanweb, news, oldqd, park, trs
+from portalwatch.fixture_sites import blocked, faulty, generic, hanweb, news, oldqd, park, scripted, trs
 from portalwatch.fixture_sites.content import Edition, editions
 from portalwatch.fixture_sites.markup import attachment_paths
 from portalwatch.fixture_sites.records import ExpectedArticle, RequestRecord, SiteBuild
 from portalwatch.fixture_sites.server import SiteServer
+from portalwatch.fixture_sites.walls import Wall, walled
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class _Kind:
     scaled: bool = True  # `scale` multiplies its generated articles
     content: bool = True  # has articles of its own
     title: str | None = None  # the site's name as readers know it (the portal's `title:`)
+    render: str | None = None  # the `render:` a user sets for it; set: its portal needs the browser
 
 
 VERSIONS = (1, 2)
@@ -34,18 +36,21 @@ class FixtureSites:
 
     `flaky_failures`: 5xx answers the faulty site's flaky article gives before it succeeds.
     `slow_seconds`: how long its slow article keeps a request waiting before dropping it.
+    `pass_uses`: answers one pass of the 412 wall is good for before it challenges again.
     `process`: serve from a child process (`python -m portalwatch.fixture_sites`), so that a benchmark's
     crawler does not share the interpreter lock with the servers; everything else works the same.
     """
 
     def __init__(
-        self, scale: int = 1, flaky_failures: int = 2, slow_seconds: float = 3.0, process: bool = False
+        self, scale: int = 1, flaky_failures: int = 2, slow_seconds: float = 3.0, process: bool = False,
+        pass_uses: int = 20,
     ) -> None:
         if scale < 1:
             raise ValueError(f"scale must be 1 or more, not {scale}")
         self.scale = scale
         self.version = 1
-        self.options = {"scale": scale, "flaky_failures": flaky_failures, "slow_seconds": slow_seconds}
+        self.options = {"scale": scale, "flaky_failures": flaky_failures, "slow_seconds": slow_seconds,
+                        "pass_uses": pass_uses}
         self.process = process
         self._requests: list[RequestRecord] = []
         self._child: subprocess.Popen | None = None
@@ -60,6 +65,10 @@ class FixtureSites:
             "faulty": _Kind(partial(faulty.build, flaky_failures=flaky_failures, slow_seconds=slow_seconds),
                             "崂山区", scaled=False),
             "blocked": _Kind(blocked.build, scaled=False, content=False),
+            # Behind a JavaScript challenge, or listing by script: crawled through the browser.
+            "cookie412": _Kind(lambda e: walled(trs.build(e), Wall(412, uses=pass_uses)), "崂山区", render="auto"),
+            "cookie521": _Kind(lambda e: walled(hanweb.build(e), Wall(521)), render="auto"),
+            "scripted": _Kind(scripted.build, "黄岛区", render="list"),
         }
         self._lock = threading.Lock()
         self._servers: dict[str, SiteServer] = {}
@@ -127,15 +136,23 @@ class FixtureSites:
         with self._lock:
             return list(self._requests)
 
-    def portals(self) -> list[dict]:
-        """Portal config entries, as a user would write them in config.yaml."""
+    def portals(self, browser: bool = False) -> list[dict]:
+        """Portal config entries, as a user would write them in config.yaml.
+
+        `browser`: also the portals that need the headless browser (challenges, script-built lists).
+        """
         entries = []
         for name, base in self._base_urls.items():
+            kind = self._kinds[name]
+            if kind.render is not None and not browser:
+                continue
             entry: dict = {"name": name, "start_urls": [base + p for p in self._build(name, 1).start_paths]}
-            if self._kinds[name].district:
-                entry["district"] = self._kinds[name].district
-            if self._kinds[name].title:
-                entry["title"] = self._kinds[name].title
+            if kind.district:
+                entry["district"] = kind.district
+            if kind.render not in (None, "auto"):
+                entry["render"] = kind.render
+            if kind.title:
+                entry["title"] = kind.title
             entries.append(entry)
         return entries
 
