@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from smtp_server import smtp_server
+from smtp_server import Recorder, smtp_server
 from test_scheduler_support import QUICK_PORTALS, REPO, portalwatch
 
 from portalwatch.cli import main
 from portalwatch.config import load_config
-from portalwatch.storage import Store
+from portalwatch.storage import ItemKind, Store
 from reports.digest import run_digest
 
 pytestmark = pytest.mark.timeout(300)
@@ -142,3 +142,42 @@ def test_a_subscription_with_its_own_schedule_gets_its_own_daemon_job(tmp_path: 
                 assert scheduler.get_job("digest:office").args == (str(config(schedule).source), "office")
         finally:
             scheduler.shutdown(wait=False)
+
+
+class DefersOnce(Recorder):
+    """Says "later" (451) to one address the first time it is named, accepts everything else."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address, self.deferred = address, False
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == self.address and not self.deferred:
+            self.deferred = True
+            return "451 4.3.0 try again later"
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+
+def test_a_reader_whose_server_said_later_gets_the_same_digest_once_and_the_other_is_not_held_up(
+        tmp_path: Path, fresh_sites) -> None:
+    with smtp_server(DefersOnce(OFFICE)) as (port, recorder):
+        path = write_config(tmp_path, fresh_sites.portals(), port, {"districts": ["崂山区"]},
+                            {"kinds": ["project"], "min_amount_yi": 5})
+        crawl(path)
+        first = run_digest(load_config(path))
+        assert first.status == "failed" and OFFICE in first.error  # reported, kept in the outbox
+        assert [r.rcpt_tos for r in recorder.received] == [[ANALYST]]
+        office_ids = Store(load_config(path).database).sent_to("office")
+        assert not any(office_ids.values()), "the ledger holds nothing before the reader has the mail"
+        second = run_digest(load_config(path))
+        assert second.status in ("sent", "resent", "empty"), second.error
+        third = run_digest(load_config(path))
+        assert third.status == "empty"
+    office_mail = [r for r in recorder.received if OFFICE in r.rcpt_tos]
+    assert len(office_mail) == 1, "the office got its digest once, the stored message sent again"
+    assert len([r for r in recorder.received if ANALYST in r.rcpt_tos]) == 1
+    store = Store(load_config(path).database)
+    in_ledger = store.sent_to("office")[ItemKind.ARTICLE]
+    expected = {a["url"] for a in news(store) if "崂山区" in a["districts"]}
+    assert set(new_items(recorder, OFFICE, 0)) == expected
+    assert expected <= {a["url"] for a in store.iter_articles() if a["id"] in in_ledger}
