@@ -37,20 +37,21 @@ class FixtureSites:
     `flaky_failures`: 5xx answers the faulty site's flaky article gives before it succeeds.
     `slow_seconds`: how long its slow article keeps a request waiting before dropping it.
     `pass_uses`: answers one pass of the 412 wall is good for before it challenges again.
+    `solver_seconds`: how long the 412 wall keeps its solver script waiting.
     `process`: serve from a child process (`python -m portalwatch.fixture_sites`), so that a benchmark's
     crawler does not share the interpreter lock with the servers; everything else works the same.
     """
 
     def __init__(
         self, scale: int = 1, flaky_failures: int = 2, slow_seconds: float = 3.0, process: bool = False,
-        pass_uses: int = 20,
+        pass_uses: int = 20, solver_seconds: float = 0.0,
     ) -> None:
         if scale < 1:
             raise ValueError(f"scale must be 1 or more, not {scale}")
         self.scale = scale
         self.version = 1
         self.options = {"scale": scale, "flaky_failures": flaky_failures, "slow_seconds": slow_seconds,
-                        "pass_uses": pass_uses}
+                        "pass_uses": pass_uses, "solver_seconds": solver_seconds}
         self.process = process
         self._requests: list[RequestRecord] = []
         self._child: subprocess.Popen | None = None
@@ -66,7 +67,8 @@ class FixtureSites:
                             "崂山区", scaled=False),
             "blocked": _Kind(blocked.build, scaled=False, content=False),
             # Behind a JavaScript challenge, or listing by script: crawled through the browser.
-            "cookie412": _Kind(lambda e: walled(trs.build(e), Wall(412, uses=pass_uses)), "崂山区", render="auto"),
+            "cookie412": _Kind(lambda e: walled(trs.build(e), Wall(412, pass_uses, solver_seconds)), "崂山区",
+                               render="auto"),
             "cookie521": _Kind(lambda e: walled(hanweb.build(e), Wall(521)), render="auto"),
             "scripted": _Kind(scripted.build, "黄岛区", render="list"),
         }
