@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import shutil
 import tempfile
@@ -153,6 +154,8 @@ class Browser:
 
         documents: list[Any] = []
         decided = asyncio.Event()  # a document that is not a challenge arrived, or too many challenges did
+        loading: set[Any] = set()  # requests of the page still under way
+        last = [time.monotonic()]  # when the page last sent or received anything
 
         def on_response(response: Any) -> None:
             if response.frame == page.main_frame and response.request.is_navigation_request():
@@ -161,22 +164,32 @@ class Browser:
                 if passed or _challenges(documents) > MAX_CHALLENGE_ANSWERS:
                     decided.set()
 
+        def on_request(request: Any) -> None:
+            loading.add(request)
+            last[0] = time.monotonic()
+
+        def on_done(request: Any) -> None:
+            loading.discard(request)
+            last[0] = time.monotonic()
+
         page.on("response", on_response)
+        page.on("request", on_request)
+        page.on("requestfinished", on_done)
+        page.on("requestfailed", on_done)
         limit, settle = self.settings.page_seconds, self.settings.settle_seconds
         deadline = time.monotonic() + limit
         try:
             await page.goto(url, wait_until="commit", timeout=limit * 1000)
             while not decided.is_set():
-                seen = len(documents)
-                left = deadline - time.monotonic()
-                if left <= 0:
+                now = time.monotonic()
+                if now >= deadline:
                     return Visit(url, False, f"still challenged after {len(documents)} answers in {limit:g} s")
-                try:
-                    await asyncio.wait_for(decided.wait(), timeout=min(settle, left))
-                except TimeoutError:
-                    if len(documents) == seen and time.monotonic() < deadline:
-                        return Visit(url, False, f"the challenge page did nothing for {settle:g} s: "
-                                                 "it waits for a person (a CAPTCHA or a slider)")
+                quiet = 0.0 if loading else now - last[0]  # a slow script download is not idleness
+                if quiet >= settle:
+                    return Visit(url, False, f"the challenge page did nothing for {settle:g} s: "
+                                             "it waits for a person (a CAPTCHA or a slider)")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(decided.wait(), timeout=min(settle - quiet, deadline - now, 0.5))
             if _challenges(documents) > MAX_CHALLENGE_ANSWERS:
                 return Visit(url, False, f"still challenged after {len(documents)} answers: the page's cookie "
                                          "is refused")
@@ -225,7 +238,7 @@ class Browser:
             raise BrowserUnavailable(f"Chromium ({executable}) did not start: {exc}") from exc
         self._pid = _browser_pid(self._profile)
         self.launches += 1
-        log.info("browser started: %s (pid %s)", executable, self._pid)
+        log.info("browser started: %s (pid %s, profile %s)", executable, self._pid, self._profile)
         return self._context
 
     async def _check_memory(self) -> None:

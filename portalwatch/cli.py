@@ -27,6 +27,9 @@ def _add_digest(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dry-run", action="store_true", help="render only: send nothing, mark nothing as sent")
     p.add_argument("--out", type=Path, metavar="FILE", help="also write the HTML to FILE")
     p.add_argument("--since", metavar="DATE", help="articles first seen since DATE (YYYY-MM-DD) instead")
+    p.add_argument("--subscription", metavar="NAME", help="only this subscription's digest (default: every one)")
+    # the daemon's weekly job: the subscriptions without a schedule of their own
+    p.add_argument("--default-schedule", action="store_true", help=argparse.SUPPRESS)
 
 
 def _add_run_once(sub: argparse._SubParsersAction) -> None:

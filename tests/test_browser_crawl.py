@@ -167,16 +167,13 @@ def test_a_captcha_portal_ends_blocked_within_its_limit_and_the_rest_of_the_run_
 
 @needs_browser
 def test_the_browser_is_closed_when_the_crawl_ends(crawls: BrowserCrawls) -> None:
-    assert crawls.first.returncode == 1  # the crawl finished (blocked portal only)
-    left = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if b"portalwatch-browser-" in (entry / "cmdline").read_bytes():
-                    left.append(entry.name)
-            except OSError:
-                continue
-    assert left == []
+    for done in (crawls.first, crawls.second):
+        started = re.findall(r"browser started: \S+ \(pid (\d+), profile (\S+)\)", done.stderr)
+        assert len(started) == 1  # one browser for every portal of the crawl
+        pid, profile = started[0]
+        proc = Path(f"/proc/{pid}")
+        assert not proc.exists() or profile.encode() not in (proc / "cmdline").read_bytes()
+        assert not Path(profile).exists()  # the throw-away profile is gone too
 
 
 def test_without_a_browser_or_with_it_switched_off_a_challenged_portal_is_blocked_with_the_reason(
@@ -245,3 +242,18 @@ def test_a_browser_past_its_memory_cap_is_restarted_and_the_crawl_goes_on(tmp_pa
     assert done.portals["scripted"]["status"] == "ok"
     assert set(done.articles) == expected  # both list pages were rendered, each by a fresh browser
     assert len(re.findall(r"browser uses \d+ MiB \(cap 128 MiB\): restarting it", done.stderr)) == 2
+
+
+@needs_browser
+def test_render_true_earns_the_cookie_first_and_waits_for_a_slow_challenge_script(tmp_path: Path) -> None:
+    # The solver script takes longer to arrive than settle_seconds: loading is not doing nothing.
+    with FixtureSites(pass_uses=1000, solver_seconds=SETTLE_SECONDS + 1.5) as sites:
+        portal = next(p for p in sites.portals(browser=True) if p["name"] == "cookie412")
+        done = crawl(write_config(tmp_path, [{**portal, "render": True, "max_pages": 1}]), sites)
+        listed = {a.url for a in sites.expected("cookie412")}
+    row = done.portals["cookie412"]
+    assert (row["status"], row["errors"]) == ("ok", 0)
+    assert len(done.articles) >= 10 and set(done.articles) <= listed
+    answered = _requests(done, "cookie412")
+    assert answered[0].browser  # no plain request went out before the cookie was earned
+    assert not [r for r in answered if not r.browser and r.status == 412]  # and none was ever challenged

@@ -8,7 +8,7 @@ from datetime import date
 
 from lxml import etree
 
-from crawler.extract import listing, pager, pubdate, titles
+from crawler.extract import listing, pager, pubdate, titles, xxgk
 from crawler.extract.body import article_lines, main_blocks
 from crawler.extract.links import ATTACHMENT, absolute, is_attachment, unique
 from crawler.extract.page import Page
@@ -23,6 +23,7 @@ class Article:
     published: date | None
     text: str
     attachments: list[str] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)  # the xxgk table: 索引号, 发布机构, 文号, 成文日期 ...
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class PortalKind:
             published=self.published(page, body),
             text=text,
             attachments=self.attachments(page, body),
+            meta=xxgk.metadata(page),
         )
 
 

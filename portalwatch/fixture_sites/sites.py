@@ -24,6 +24,7 @@ class _Kind:
     district: str | None = None  # the district a user would set in the portal config
     scaled: bool = True  # `scale` multiplies its generated articles
     content: bool = True  # has articles of its own
+    title: str | None = None  # the site's name as readers know it (the portal's `title:`)
     render: str | None = None  # the `render:` a user sets for it; set: its portal needs the browser
 
 
@@ -36,37 +37,39 @@ class FixtureSites:
     `flaky_failures`: 5xx answers the faulty site's flaky article gives before it succeeds.
     `slow_seconds`: how long its slow article keeps a request waiting before dropping it.
     `pass_uses`: answers one pass of the 412 wall is good for before it challenges again.
+    `solver_seconds`: how long the 412 wall keeps its solver script waiting.
     `process`: serve from a child process (`python -m portalwatch.fixture_sites`), so that a benchmark's
     crawler does not share the interpreter lock with the servers; everything else works the same.
     """
 
     def __init__(
         self, scale: int = 1, flaky_failures: int = 2, slow_seconds: float = 3.0, process: bool = False,
-        pass_uses: int = 20,
+        pass_uses: int = 20, solver_seconds: float = 0.0,
     ) -> None:
         if scale < 1:
             raise ValueError(f"scale must be 1 or more, not {scale}")
         self.scale = scale
         self.version = 1
         self.options = {"scale": scale, "flaky_failures": flaky_failures, "slow_seconds": slow_seconds,
-                        "pass_uses": pass_uses}
+                        "pass_uses": pass_uses, "solver_seconds": solver_seconds}
         self.process = process
         self._requests: list[RequestRecord] = []
         self._child: subprocess.Popen | None = None
         self._base_urls: dict[str, str] = {}
         self._kinds = {
-            "trs": _Kind(trs.build, "崂山区"),
-            "hanweb": _Kind(hanweb.build),
-            "oldqd": _Kind(oldqd.build, "青岛市"),
-            "news": _Kind(news.build),
-            "park": _Kind(park.build, "即墨区"),
-            "generic": _Kind(generic.build),
-            "files": _Kind(files.build),
+            "trs": _Kind(trs.build, "崂山区", title=trs.SITE_NAME),
+            "hanweb": _Kind(hanweb.build, title=hanweb.SITE_NAME),
+            "oldqd": _Kind(oldqd.build, "青岛市", title=oldqd.SITE_NAME),
+            "news": _Kind(news.build, title=news.SITE_NAME),
+            "park": _Kind(park.build, "即墨区", title=park.SITE_NAME),
+            "generic": _Kind(generic.build, title=generic.SITE_NAME),
+            "files": _Kind(files.build, title=files.SITE_NAME),
             "faulty": _Kind(partial(faulty.build, flaky_failures=flaky_failures, slow_seconds=slow_seconds),
                             "崂山区", scaled=False),
             "blocked": _Kind(blocked.build, scaled=False, content=False),
             # Behind a JavaScript challenge, or listing by script: crawled through the browser.
-            "cookie412": _Kind(lambda e: walled(trs.build(e), Wall(412, uses=pass_uses)), "崂山区", render="auto"),
+            "cookie412": _Kind(lambda e: walled(trs.build(e), Wall(412, pass_uses, solver_seconds)), "崂山区",
+                               render="auto"),
             "cookie521": _Kind(lambda e: walled(hanweb.build(e), Wall(521)), render="auto"),
             "scripted": _Kind(scripted.build, "黄岛区", render="list"),
         }
@@ -151,6 +154,8 @@ class FixtureSites:
                 entry["district"] = kind.district
             if kind.render not in (None, "auto"):
                 entry["render"] = kind.render
+            if kind.title:
+                entry["title"] = kind.title
             entries.append(entry)
         return entries
 

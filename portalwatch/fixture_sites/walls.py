@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler
@@ -57,6 +58,7 @@ class Wall:
 
     status: int  # 412 (Ruishu-like) or 521 (Jiasule-like)
     uses: int | None = None
+    solver_seconds: float = 0.0  # how long the 412 wall's solver script takes to arrive (a slow portal)
     issued: dict[str, int | None] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -108,6 +110,7 @@ def walled(inner: SiteBuild, wall: Wall) -> SiteBuild:
 
     def answer(handler: BaseHTTPRequestHandler, request: Request) -> None:
         if wall.status == 412 and request.path == SOLVER_PATH:
+            time.sleep(wall.solver_seconds)
             handler.send_page(SOLVER)
         elif not wall.passes(handler):
             wall.challenge(handler)
