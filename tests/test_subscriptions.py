@@ -20,7 +20,7 @@ pytestmark = pytest.mark.timeout(300)
 
 OFFICE = "office@example.org"  # a district office
 ANALYST = "analyst@example.org"  # big projects only
-LINK = re.compile(r'href="(http://127\.0\.0\.1[^"#]+)"')
+LINK = re.compile(r'href="(http://127\.0\.0\.1[^"#]+?)(?<!\.pdf)(?<!\.doc)"')  # articles, not their files
 
 
 def write_config(folder: Path, portals: list[dict], port: int, office: dict, analyst: dict) -> Path:
