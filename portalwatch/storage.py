@@ -14,12 +14,14 @@ from pathlib import Path
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     Date,
     DateTime,
     Engine,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     RowMapping,
@@ -84,6 +86,11 @@ articles = Table(
     Column("etag", String(512)),
     Column("last_modified", String(64)),
     Column("digest_id", ForeignKey("digests.id"), index=True),
+    # a new article that repeats part of a known one: which, its title, the share of this text it holds
+    Column("partly_repeats", String(2048)),
+    Column("partly_repeats_title", Text),
+    Column("partly_repeats_share", Float),
+    Column("new_chars", Integer),  # characters found in no known article
 )
 
 revisions = Table(
@@ -137,6 +144,28 @@ crawl_errors = Table(
     Column("detail", Text),
     Column("at", DateTime(timezone=True), nullable=False),
 )
+
+
+# Boilerplate learned from repetition: how many pages of a scope (a portal) were seen, and on how many of
+# them each short line (by `textnorm.line_key`) stood. A line seen once and not again within
+# BOILERPLATE_HORIZON pages of its scope is forgotten, so the table holds furniture, not every line.
+boilerplate_scopes = Table(
+    "boilerplate_scopes",
+    metadata,
+    Column("scope", String(128), primary_key=True),
+    Column("pages", Integer, nullable=False),
+)
+
+boilerplate_lines = Table(
+    "boilerplate_lines",
+    metadata,
+    Column("scope", String(128), primary_key=True),
+    Column("line_key", BigInteger, primary_key=True),
+    Column("pages", Integer, nullable=False),
+    Column("first_page", Integer, nullable=False),
+    Index("ix_boilerplate_lines_scope_pages", "scope", "pages"),
+)
+BOILERPLATE_HORIZON = 1000
 
 
 def utcnow() -> datetime:
@@ -218,6 +247,10 @@ class Store:
             "duplicate_of": match.source if match else None,
             "duplicate_title": match.title if match else None,
             "similarity": match.score if match else None,
+            "partly_repeats": verdict.partly_repeats.source if verdict.partly_repeats else None,
+            "partly_repeats_title": verdict.partly_repeats.title if verdict.partly_repeats else None,
+            "partly_repeats_share": verdict.partly_repeats.contained if verdict.partly_repeats else None,
+            "new_chars": verdict.new_chars,
             "number_changes": [asdict(change) for change in verdict.changes],
             "attachments": list(item.attachments),
             "etag": item.etag,
@@ -315,6 +348,46 @@ class Store:
             query = query.where(articles.c[column] == value)
         with self.engine.connect() as conn:
             return conn.execute(query).scalar_one()
+
+    # --- learned boilerplate ------------------------------------------------------------------
+    def learn_lines(self, scope: str, keys: set[int]) -> int:
+        """Count one more page of `scope` holding the lines `keys`; returns the scope's page count."""
+        with self.transaction() as conn:
+            pages = conn.execute(
+                select(boilerplate_scopes.c.pages).where(boilerplate_scopes.c.scope == scope)
+            ).scalar_one_or_none()
+            if pages is None:
+                conn.execute(insert(boilerplate_scopes).values(scope=scope, pages=1))
+                pages = 1
+            else:
+                pages += 1
+                conn.execute(update(boilerplate_scopes).where(boilerplate_scopes.c.scope == scope).values(pages=pages))
+            if keys:
+                known = set(conn.execute(
+                    select(boilerplate_lines.c.line_key).where(
+                        boilerplate_lines.c.scope == scope, boilerplate_lines.c.line_key.in_(list(keys)))
+                ).scalars())
+                if known:
+                    conn.execute(
+                        update(boilerplate_lines)
+                        .where(boilerplate_lines.c.scope == scope, boilerplate_lines.c.line_key.in_(list(known)))
+                        .values(pages=boilerplate_lines.c.pages + 1)
+                    )
+                fresh = [{"scope": scope, "line_key": k, "pages": 1, "first_page": pages} for k in keys - known]
+                if fresh:
+                    conn.execute(insert(boilerplate_lines), fresh)
+            if pages % 100 == 0:  # forget lines that did not repeat within the horizon
+                conn.execute(boilerplate_lines.delete().where(
+                    boilerplate_lines.c.scope == scope, boilerplate_lines.c.pages == 1,
+                    boilerplate_lines.c.first_page < pages - BOILERPLATE_HORIZON))
+        return pages
+
+    def learned_lines(self, scope: str, min_pages: int) -> frozenset[int]:
+        """Keys of the lines seen on at least `min_pages` pages of `scope`."""
+        query = select(boilerplate_lines.c.line_key).where(
+            boilerplate_lines.c.scope == scope, boilerplate_lines.c.pages >= min_pages)
+        with self.engine.connect() as conn:
+            return frozenset(conn.execute(query).scalars())
 
     # --- crawl runs ----------------------------------------------------------------------------
     def start_run(self, trigger: str) -> int:

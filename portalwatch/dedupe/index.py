@@ -6,31 +6,33 @@ import hashlib
 import json
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import numpy as np
 from filelock import FileLock
 
-from portalwatch.dedupe.common import strip_common_lines
 from portalwatch.dedupe.documents import NO_ARTICLE, DocInfo
 from portalwatch.dedupe.fingerprints import shingle_hashes
 from portalwatch.dedupe.numbers import number_changes
+from portalwatch.dedupe.overlap import Overlap, exact, idf, measure, new_chars, shingle_weights
 from portalwatch.dedupe.persist import FORMAT, load_segment, save_segment, write_atomic
 from portalwatch.dedupe.policy import (
     CANDIDATE_SHARE,
-    COMMON_DF,
-    DUPLICATE_CONTAINMENT,
+    DUPLICATE_SCORE,
+    LEARN_PAGES,
     MAX_CANDIDATES,
     MIN_SHARED,
+    PARTIAL_SHARE,
     SHINGLE,
+    SHORT_SCORE,
     WINDOW,
+    NewTextRule,
 )
 from portalwatch.dedupe.prepare import Prepared, prepare
 from portalwatch.dedupe.segment import Segment
-from portalwatch.dedupe.verify import containment
 from portalwatch.models import Match, SeedArticle, Verdict
-from portalwatch.textnorm import fold
+from portalwatch.textnorm import fold, learnable_lines
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ def _layout() -> str:
     """What a cached file must have been built with: format, shingling and the normalising code."""
     digest = hashlib.sha256(f"{FORMAT}:{SHINGLE}:{WINDOW}".encode())
     here = Path(__file__).parent
-    for path in (here.parent / "textnorm.py", here / "prepare.py", here / "fingerprints.py"):
+    for path in (here.parent / "textnorm.py", here / "prepare.py", here / "fingerprints.py", here / "policy.py"):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -63,10 +65,20 @@ def seeds_key(seeds: Sequence[SeedArticle]) -> str:
     return digest.hexdigest()[:24]
 
 
+def seed_file_boilerplate(seeds: Sequence[SeedArticle]) -> dict[str, frozenset[int]]:
+    """Per seed file, the lines repeated in LEARN_PAGES or more of its articles (a list page's frame)."""
+    counts: dict[str, Counter[int]] = {}
+    for seed in seeds:
+        counts.setdefault(seed.source_file, Counter()).update(learnable_lines(seed.text))
+    return {name: frozenset(k for k, n in c.items() if n >= LEARN_PAGES) for name, c in counts.items()}
+
+
 def build_seed_segment(seeds: Sequence[SeedArticle]) -> Segment:
     segment = Segment()
+    learned = seed_file_boilerplate(seeds)
     for seed in seeds:
-        segment.add(DocInfo(seed_source(seed), seed.title, NO_ARTICLE), prepare(seed.title, seed.text))
+        prepared = prepare(seed.title, seed.text, learned[seed.source_file])
+        segment.add(DocInfo(seed_source(seed), seed.title, NO_ARTICLE), prepared)
     return segment
 
 
@@ -74,8 +86,9 @@ class DedupeIndex:
     """Seed articles, stored articles (cached on disk) and articles added in this session."""
 
     def __init__(self, cache_dir: Path, seeds: Segment, stored: Segment | None = None,
-                 last_article_id: int = 0) -> None:
+                 last_article_id: int = 0, rule: NewTextRule | None = None) -> None:
         self.cache_dir = Path(cache_dir)
+        self.rule = rule or NewTextRule()
         self._seeds = seeds
         self._stored = stored or Segment()
         self._session = Segment()
@@ -86,14 +99,14 @@ class DedupeIndex:
     # -- opening and saving -------------------------------------------------------------------
 
     @classmethod
-    def open(cls, cache_dir: Path, seeds: Sequence[SeedArticle]) -> DedupeIndex:
+    def open(cls, cache_dir: Path, seeds: Sequence[SeedArticle], rule: NewTextRule | None = None) -> DedupeIndex:
         """Load the cached index from `cache_dir`, rebuilding the seed part when the seeds changed."""
         cache_dir = Path(cache_dir)
         cache_dir.mkdir(parents=True, exist_ok=True)
         with FileLock(cache_dir / LOCK):
             seed_segment = _open_seed_segment(cache_dir, seeds)
             stored, last_id = _load_stored(cache_dir)
-        return cls(cache_dir, seed_segment, stored, last_id)
+        return cls(cache_dir, seed_segment, stored, last_id, rule)
 
     def save(self) -> None:
         """Persist the stored articles (not session additions) if they changed; atomic.
@@ -135,9 +148,10 @@ class DedupeIndex:
         info = self._stored.docs.info(len(self._stored) - 1)
         return info.article_id, info.source
 
-    def add(self, source: str, title: str, text: str, article_id: int | None = None) -> None:
+    def add(self, source: str, title: str, text: str, article_id: int | None = None,
+            learned: frozenset[int] = frozenset()) -> None:
         """A stored article joins the index; with its database id it is also saved by `save()`."""
-        prepared = prepare(title, text)
+        prepared = prepare(title, text, learned)
         if article_id is not None and article_id > self._last_article_id:
             self._stored.add(DocInfo(source, title, article_id), prepared)
             self._last_article_id = article_id
@@ -170,64 +184,74 @@ class DedupeIndex:
 
     # -- deciding -----------------------------------------------------------------------------
 
-    def check(self, title: str, text: str) -> Verdict:
-        """`duplicate` (of which known document, how similar, which figures changed) or `new`."""
-        prepared = prepare(title, text)
-        best = self._closest(prepared)
-        if best is None or best[0] < DUPLICATE_CONTAINMENT:
-            return Verdict(status="new")
-        score, segment, doc = best
-        changes = number_changes(segment.docs.text(doc), prepared.simplified) if score < 1.0 else []
-        return Verdict(status="duplicate", duplicate_of=_match(segment, doc, score), changes=changes)
+    def check(self, title: str, text: str, learned: frozenset[int] = frozenset()) -> Verdict:
+        """`duplicate` (of which known document, how similar, which figures changed) or `new`.
 
-    def closest(self, title: str, text: str) -> Match | None:
-        """The known document containing most of the text, whatever the score (for explanations)."""
-        best = self._closest(prepare(title, text), min_share=0.0)
-        return _match(best[1], best[2], best[0]) if best else None
+        `learned`: keys of the boilerplate lines learned for the text's portal (`Boilerplate`).
+        """
+        prepared = prepare(title, text, learned)
+        found = self._overlaps(prepared)
+        length = len(prepared.folded)
+        fresh = new_chars(prepared, [o for o, _, _ in found])
+        share = fresh / length if length else 1.0
+        if not found:
+            return Verdict(status="new", new_chars=fresh, new_share=share)
+        overlap, segment, doc = max(found, key=lambda f: (f[0].score, -f[2]))
+        if not self.rule.substantial(fresh, length) and _is_copy(overlap):
+            known = segment.docs.text(doc)
+            changes = number_changes(known, prepared.simplified) if overlap.score < 1.0 else []
+            return Verdict(status="duplicate", duplicate_of=_match(segment, doc, overlap), changes=changes,
+                           new_chars=fresh, new_share=share)
+        overlap, segment, doc = max(found, key=lambda f: (f[0].contained, -f[2]))
+        partial = _match(segment, doc, overlap) if overlap.contained >= PARTIAL_SHARE else None
+        return Verdict(status="new", partly_repeats=partial, new_chars=fresh, new_share=share)
 
-    def _closest(
-        self, prepared: Prepared, min_share: float = CANDIDATE_SHARE
-    ) -> tuple[float, Segment, int] | None:
-        """(containment, segment, document) of the best verified candidate; exact copies first."""
-        if not prepared.folded:
+    def closest(self, title: str, text: str, learned: frozenset[int] = frozenset()) -> Match | None:
+        """The known document holding most of the text, whatever the score (for explanations)."""
+        found = self._overlaps(prepare(title, text, learned), min_share=0.0)
+        if not found:
             return None
+        overlap, segment, doc = max(found, key=lambda f: (f[0].score, -f[2]))
+        return _match(segment, doc, overlap)
+
+    def _overlaps(self, prepared: Prepared, min_share: float = CANDIDATE_SHARE) -> list[tuple[Overlap, Segment, int]]:
+        """The verified candidates: (overlap, segment, document); an exact copy alone when there is one."""
+        if not prepared.folded:
+            return []
         parts = (self._seeds, self._stored, self._session)
         for segment in parts:
             doc = segment.docs.find_exact(prepared.exact_hash)
             if doc is not None:
-                return 1.0, segment, doc
+                return [(exact(prepared), segment, doc)]
         filled = [segment for segment in parts if len(segment)]
         found = [segment.search(prepared) for segment in filled]
-        if len(self) >= COMMON_DF:
-            stripped = strip_common_lines(prepared, sum(f.doc_freq for f in found))
-            if stripped is not prepared:
-                prepared = stripped
-                found = [segment.search(prepared) for segment in filled]
+        if not found:
+            return []
+        fingerprint_idf = idf(sum(f.doc_freq for f in found), len(self))
+        floor = min_share * float(fingerprint_idf.sum())
         ranked = sorted(
-            (-shared, rank, doc, segment)
-            for rank, (segment, f) in enumerate(zip(filled, found, strict=True))
-            for shared, doc in f.candidates(len(prepared.fingerprints), min_share)
+            (-weight, rank, doc)
+            for rank, f in enumerate(found)
+            for weight, doc in f.candidates(fingerprint_idf, floor)
         )[:MAX_CANDIDATES]
-        best: tuple[float, Segment, int] | None = None
-        for _, _, doc, segment in ranked:
-            score = _containment(prepared, segment.docs.text(doc))
-            if best is None or score > best[0]:
-                best = (score, segment, doc)
-        return best
+        weights = shingle_weights(prepared, fingerprint_idf)
+        return [
+            (measure(prepared, weights, shingle_hashes(fold(filled[rank].docs.text(doc)))), filled[rank], doc)
+            for _, rank, doc in ranked
+        ]
 
 
-def _containment(prepared: Prepared, known_text: str) -> float:
-    """Share of the text in the known document; both ways when they share little (see MIN_SHARED)."""
-    known = shingle_hashes(fold(known_text))
-    score = containment(prepared.shingles, known)
-    if score * len(prepared.shingles) < MIN_SHARED:
-        score = min(score, containment(np.unique(known), prepared.shingles))
-    return score
+def _is_copy(overlap: Overlap) -> bool:
+    """Whether the known document holds enough of the text (see DUPLICATE_SCORE and MIN_SHARED)."""
+    if overlap.shared < MIN_SHARED:
+        return overlap.score >= SHORT_SCORE or min(overlap.score, overlap.contains) >= DUPLICATE_SCORE
+    return overlap.score >= DUPLICATE_SCORE
 
 
-def _match(segment: Segment, doc: int, score: float) -> Match:
+def _match(segment: Segment, doc: int, overlap: Overlap) -> Match:
     info = segment.docs.info(doc)
-    return Match(source=info.source, title=info.title, score=round(score, 4))
+    return Match(source=info.source, title=info.title, score=round(overlap.score, 4),
+                 contained=round(overlap.contained, 4), contains=round(overlap.contains, 4))
 
 
 def _open_seed_segment(cache_dir: Path, seeds: Sequence[SeedArticle]) -> Segment:

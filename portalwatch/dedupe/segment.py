@@ -37,12 +37,16 @@ class Found:
     """One segment's answer for a text's fingerprints."""
 
     doc_freq: np.ndarray  # documents holding each fingerprint
-    docs: np.ndarray  # documents sharing fingerprints (the oldest MAX_POSTINGS per fingerprint)
-    counts: np.ndarray  # how many fingerprints each shares
+    docs: np.ndarray  # documents read (the oldest MAX_POSTINGS per fingerprint)
+    which: np.ndarray  # the fingerprint (position in the query's) each was read for
 
-    def candidates(self, fingerprints: int, min_share: float) -> list[tuple[int, int]]:
-        """(shared fingerprints, document) of the documents worth verifying, best first."""
-        keep = self.counts >= max(1.0, min_share * fingerprints)
-        docs, counts = self.docs[keep], self.counts[keep]
-        best = np.lexsort((docs, -counts))[:MAX_CANDIDATES]
-        return [(int(counts[i]), int(docs[i])) for i in best]
+    def candidates(self, fingerprint_idf: np.ndarray, floor: float) -> list[tuple[float, int]]:
+        """(shared fingerprint weight, document) of the documents worth verifying, best first."""
+        if not len(self.docs):
+            return []
+        docs, inverse = np.unique(self.docs, return_inverse=True)
+        weights = np.bincount(inverse, weights=fingerprint_idf[self.which], minlength=len(docs))
+        keep = weights >= floor
+        docs, weights = docs[keep], weights[keep]
+        best = np.lexsort((docs, -weights))[:MAX_CANDIDATES]
+        return [(float(weights[i]), int(docs[i])) for i in best]
