@@ -12,6 +12,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from portalwatch.dedupe.decision import Assessment, decide
 from portalwatch.dedupe.documents import NO_ARTICLE, DocInfo
 from portalwatch.dedupe.fingerprints import shingle_hashes
 from portalwatch.dedupe.numbers import number_changes
@@ -19,15 +20,12 @@ from portalwatch.dedupe.overlap import Overlap, exact, idf, measure, new_chars, 
 from portalwatch.dedupe.persist import FORMAT, load_segment, save_segment, write_atomic
 from portalwatch.dedupe.policy import (
     CANDIDATE_SHARE,
-    DUPLICATE_SCORE,
     LEARN_PAGES,
     MAX_CANDIDATES,
-    MIN_SHARED,
-    PARTIAL_SHARE,
     SHINGLE,
-    SHORT_SCORE,
     WINDOW,
     NewTextRule,
+    Thresholds,
 )
 from portalwatch.dedupe.prepare import Prepared, prepare
 from portalwatch.dedupe.segment import Segment
@@ -86,9 +84,11 @@ class DedupeIndex:
     """Seed articles, stored articles (cached on disk) and articles added in this session."""
 
     def __init__(self, cache_dir: Path, seeds: Segment, stored: Segment | None = None,
-                 last_article_id: int = 0, rule: NewTextRule | None = None) -> None:
+                 last_article_id: int = 0, rule: NewTextRule | None = None,
+                 thresholds: Thresholds | None = None) -> None:
         self.cache_dir = Path(cache_dir)
         self.rule = rule or NewTextRule()
+        self.thresholds = thresholds or Thresholds()
         self._seeds = seeds
         self._stored = stored or Segment()
         self._session = Segment()
@@ -191,20 +191,20 @@ class DedupeIndex:
         """
         prepared = prepare(title, text, learned)
         found = self._overlaps(prepared)
-        length = len(prepared.folded)
-        fresh = new_chars(prepared, [o for o, _, _ in found])
-        share = fresh / length if length else 1.0
-        if not found:
-            return Verdict(status="new", new_chars=fresh, new_share=share)
-        overlap, segment, doc = max(found, key=lambda f: (f[0].score, -f[2]))
-        if not self.rule.substantial(fresh, length) and _is_copy(overlap):
-            known = segment.docs.text(doc)
-            changes = number_changes(known, prepared.simplified) if overlap.score < 1.0 else []
-            return Verdict(status="duplicate", duplicate_of=_match(segment, doc, overlap), changes=changes,
-                           new_chars=fresh, new_share=share)
-        overlap, segment, doc = max(found, key=lambda f: (f[0].contained, -f[2]))
-        partial = _match(segment, doc, overlap) if overlap.contained >= PARTIAL_SHARE else None
-        return Verdict(status="new", partly_repeats=partial, new_chars=fresh, new_share=share)
+        assessment = Assessment(len(prepared.folded), new_chars(prepared, [f[0] for f in found]),
+                                [(overlap, _match(segment, doc, overlap)) for overlap, segment, doc in found])
+        verdict = decide(assessment, self.rule, self.thresholds)
+        if verdict.duplicate_of is not None and verdict.duplicate_of.score < 1.0:
+            _, segment, doc = found[[m for _, m in assessment.candidates].index(verdict.duplicate_of)]
+            verdict.changes = number_changes(segment.docs.text(doc), prepared.simplified)
+        return verdict
+
+    def assess(self, title: str, text: str, learned: frozenset[int] = frozenset()) -> Assessment:
+        """What `check` decides from: the text's length, its new characters and every verified candidate."""
+        prepared = prepare(title, text, learned)
+        found = self._overlaps(prepared)
+        return Assessment(len(prepared.folded), new_chars(prepared, [f[0] for f in found]),
+                          [(overlap, _match(segment, doc, overlap)) for overlap, segment, doc in found])
 
     def closest(self, title: str, text: str, learned: frozenset[int] = frozenset()) -> Match | None:
         """The known document holding most of the text, whatever the score (for explanations)."""
@@ -239,13 +239,6 @@ class DedupeIndex:
             (measure(prepared, weights, shingle_hashes(fold(filled[rank].docs.text(doc)))), filled[rank], doc)
             for _, rank, doc in ranked
         ]
-
-
-def _is_copy(overlap: Overlap) -> bool:
-    """Whether the known document holds enough of the text (see DUPLICATE_SCORE and MIN_SHARED)."""
-    if overlap.shared < MIN_SHARED:
-        return overlap.score >= SHORT_SCORE or min(overlap.score, overlap.contains) >= DUPLICATE_SCORE
-    return overlap.score >= DUPLICATE_SCORE
 
 
 def _match(segment: Segment, doc: int, overlap: Overlap) -> Match:

@@ -33,13 +33,15 @@ MAX_POSTINGS = 64
 # Duplicate when the known article holds at least this share of the text's IDF-weighted shingles
 # (tuned). Weighting by inverse document frequency makes a formulaic sentence found in thousands of
 # articles count for little, and a rare passage for much.
-DUPLICATE_SCORE = 0.5
+DUPLICATE_SCORE = 0.4
 
 # A text sharing fewer distinct shingles than this with a known document shares only a phrase or a
-# name (a policy title a report quotes): it is a duplicate only if the known document holds nearly
-# all of it (SHORT_SCORE, tuned) or resembles it the other way too.
+# name (a policy title a report quotes), or it is short: it is a duplicate only if the known document
+# holds nearly all of it (SHORT_SCORE of its weighted distinct shingles, tuned) or resembles it the other
+# way too. Distinct shingles: a notice that names a known policy in its title and again as its
+# attachment holds that name twice, yet it is still only a name.
 MIN_SHARED = 80
-SHORT_SCORE = 0.8
+SHORT_SCORE = 0.65
 
 # Learned boilerplate lines (lines repeated on LEARN_PAGES pages of one portal or seed file) are left
 # out of the comparison, unless less than MIN_KEPT_SHARE of the text would remain.
@@ -66,3 +68,12 @@ class NewTextRule:
 
     def substantial(self, new_chars: int, length: int) -> bool:
         return new_chars >= self.chars and new_chars >= self.share * length
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """How much of a text one known document must hold for the text to be its duplicate."""
+
+    duplicate: float = DUPLICATE_SCORE
+    short: float = SHORT_SCORE
+    min_shared: int = MIN_SHARED
