@@ -16,9 +16,10 @@ from portalwatch.dedupe.decision import Assessment, decide
 from portalwatch.dedupe.documents import NO_ARTICLE, DocInfo
 from portalwatch.dedupe.fingerprints import shingle_hashes
 from portalwatch.dedupe.numbers import number_changes
-from portalwatch.dedupe.overlap import Overlap, exact, idf, measure, new_chars, shingle_weights
+from portalwatch.dedupe.overlap import Overlap, distinct_weights, exact, idf, measure, new_chars, shingle_weights
 from portalwatch.dedupe.persist import FORMAT, load_segment, save_segment, write_atomic
 from portalwatch.dedupe.policy import (
+    CANDIDATE_RELATIVE,
     CANDIDATE_SHARE,
     LEARN_PAGES,
     MAX_CANDIDATES,
@@ -234,7 +235,8 @@ class DedupeIndex:
             for rank, f in enumerate(found)
             for weight, doc in f.candidates(fingerprint_idf, floor)
         )[:MAX_CANDIDATES]
-        weights = shingle_weights(prepared, fingerprint_idf)
+        ranked = [r for r in ranked if -r[0] >= CANDIDATE_RELATIVE * -ranked[0][0]]
+        weights = distinct_weights(prepared, shingle_weights(prepared, fingerprint_idf))
         return [
             (measure(prepared, weights, shingle_hashes(fold(filled[rank].docs.text(doc)))), filled[rank], doc)
             for _, rank, doc in ranked

@@ -22,8 +22,11 @@ WINDOW = 24
 # fingerprint weight. Low on purpose: it only selects candidates; the decision is verified below.
 CANDIDATE_SHARE = 0.1
 
-# At most this many candidates are verified exactly (most shared weight first).
-MAX_CANDIDATES = 8
+# At most this many candidates are verified exactly (most shared weight first), and only those sharing
+# at least CANDIDATE_RELATIVE of the best candidate's weight: a copy's source shares its rare
+# fingerprints, and formulaic neighbours, which share only common ones, fall far behind it.
+MAX_CANDIDATES = 4
+CANDIDATE_RELATIVE = 0.5
 
 # Postings read per fingerprint. A fingerprint found in more articles than this is formulaic
 # (stock phrases, furniture): only its oldest articles are read, which keeps a lookup independent of

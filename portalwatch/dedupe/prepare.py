@@ -33,7 +33,8 @@ class Prepared:
     @cached_property
     def shingles(self) -> np.ndarray:
         """Distinct shingle hashes, sorted."""
-        return np.unique(self.hashes)
+        ordered = np.sort(self.hashes)
+        return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) > 1 else ordered
 
     @cached_property
     def window_fingerprints(self) -> np.ndarray:
