@@ -70,8 +70,10 @@ def test_check_reports_seed_copies_stored_copies_and_new_texts(workdir):
     assert [(c["known"], c["found"]) for c in out[0]["changes"]] == [("617个", "627个")]
     assert out[1]["duplicate_of"]["source"] == STORED_URL
     assert [(c["known"], c["found"]) for c in out[1]["changes"]] == [("80亿元", "85亿元")]
-    assert out[2] == {"id": 3, "status": "new", "duplicate_of": None}
-    assert list((workdir / "data" / "dedupe").glob("stored-*.npz")), "the caught-up index is saved"
+    assert out[2]["id"] == 3 and out[2]["status"] == "new" and out[2]["duplicate_of"] is None
+    assert out[2]["new_share"] == 1.0 and out[2]["new_chars"] > 100 and "partly_repeats" not in out[2]
+    assert out[0]["duplicate_of"]["contained"] > 0.9 and out[0]["duplicate_of"]["contains"] > 0.9
+    assert list((workdir / "data" / "dedupe" / "stored").glob("part-*")), "the caught-up index is saved"
 
 
 def test_check_reads_standard_input(workdir):

@@ -112,8 +112,9 @@ def test_unreadable_or_inconsistent_cache_is_rebuilt_from_the_database(tmp_path,
     index = DedupeIndex.open(cache, SEEDS)
     catch_up(index, store)
     index.save()
-    (saved,) = cache.glob("stored-*.npz")
-    saved.write_bytes(saved.read_bytes()[:100])  # a torn file
+    (saved,) = (cache / "stored").iterdir()
+    torn = saved / "docs.npy"
+    torn.write_bytes(torn.read_bytes()[:100])  # a torn file
 
     with caplog.at_level(logging.WARNING):
         reopened = DedupeIndex.open(cache, SEEDS)
@@ -123,16 +124,39 @@ def test_unreadable_or_inconsistent_cache_is_rebuilt_from_the_database(tmp_path,
     assert reopened.check("", NEW_ARTICLE).duplicate_of.source == "http://a.test/1.html"
 
     manifest = json.loads((cache / "stored.json").read_text())
-    (cache / "stored.json").write_text(json.dumps({**manifest, "file": "stored-missing.npz"}))
+    missing = [{**manifest["parts"][0], "name": "part-missing"}]
+    (cache / "stored.json").write_text(json.dumps({**manifest, "parts": missing}))
     assert DedupeIndex.open(cache, SEEDS).last_article_id == 0
 
 
-def test_save_replaces_the_previous_file(tmp_path):
+def test_a_save_appends_a_part_and_rewrites_nothing_already_saved(tmp_path):
+    index = DedupeIndex.open(tmp_path, SEEDS)
+    for n in range(1, 5):
+        index.add(f"http://a.test/{n}.html", "", f"第{n}篇。" + NEW_ARTICLE[n:], article_id=n)
+    index.save()
+    (first,) = (tmp_path / "stored").iterdir()
+    stamps = {f.name: f.stat().st_mtime_ns for f in first.iterdir()}
+    index.add("http://a.test/5.html", "", OTHER, article_id=5)
+    index.save()
+    assert sorted(p.name for p in (tmp_path / "stored").iterdir()) == sorted(
+        e["name"] for e in json.loads((tmp_path / "stored.json").read_text())["parts"])
+    assert len(list((tmp_path / "stored").iterdir())) == 2
+    assert {f.name: f.stat().st_mtime_ns for f in first.iterdir()} == stamps
+    reopened = DedupeIndex.open(tmp_path, SEEDS)
+    assert len(reopened) == len(SEEDS) + 5 and reopened.last_article_id == 5
+    assert reopened.check("", OTHER).duplicate_of.source == "http://a.test/5.html"
+    assert reopened.check("", "第2篇。" + NEW_ARTICLE[2:]).duplicate_of.source == "http://a.test/2.html"
+
+
+def test_parts_of_similar_size_are_merged(tmp_path):
     index = DedupeIndex.open(tmp_path, SEEDS)
     index.add("http://a.test/1.html", "", NEW_ARTICLE, article_id=1)
     index.save()
     index.add("http://a.test/2.html", "", OTHER, article_id=2)
     index.save()
-    (only,) = tmp_path.glob("stored-*.npz")
-    assert json.loads((tmp_path / "stored.json").read_text())["file"] == only.name
-    assert len(DedupeIndex.open(tmp_path, SEEDS)) == len(SEEDS) + 2
+    (only,) = (tmp_path / "stored").iterdir()
+    assert json.loads((tmp_path / "stored.json").read_text())["parts"][0]["name"] == only.name
+    reopened = DedupeIndex.open(tmp_path, SEEDS)
+    assert reopened.check("", NEW_ARTICLE).duplicate_of.source == "http://a.test/1.html"
+    assert reopened.check("", OTHER).duplicate_of.source == "http://a.test/2.html"
+    assert reopened.last_article() == (2, "http://a.test/2.html")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import uuid
+import shutil
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -17,6 +17,7 @@ from portalwatch.dedupe.documents import NO_ARTICLE, DocInfo
 from portalwatch.dedupe.fingerprints import shingle_hashes
 from portalwatch.dedupe.numbers import number_changes
 from portalwatch.dedupe.overlap import Overlap, distinct_weights, exact, idf, measure, new_chars, shingle_weights
+from portalwatch.dedupe.parts import MERGE_MAX_DOCS, merged_arrays, open_part, segment_arrays, write_part
 from portalwatch.dedupe.persist import FORMAT, load_segment, save_segment, write_atomic
 from portalwatch.dedupe.policy import (
     CANDIDATE_RELATIVE,
@@ -47,7 +48,9 @@ def _layout() -> str:
 
 LAYOUT = _layout()
 MANIFEST = "stored.json"
+PARTS = "stored"
 LOCK = "dedupe.lock"
+FLUSH_DOCS = 50_000  # stored articles held in memory before they are written as a part
 
 
 def seed_source(seed: SeedArticle) -> str:
@@ -82,60 +85,78 @@ def build_seed_segment(seeds: Sequence[SeedArticle]) -> Segment:
 
 
 class DedupeIndex:
-    """Seed articles, stored articles (cached on disk) and articles added in this session."""
+    """Seed articles, stored articles (saved parts on disk, then this run's) and this session's additions."""
 
-    def __init__(self, cache_dir: Path, seeds: Segment, stored: Segment | None = None,
-                 last_article_id: int = 0, rule: NewTextRule | None = None,
+    def __init__(self, cache_dir: Path, seeds: Segment, parts: list[Segment] | None = None,
+                 manifest: dict | None = None, rule: NewTextRule | None = None,
                  thresholds: Thresholds | None = None) -> None:
         self.cache_dir = Path(cache_dir)
         self.rule = rule or NewTextRule()
         self.thresholds = thresholds or Thresholds()
         self._seeds = seeds
-        self._stored = stored or Segment()
+        self._parts = parts or []  # saved, memory-mapped
+        self._manifest = manifest or _empty_manifest()
+        self._stored = Segment()  # stored articles added since the last save
         self._session = Segment()
-        self._last_article_id = last_article_id
-        self._dirty = False
+        self._last_article_id = int(self._manifest["last_article_id"])
         self._reset = False  # the saved index belongs to another database: replace it whatever it holds
+        self._overtaken = False  # another process saved meanwhile: this one saves nothing more
 
     # -- opening and saving -------------------------------------------------------------------
 
     @classmethod
     def open(cls, cache_dir: Path, seeds: Sequence[SeedArticle], rule: NewTextRule | None = None) -> DedupeIndex:
-        """Load the cached index from `cache_dir`, rebuilding the seed part when the seeds changed."""
+        """Open the cached index in `cache_dir` (parts mapped, not read), rebuilding the seed part if needed."""
         cache_dir = Path(cache_dir)
         cache_dir.mkdir(parents=True, exist_ok=True)
         with FileLock(cache_dir / LOCK):
             seed_segment = _open_seed_segment(cache_dir, seeds)
-            stored, last_id = _load_stored(cache_dir)
-        return cls(cache_dir, seed_segment, stored, last_id, rule)
+            parts, manifest = _open_parts(cache_dir)
+        return cls(cache_dir, seed_segment, parts, manifest, rule)
 
     def save(self) -> None:
-        """Persist the stored articles (not session additions) if they changed; atomic.
+        """Append the stored articles added since the last save as one new part (atomic, under the lock).
 
-        Another process may have saved an index that reaches further into the database meanwhile;
-        that one is kept (both hold every article up to their last id; the newer reaches further).
+        Another process may have saved further articles meanwhile; then its parts are kept and ours
+        are not written (the database has them: the next open catches up).
         """
-        if not self._dirty:
+        if self._overtaken or (not len(self._stored) and not self._reset):
             return
-        name = f"stored-{uuid.uuid4().hex[:12]}.npz"
-        meta = {"layout": LAYOUT, "last_article_id": self._last_article_id, "count": len(self._stored)}
         with FileLock(self.cache_dir / LOCK):
-            if not self._reset and _saved_last_id(self.cache_dir) > self._last_article_id:
-                log.info("dedupe index in %s is further ahead on disk; not overwritten", self.cache_dir)
-                self._dirty = False
+            on_disk = _read_manifest(self.cache_dir)
+            if not self._reset and on_disk is not None and on_disk != self._manifest:
+                log.info("dedupe index in %s was saved by another process; not overwritten", self.cache_dir)
+                self._overtaken = True  # what this process added stays known to it, unsaved
                 return
-            save_segment(self.cache_dir / name, self._stored, meta)
-            manifest = json.dumps({**meta, "file": name}).encode()
-            write_atomic(self.cache_dir / MANIFEST, lambda f: f.write(manifest))
-            for old in self.cache_dir.glob("stored-*.npz"):
-                if old.name != name:
-                    old.unlink(missing_ok=True)
-        self._dirty = self._reset = False
+            folder = self.cache_dir / PARTS
+            folder.mkdir(exist_ok=True)
+            entries = [] if self._reset else list(self._manifest["parts"])
+            parts = [] if self._reset else list(self._parts)
+            if len(self._stored):
+                name = write_part(folder, segment_arrays(self._stored))
+                entries.append({"name": name, "count": len(self._stored), "last_article_id": self._last_article_id})
+                parts.append(open_part(folder / name))
+            while (len(entries) > 1 and entries[-1]["count"] * 2 >= entries[-2]["count"]
+                   and entries[-1]["count"] + entries[-2]["count"] <= MERGE_MAX_DOCS):
+                name = write_part(folder, merged_arrays(parts[-2], parts[-1]))
+                merged = {"name": name, "count": entries[-2]["count"] + entries[-1]["count"],
+                          "last_article_id": entries[-1]["last_article_id"]}
+                entries[-2:], parts[-2:] = [merged], [open_part(folder / name)]
+            manifest = {"layout": LAYOUT, "last_article_id": self._last_article_id, "parts": entries}
+            write_atomic(self.cache_dir / MANIFEST, lambda f: f.write(json.dumps(manifest).encode()))
+            keep = {e["name"] for e in entries}
+            for old in folder.iterdir():
+                if old.name not in keep and not old.name.startswith("."):
+                    shutil.rmtree(old, ignore_errors=True)
+        self._parts, self._manifest, self._stored, self._reset = parts, manifest, Segment(), False
 
     # -- what is known ------------------------------------------------------------------------
 
+    def _segments(self) -> list[Segment]:
+        return [self._seeds, *self._parts, self._stored, self._session]
+
     def __len__(self) -> int:
-        return len(self._seeds) + len(self._stored) + len(self._session)
+        return sum(len(s) for s in self._segments())
 
     @property
     def last_article_id(self) -> int:
@@ -144,9 +165,10 @@ class DedupeIndex:
 
     def last_article(self) -> tuple[int, str] | None:
         """(id, url) of the newest stored article indexed, to check the database still holds it."""
-        if not len(self._stored):
+        newest = next((s for s in [self._stored, *self._parts[::-1]] if len(s)), None)
+        if newest is None:
             return None
-        info = self._stored.docs.info(len(self._stored) - 1)
+        info = newest.docs.info(len(newest) - 1)
         return info.article_id, info.source
 
     def add(self, source: str, title: str, text: str, article_id: int | None = None,
@@ -156,27 +178,29 @@ class DedupeIndex:
         if article_id is not None and article_id > self._last_article_id:
             self._stored.add(DocInfo(source, title, article_id), prepared)
             self._last_article_id = article_id
-            self._dirty = True
+            if len(self._stored) >= FLUSH_DOCS:  # a long rebuild keeps its memory bounded
+                self.save()
         else:  # not in the database yet, or behind the saved part: known to this session only
             self._session.add(DocInfo(source, title, NO_ARTICLE), prepared)
 
     def sync(self, rows: Iterable[tuple[int, str, str, str]]) -> int:
         """Add database rows (id, url, title, text) newer than `last_article_id`; returns how many."""
-        before = len(self._stored)
+        added = 0
         for article_id, url, title, text in rows:
             if article_id > self._last_article_id:
                 self.add(url, title, text or "", article_id)
-        return len(self._stored) - before
+                added += 1
+        return added
 
     def reset_stored(self) -> None:
         """Forget every stored article (the database no longer matches); `sync` rebuilds."""
-        self._stored = Segment()
+        self._parts, self._stored = [], Segment()
         self._last_article_id = 0
-        self._dirty = self._reset = True
+        self._reset = True
 
     def stats(self) -> dict[str, int]:
         """Sizes for benchmarks: documents, postings and compressed text bytes."""
-        parts = (self._seeds, self._stored, self._session)
+        parts = self._segments()
         return {
             "documents": len(self),
             "postings": sum(len(s.postings) for s in parts),
@@ -219,7 +243,7 @@ class DedupeIndex:
         """The verified candidates: (overlap, segment, document); an exact copy alone when there is one."""
         if not prepared.folded:
             return []
-        parts = (self._seeds, self._stored, self._session)
+        parts = self._segments()
         for segment in parts:
             doc = segment.docs.find_exact(prepared.exact_hash)
             if doc is not None:
@@ -265,27 +289,35 @@ def _open_seed_segment(cache_dir: Path, seeds: Sequence[SeedArticle]) -> Segment
     return segment
 
 
-def _saved_last_id(cache_dir: Path) -> int:
-    """The last article id of the index saved in `cache_dir` (0 when none or unreadable)."""
-    try:
-        return int(json.loads((cache_dir / MANIFEST).read_text(encoding="utf-8"))["last_article_id"])
-    except (OSError, KeyError, TypeError, ValueError):
-        return 0
+def _empty_manifest() -> dict:
+    return {"layout": LAYOUT, "last_article_id": 0, "parts": []}
 
 
-def _load_stored(cache_dir: Path) -> tuple[Segment, int]:
-    """The saved stored-article segment and its last article id; empty (rebuild) when in doubt."""
-    manifest_path = cache_dir / MANIFEST
-    if not manifest_path.exists():
-        return Segment(), 0
+def _read_manifest(cache_dir: Path) -> dict | None:
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        segment, meta = load_segment(cache_dir / manifest["file"])
-        if meta.get("layout") != LAYOUT or manifest.get("layout") != LAYOUT:
+        return json.loads((cache_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _open_parts(cache_dir: Path) -> tuple[list[Segment], dict]:
+    """The saved parts (memory-mapped) and the manifest naming them; none (rebuild) when in doubt."""
+    manifest = _read_manifest(cache_dir)
+    if manifest is None:
+        if (cache_dir / MANIFEST).exists():
+            log.warning("rebuilding the stored-article index in %s: unreadable %s", cache_dir, MANIFEST)
+        return [], _empty_manifest()
+    try:
+        if manifest.get("layout") != LAYOUT:
             raise ValueError("built with other settings")
-        if meta["last_article_id"] != manifest["last_article_id"] or meta["count"] != len(segment):
-            raise ValueError("file and manifest disagree")
-    except (OSError, KeyError, TypeError, ValueError) as exc:
+        parts = []
+        for entry in manifest["parts"]:
+            part = open_part(cache_dir / PARTS / entry["name"])
+            if len(part) != entry["count"] or (len(part) and part.docs.info(len(part) - 1).article_id
+                                                != entry["last_article_id"]):
+                raise ValueError(f"{entry['name']}: part and manifest disagree")
+            parts.append(part)
+    except (KeyError, TypeError, ValueError) as exc:
         log.warning("rebuilding the stored-article index in %s: %s", cache_dir, exc)
-        return Segment(), 0
-    return segment, int(manifest["last_article_id"])
+        return [], _empty_manifest()
+    return parts, manifest
