@@ -99,7 +99,8 @@ class DedupeIndex:
         self._stored = Segment()  # stored articles added since the last save
         self._session = Segment()
         self._last_article_id = int(self._manifest["last_article_id"])
-        self._reset = False  # the saved index belongs to another database: replace it whatever it holds
+        # the saved index is unusable or belongs to another database: replace it whatever it holds
+        self._reset = manifest is None
         self._overtaken = False  # another process saved meanwhile: this one saves nothing more
 
     # -- opening and saving -------------------------------------------------------------------
@@ -144,6 +145,8 @@ class DedupeIndex:
                 entries[-2:], parts[-2:] = [merged], [open_part(folder / name)]
             manifest = {"layout": LAYOUT, "last_article_id": self._last_article_id, "parts": entries}
             write_atomic(self.cache_dir / MANIFEST, lambda f: f.write(json.dumps(manifest).encode()))
+            for old in self.cache_dir.glob("stored-*.npz"):  # the single-file format of earlier versions
+                old.unlink(missing_ok=True)
             keep = {e["name"] for e in entries}
             for old in folder.iterdir():
                 if old.name not in keep and not old.name.startswith("."):
@@ -300,12 +303,14 @@ def _read_manifest(cache_dir: Path) -> dict | None:
         return None
 
 
-def _open_parts(cache_dir: Path) -> tuple[list[Segment], dict]:
-    """The saved parts (memory-mapped) and the manifest naming them; none (rebuild) when in doubt."""
+def _open_parts(cache_dir: Path) -> tuple[list[Segment], dict | None]:
+    """The saved parts (memory-mapped) and the manifest naming them; no parts and no manifest (the
+    saved index is to be replaced) when in doubt."""
     manifest = _read_manifest(cache_dir)
     if manifest is None:
         if (cache_dir / MANIFEST).exists():
             log.warning("rebuilding the stored-article index in %s: unreadable %s", cache_dir, MANIFEST)
+            return [], None
         return [], _empty_manifest()
     try:
         if manifest.get("layout") != LAYOUT:
@@ -319,5 +324,5 @@ def _open_parts(cache_dir: Path) -> tuple[list[Segment], dict]:
             parts.append(part)
     except (KeyError, TypeError, ValueError) as exc:
         log.warning("rebuilding the stored-article index in %s: %s", cache_dir, exc)
-        return [], _empty_manifest()
+        return [], None
     return parts, manifest

@@ -44,8 +44,10 @@ class Found:
         """(shared fingerprint weight, document) of the documents worth verifying, best first."""
         if not len(self.docs):
             return []
-        docs, inverse = np.unique(self.docs, return_inverse=True)
-        weights = np.bincount(inverse, weights=fingerprint_idf[self.which], minlength=len(docs))
+        order = np.argsort(self.docs, kind="stable")
+        ordered = self.docs[order]
+        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+        docs, weights = ordered[starts], np.add.reduceat(fingerprint_idf[self.which][order], starts)
         keep = weights >= floor
         docs, weights = docs[keep], weights[keep]
         best = np.lexsort((docs, -weights))[:MAX_CANDIDATES]
