@@ -11,13 +11,14 @@ printed beside the one `policy.py` uses, and precision and recall per case type 
 `test` half with the product's setting.
 
     .venv/bin/python bench/make_dedupe_set.py        # rebuild the set (needs ../shared/real-pages)
-    .venv/bin/python bench/dedupe_quality.py [--verbose]
+    .venv/bin/python bench/dedupe_quality.py [--verbose]   # builds the set first if it is missing
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import tempfile
 from collections import defaultdict
@@ -150,11 +151,19 @@ def report(results, judge: Judge, verbose: bool) -> None:
               f" new {a.new_chars}/{a.length}; {detail}")
 
 
+def load_cases(path: Path = LABELLED) -> list[dict]:
+    """The labelled set, built first (by its own script, from ../shared) when it is not there."""
+    if not path.exists():
+        subprocess.run([sys.executable, str(Path(__file__).with_name("make_dedupe_set.py")), "--out", str(path)],
+                       check=True)
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", action="store_true", help="list every wrong case")
     args = parser.parse_args()
-    cases = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cases = load_cases()
     with tempfile.TemporaryDirectory() as tmp:
         results = run_cases(cases, Path(tmp))
     report(results, Judge(), args.verbose)

@@ -1,5 +1,8 @@
 """Build the labelled dedupe set `bench/data/dedupe_labelled.jsonl` without any product code.
 
+The set holds text of the real pages, which stay outside the repository: it is built where it is used
+(the file is not committed; `bench/dedupe_quality.py` and the tests build it from `../shared`).
+
 Known articles come from three places no dedupe rule was written from: the seed files (read and
 split here, by this script's own reading), the gold article bodies of the real pages saved from
 public sites (`../shared/real-pages`, read at build time, never copied into the repository), and
@@ -32,12 +35,14 @@ by a hash of the source it was made from, so no source has cases in both halves.
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import re
 import unicodedata
 import zlib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import jieba
@@ -166,6 +171,12 @@ def hand_articles() -> list[Article]:
     return out
 
 
+@cache
+def tokens_of(text: str) -> tuple[str, ...]:
+    """jieba's words of `text` (line breaks dropped)."""
+    return tuple(jieba.lcut(text.replace("\n", "")))
+
+
 def half(key: str) -> str:
     return "tune" if zlib.crc32(key.encode()) % 2 == 0 else "test"
 
@@ -234,16 +245,19 @@ class Builder:
 
     def run(self, text: str, length: int, start: int | None = None) -> str:
         """About `length` text characters of `text` from `start` (a word boundary by jieba), else the middle."""
-        tokens = jieba.lcut(text.replace("\n", ""))
+        tokens = tokens_of(text)
         if start is None:
             total = sum(words(t) for t in tokens)
             start_at = self.rng.randrange(max(1, total - length)) if total > length else 0
         else:
             start_at = start
-        out, seen = [], 0
+        out, seen, taken = [], 0, 0
         for token in tokens:
-            if seen >= start_at and words("".join(out)) < length:
+            if seen >= start_at:
+                if taken >= length:
+                    break
                 out.append(token)
+                taken += words(token)
             seen += words(token)
         return "".join(out).strip()
 
@@ -344,6 +358,9 @@ def formulaic_runs(known: list[Article], n: int = 12) -> list[str]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT, help=f"where to write the set (default {OUT.name})")
+    out = parser.parse_args().out
     jieba.setLogLevel(60)
     seeds, real, hand = seed_articles(), real_articles(), hand_articles()
     others = real + hand
@@ -362,14 +379,14 @@ def main() -> None:
         b.partials(art, fresh, k)
     b.negatives(fresh, known)
     b.notices(known)
-    with OUT.open("w", encoding="utf-8") as f:
+    with out.open("w", encoding="utf-8") as f:
         for case in b.cases:
             f.write(json.dumps(case, ensure_ascii=False) + "\n")
     kinds: dict[str, int] = {}
     for case in b.cases:
         kinds[case["case"]] = kinds.get(case["case"], 0) + 1
     print(f"{len(b.cases)} cases ({len(seeds)} seed articles, {len(stored)} stored, {len(fresh)} fresh)"
-          f" -> {OUT.relative_to(ROOT)}: {kinds}")
+          f" -> {out}: {kinds}")
 
 
 if __name__ == "__main__":
