@@ -97,7 +97,8 @@ def segment_arrays(segment: Segment) -> dict[str, np.ndarray]:
 def open_part(path: Path) -> Segment:
     """The saved part at `path`, memory-mapped; ValueError when it is missing or inconsistent."""
     try:
-        arrays = {key: np.load(path / f"{key}.npy", mmap_mode="r") for key in ARRAYS}
+        # plain array views of the maps: the memmap subclass adds overhead to every small operation
+        arrays = {key: np.asarray(np.load(path / f"{key}.npy", mmap_mode="r")) for key in ARRAYS}
     except (OSError, ValueError, EOFError) as exc:
         raise ValueError(f"{path.name}: unreadable dedupe index part ({exc})") from exc
     n = len(arrays["article_ids"])
