@@ -41,7 +41,8 @@ def _layout() -> str:
     """What a cached file must have been built with: format, shingling and the normalising code."""
     digest = hashlib.sha256(f"{FORMAT}:{SHINGLE}:{WINDOW}".encode())
     here = Path(__file__).parent
-    for path in (here.parent / "textnorm.py", here / "prepare.py", here / "fingerprints.py", here / "policy.py"):
+    for path in (here.parent / "textnorm.py", here / "prepare.py", here / "fingerprints.py", here / "policy.py",
+                 here / "parts.py"):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

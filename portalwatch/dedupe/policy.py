@@ -1,7 +1,8 @@
 """Every number that decides what counts as a duplicate, in one place.
 
 The thresholds marked "tuned" are chosen on the tuning half of the labelled set
-(`bench/dedupe_quality.py --tune` sweeps them) and reported on the other half; the set is built by
+(`bench/dedupe_quality.py` sweeps them and prints the best setting beside these) and reported on the
+other half; the set is built by
 `bench/make_dedupe_set.py` without any product code, from text no rule here was written from.
 """
 
