@@ -17,13 +17,14 @@ from portalwatch.dedupe.documents import NO_ARTICLE, DocInfo
 from portalwatch.dedupe.fingerprints import shingle_hashes
 from portalwatch.dedupe.numbers import number_changes
 from portalwatch.dedupe.overlap import Overlap, distinct_weights, exact, idf, measure, new_chars, shingle_weights
-from portalwatch.dedupe.parts import MERGE_MAX_DOCS, merged_arrays, open_part, segment_arrays, write_part
+from portalwatch.dedupe.parts import MERGE_MAX_DOCS, PART_FORMAT, merged_arrays, open_part, segment_arrays, write_part
 from portalwatch.dedupe.persist import FORMAT, load_segment, save_segment, write_atomic
 from portalwatch.dedupe.policy import (
     CANDIDATE_RELATIVE,
     CANDIDATE_SHARE,
     LEARN_PAGES,
     MAX_CANDIDATES,
+    MIN_KEPT_SHARE,
     SHINGLE,
     WINDOW,
     NewTextRule,
@@ -39,10 +40,9 @@ log = logging.getLogger(__name__)
 
 def _layout() -> str:
     """What a cached file must have been built with: format, shingling and the normalising code."""
-    digest = hashlib.sha256(f"{FORMAT}:{SHINGLE}:{WINDOW}".encode())
+    digest = hashlib.sha256(f"{FORMAT}:{PART_FORMAT}:{SHINGLE}:{WINDOW}:{MIN_KEPT_SHARE}".encode())
     here = Path(__file__).parent
-    for path in (here.parent / "textnorm.py", here / "prepare.py", here / "fingerprints.py", here / "policy.py",
-                 here / "parts.py"):
+    for path in (here.parent / "textnorm.py", here / "prepare.py", here / "fingerprints.py"):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -21,6 +21,7 @@ from portalwatch.dedupe.documents import DocInfo, DocTable
 from portalwatch.dedupe.postings import Postings, _sorted
 from portalwatch.dedupe.segment import Segment
 
+PART_FORMAT = 1  # bump when the arrays of a part change
 ARRAYS = ("fps", "docs", "article_ids", "sorted_hashes", "hash_order", "offsets", "blob", "name_offsets", "names")
 MERGE_MAX_DOCS = 200_000  # parts are merged only up to this size: a merge never rewrites a large part
 
