@@ -12,8 +12,10 @@ from pathlib import Path
 
 from portalwatch.config import DEFAULT_CONFIG, Config, ConfigError, load_config
 from portalwatch.lock import LockBusy, for_command, report_busy
+from portalwatch.migrate import SchemaTooNew
 
 EXIT_CONFIG = 2
+EXIT_SCHEMA = 4
 
 
 def _add_crawl(sub: argparse._SubParsersAction) -> None:
@@ -50,6 +52,11 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dir", type=Path, default=Path("portalwatch-demo"), help="where the demo keeps its files")
 
 
+def _add_db(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("db", help="upgrade the database schema to this version of portalwatch, or show it")
+    p.add_argument("action", choices=("upgrade", "current"), help="upgrade: migrate now; current: show the revision")
+
+
 COMMANDS = {
     "crawl": _add_crawl,
     "digest": _add_digest,
@@ -61,6 +68,7 @@ COMMANDS = {
     "seeds": lambda sub: sub.add_parser("seeds", help="list the articles of the seed corpus"),
     "reclassify": lambda sub: sub.add_parser("reclassify", help="classify every stored article again"),
     "demo": _add_demo,
+    "db": _add_db,
 }
 
 
@@ -110,5 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"portalwatch: config error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except SchemaTooNew as exc:
+        print(f"portalwatch: {exc}", file=sys.stderr)
+        return EXIT_SCHEMA
     except KeyboardInterrupt:
         return 130

@@ -1,7 +1,8 @@
 """The SQL store: articles, their revisions, crawl runs and digests (SQLAlchemy Core).
 
-SQLite by default; nothing here rules out PostgreSQL. Every write is one transaction, so a crash loses
-nothing already stored and never leaves half an article.
+SQLite by default, PostgreSQL as well. Every write is one transaction, so a crash loses nothing already stored
+and never leaves half an article. The tables below are the schema of the newest migration
+(`portalwatch/migrations/`); a Store upgrades its database on start (`portalwatch.migrate`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     create_engine,
     event,
     func,
@@ -35,21 +37,43 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from portalwatch import migrate
 from portalwatch.models import Classification, CrawledArticle, Verdict
 
 metadata = MetaData()
+
+
+class UTCDateTime(TypeDecorator):
+    """A moment: stored as UTC (with its zone where the database keeps one), read back as an aware UTC datetime.
+
+    A naive value is taken as UTC, so no comparison ever depends on the database server's time zone.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return moment.replace(tzinfo=None) if dialect.name == "sqlite" else moment
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 digests = Table(
     "digests",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("period_start", DateTime(timezone=True)),
-    Column("period_end", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("period_start", UTCDateTime()),
+    Column("period_end", UTCDateTime(), nullable=False),
     Column("status", String(16), nullable=False),  # pending | sent | failed | written
-    Column("sent_at", DateTime(timezone=True)),
-    Column("message_id", String(255)),
-    Column("path", String(1024)),
+    Column("sent_at", UTCDateTime()),
+    Column("message_id", Text),
+    Column("path", Text),
     Column("counts", JSON, nullable=False, default=dict),
     Column("error", Text),
 )
@@ -58,16 +82,16 @@ articles = Table(
     "articles",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("url", String(2048), nullable=False, unique=True),
-    Column("portal", String(128), nullable=False, index=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("portal", Text, nullable=False, index=True),
     Column("title", Text, nullable=False),
     Column("published", Date),
     Column("text", Text, nullable=False),
     Column("content_hash", String(64), nullable=False, index=True),
-    Column("first_seen", DateTime(timezone=True), nullable=False, index=True),
-    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Column("first_seen", UTCDateTime(), nullable=False, index=True),
+    Column("last_seen", UTCDateTime(), nullable=False),
     Column("status", String(16), nullable=False),  # new | duplicate | revised
-    Column("duplicate_of", String(2048)),
+    Column("duplicate_of", Text),
     Column("duplicate_title", Text),
     Column("similarity", Float),
     Column("number_changes", JSON, nullable=False, default=list),
@@ -81,8 +105,8 @@ articles = Table(
     Column("issuers", JSON, nullable=False, default=list),
     Column("summary", Text, nullable=False, default=""),
     Column("attachments", JSON, nullable=False, default=list),
-    Column("etag", String(512)),
-    Column("last_modified", String(64)),
+    Column("etag", Text),
+    Column("last_modified", Text),
     Column("digest_id", ForeignKey("digests.id"), index=True),
 )
 
@@ -91,7 +115,7 @@ revisions = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("article_id", ForeignKey("articles.id"), nullable=False, index=True),
-    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at", UTCDateTime(), nullable=False),
     Column("old_title", Text, nullable=False),
     Column("new_title", Text, nullable=False),
     Column("old_text", Text, nullable=False),
@@ -103,10 +127,10 @@ crawl_runs = Table(
     "crawl_runs",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("started_at", DateTime(timezone=True), nullable=False),
-    Column("finished_at", DateTime(timezone=True)),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime()),
     Column("status", String(16), nullable=False),  # running | ok | partial | failed | killed
-    Column("trigger", String(32), nullable=False),  # cli | daemon | run-once | demo | scrapy
+    Column("trigger", Text, nullable=False),  # cli | daemon | run-once | demo | scrapy
 )
 
 portal_runs = Table(
@@ -114,7 +138,7 @@ portal_runs = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("run_id", ForeignKey("crawl_runs.id"), nullable=False, index=True),
-    Column("portal", String(128), nullable=False),
+    Column("portal", Text, nullable=False),
     Column("status", String(16), nullable=False),  # ok | failed | blocked
     Column("list_pages", Integer, nullable=False, default=0),
     Column("articles_fetched", Integer, nullable=False, default=0),
@@ -131,11 +155,11 @@ crawl_errors = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("run_id", ForeignKey("crawl_runs.id"), nullable=False, index=True),
-    Column("portal", String(128), nullable=False),
-    Column("url", String(2048)),
-    Column("reason", String(64), nullable=False),  # http-503, timeout, parse, blocked, ...
+    Column("portal", Text, nullable=False),
+    Column("url", Text),
+    Column("reason", Text, nullable=False),  # http-503, timeout, parse, blocked, ...
     Column("detail", Text),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
 )
 
 
@@ -151,14 +175,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; a SQLite file and its folder are created on first use."""
+def prepare_url(url: str) -> str:
+    """`url`, with the folder of a SQLite file created (the file itself is made on first use)."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url` whose database has this program's schema (created or upgraded as needed)."""
+    engine = create_engine(prepare_url(url))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    metadata.create_all(engine)
+    migrate.upgrade(engine)
     return engine
 
 
