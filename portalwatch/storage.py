@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    case,
     create_engine,
     event,
     func,
@@ -39,6 +40,10 @@ from sqlalchemy.engine import Connection
 
 from portalwatch import migrate
 from portalwatch.models import Classification, CrawledArticle, Verdict
+from portalwatch.states import ArticleStatus, DigestState, RunStatus
+
+STREAM_BATCH = 1000  # rows fetched at a time by streamed queries
+MARK_CHUNK = 500  # ids per UPDATE when marking what a digest carried
 
 metadata = MetaData()
 
@@ -70,7 +75,7 @@ digests = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("period_start", UTCDateTime()),
     Column("period_end", UTCDateTime(), nullable=False),
-    Column("status", String(16), nullable=False),  # pending | sent | failed | written
+    Column("status", String(16), nullable=False),  # DigestState
     Column("sent_at", UTCDateTime()),
     Column("message_id", Text),
     Column("path", Text),
@@ -90,7 +95,7 @@ articles = Table(
     Column("content_hash", String(64), nullable=False, index=True),
     Column("first_seen", UTCDateTime(), nullable=False, index=True),
     Column("last_seen", UTCDateTime(), nullable=False),
-    Column("status", String(16), nullable=False),  # new | duplicate | revised
+    Column("status", String(16), nullable=False),  # ArticleStatus
     Column("duplicate_of", Text),
     Column("duplicate_title", Text),
     Column("similarity", Float),
@@ -129,7 +134,7 @@ crawl_runs = Table(
     Column("id", Integer, primary_key=True),
     Column("started_at", UTCDateTime(), nullable=False),
     Column("finished_at", UTCDateTime()),
-    Column("status", String(16), nullable=False),  # running | ok | partial | failed | killed
+    Column("status", String(16), nullable=False),  # RunStatus
     Column("trigger", Text, nullable=False),  # cli | daemon | run-once | demo | scrapy
 )
 
@@ -139,7 +144,7 @@ portal_runs = Table(
     Column("id", Integer, primary_key=True),
     Column("run_id", ForeignKey("crawl_runs.id"), nullable=False, index=True),
     Column("portal", Text, nullable=False),
-    Column("status", String(16), nullable=False),  # ok | failed | blocked
+    Column("status", String(16), nullable=False),  # PortalStatus
     Column("list_pages", Integer, nullable=False, default=0),
     Column("articles_fetched", Integer, nullable=False, default=0),
     Column("not_modified", Integer, nullable=False, default=0),
@@ -286,7 +291,7 @@ class Store:
                     published=item.published or article["published"],
                     content_hash=content_hash,
                     last_seen=seen_at,
-                    status="revised",
+                    status=ArticleStatus.REVISED,
                     attachments=list(item.attachments),
                     etag=item.etag,
                     last_modified=item.last_modified,
@@ -310,8 +315,7 @@ class Store:
 
     def iter_articles(self) -> Iterator[RowMapping]:
         """Every stored article, oldest first."""
-        with self.engine.connect() as conn:
-            yield from conn.execute(select(articles).order_by(articles.c.id)).mappings()
+        yield from self._stream(select(articles).order_by(articles.c.id))
 
     def iter_article_texts(self, after_id: int = 0) -> Iterator[tuple[int, str, str, str]]:
         """(id, url, title, text) of articles with an id above `after_id`, for the dedupe index."""
@@ -320,9 +324,8 @@ class Store:
             .where(articles.c.id > after_id)
             .order_by(articles.c.id)
         )
-        with self.engine.connect() as conn:
-            for row in conn.execute(query):
-                yield row.id, row.url, row.title, row.text
+        for row in self._stream(query):
+            yield row["id"], row["url"], row["title"], row["text"]
 
     def known_urls(self, portal: str) -> set[str]:
         with self.engine.connect() as conn:
@@ -349,7 +352,7 @@ class Store:
     def start_run(self, trigger: str) -> int:
         with self.transaction() as conn:
             return conn.execute(
-                insert(crawl_runs).values(started_at=utcnow(), status="running", trigger=trigger)
+                insert(crawl_runs).values(started_at=utcnow(), status=RunStatus.RUNNING, trigger=trigger)
             ).inserted_primary_key[0]
 
     def finish_run(self, run_id: int, status: str) -> None:
@@ -379,3 +382,186 @@ class Store:
         query = select(crawl_errors.c.url).where(crawl_errors.c.portal == portal, crawl_errors.c.url.is_not(None))
         with self.engine.connect() as conn:
             return set(conn.execute(query.distinct()).scalars())
+
+    # --- reports: what a digest carries (read by reports/collect.py) -------------------------------
+    def last_sent_digest(self) -> RowMapping | None:
+        """The most recent digest the mail server accepted."""
+        query = (select(digests).where(digests.c.status == DigestState.SENT)
+                 .order_by(digests.c.period_end.desc()).limit(1))
+        with self.engine.connect() as conn:
+            return conn.execute(query).mappings().first()
+
+    def digest_articles(self, now: datetime, since: datetime | None = None) -> Iterator[RowMapping]:
+        """Articles first seen by `now`: those in no sent digest yet, or (with `since`) every one seen since then.
+
+        Streamed (server-side cursor where the database has one), oldest first.
+        """
+        query = select(articles).where(articles.c.first_seen <= now).order_by(articles.c.first_seen)
+        if since is None:
+            query = query.where(articles.c.digest_id.is_(None))
+        else:
+            query = query.where(articles.c.first_seen >= since)
+        yield from self._stream(query)
+
+    def digest_revisions(self, now: datetime, since: datetime | None = None) -> Iterator[RowMapping]:
+        """Revisions seen by `now` (pending, or every one since `since`) with their article's url and portal."""
+        query = (
+            select(revisions, articles.c.url, articles.c.portal)
+            .join(articles, articles.c.id == revisions.c.article_id)
+            .where(revisions.c.seen_at <= now)
+            .order_by(revisions.c.seen_at, revisions.c.id)
+        )
+        if since is None:
+            query = query.where(revisions.c.digest_id.is_(None))
+        else:
+            query = query.where(revisions.c.seen_at >= since)
+        yield from self._stream(query)
+
+    def portal_runs_between(self, start: datetime | None, now: datetime) -> list[RowMapping]:
+        """Per-portal rows of the crawl runs started in [start, now], in run order."""
+        query = (
+            select(portal_runs)
+            .join(crawl_runs, crawl_runs.c.id == portal_runs.c.run_id)
+            .where(crawl_runs.c.started_at <= now)
+            .order_by(portal_runs.c.run_id, portal_runs.c.id)
+        )
+        if start is not None:
+            query = query.where(crawl_runs.c.started_at >= start)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).mappings())
+
+    def error_reasons_between(self, start: datetime | None, now: datetime) -> dict[tuple[str, str], int]:
+        """(portal, reason) -> how many crawl errors the runs started in [start, now] recorded."""
+        query = (
+            select(crawl_errors.c.portal, crawl_errors.c.reason, func.count())
+            .join(crawl_runs, crawl_runs.c.id == crawl_errors.c.run_id)
+            .where(crawl_runs.c.started_at <= now)
+            .group_by(crawl_errors.c.portal, crawl_errors.c.reason)
+        )
+        if start is not None:
+            query = query.where(crawl_runs.c.started_at >= start)
+        with self.engine.connect() as conn:
+            return {(portal, reason): count for portal, reason, count in conn.execute(query)}
+
+    def has_pending(self) -> bool:
+        """True when some article or revision is in no sent digest yet."""
+        with self.engine.connect() as conn:
+            for table in (articles, revisions):
+                if conn.execute(select(table.c.id).where(table.c.digest_id.is_(None)).limit(1)).first():
+                    return True
+        return False
+
+    def pending_counts(self, now: datetime) -> dict[str, int]:
+        """What the next digest would count, computed in the database (no article is loaded)."""
+        pending = articles.c.digest_id.is_(None) & (articles.c.first_seen <= now)
+        is_new = articles.c.duplicate_of.is_(None)
+        changed = func.json_array_length(articles.c.number_changes) > 0
+        kinds = select(articles.c.kind, func.count()).where(pending, is_new).group_by(articles.c.kind)
+        copies = select(func.coalesce(func.sum(case((changed, 1), else_=0)), 0),
+                        func.coalesce(func.sum(case((changed, 0), else_=1)), 0)).where(pending, ~is_new)
+        revised = (
+            select(func.count(revisions.c.article_id.distinct()))
+            .join(articles, articles.c.id == revisions.c.article_id)
+            .where(revisions.c.digest_id.is_(None), revisions.c.seen_at <= now)
+            .where(~(pending & is_new))
+        )
+        with self.engine.connect() as conn:
+            by_kind = dict(conn.execute(kinds).all())
+            republished, duplicates = conn.execute(copies).one()
+            revisions_count = conn.execute(revised).scalar_one()
+        return {
+            "projects": by_kind.get("project", 0),
+            "policies": by_kind.get("policy", 0),
+            "others": sum(count for kind, count in by_kind.items() if kind not in ("project", "policy")),
+            "revisions": revisions_count,
+            "republished": int(republished),
+            "duplicates": int(duplicates),
+        }
+
+    # --- digests (written by reports/digest.py) -------------------------------------------------------
+    def close_interrupted_digests(self) -> int:
+        """Digests left `sending` by a crash become `interrupted` (their items stay pending); how many."""
+        with self.transaction() as conn:
+            stale = conn.execute(
+                update(digests).where(digests.c.status == DigestState.SENDING).values(
+                    status=DigestState.INTERRUPTED, error="the run stopped while sending; its items were kept pending")
+            )
+        return stale.rowcount
+
+    def open_digest(self, period_start: datetime | None, period_end: datetime, counts: dict[str, int]) -> int:
+        """A digest about to be sent (`sending`); its id."""
+        with self.transaction() as conn:
+            return conn.execute(insert(digests).values(
+                created_at=utcnow(), period_start=period_start, period_end=period_end,
+                status=DigestState.SENDING, counts=counts,
+            )).inserted_primary_key[0]
+
+    def close_digest(self, digest_id: int, status: DigestState, error: str | None = None) -> None:
+        with self.transaction() as conn:
+            conn.execute(update(digests).where(digests.c.id == digest_id).values(status=status, error=error))
+
+    def mark_digest_sent(self, digest_id: int, message_id: str, path: str, article_ids: list[int],
+                         revision_ids: list[int]) -> None:
+        """In one transaction: the digest is sent, and every item it carried belongs to it."""
+        with self.transaction() as conn:
+            conn.execute(update(digests).where(digests.c.id == digest_id).values(
+                status=DigestState.SENT, sent_at=utcnow(), message_id=message_id, path=path, error=None))
+            for table, ids in ((articles, article_ids), (revisions, revision_ids)):
+                for start in range(0, len(ids), MARK_CHUNK):
+                    chunk = ids[start:start + MARK_CHUNK]
+                    conn.execute(update(table).where(table.c.id.in_(chunk)).values(digest_id=digest_id))
+
+    def sent_digests(self) -> list[RowMapping]:
+        """Sent digests with a report file, newest first (for the archive index)."""
+        query = select(digests).where(digests.c.status == DigestState.SENT, digests.c.path.is_not(None)).order_by(
+            digests.c.period_end.desc(), digests.c.id.desc())
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).mappings())
+
+    def newest_new_articles(self, limit: int) -> list[RowMapping]:
+        """The newest articles that were new to the readers (not copies of known ones), newest first."""
+        query = select(articles).where(articles.c.duplicate_of.is_(None)).order_by(
+            articles.c.first_seen.desc(), articles.c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).mappings())
+
+    # --- crawl history (read by status, the scheduler's recovery) ------------------------------------
+    def latest_portal_runs(self) -> dict[str, RowMapping]:
+        """Portal name -> its newest portal run row, with the run's `started_at`."""
+        newest = select(func.max(portal_runs.c.id)).group_by(portal_runs.c.portal)
+        query = (
+            select(portal_runs, crawl_runs.c.started_at)
+            .join(crawl_runs, crawl_runs.c.id == portal_runs.c.run_id)
+            .where(portal_runs.c.id.in_(newest))
+        )
+        with self.engine.connect() as conn:
+            return {row["portal"]: row for row in conn.execute(query).mappings()}
+
+    def last_error(self, run_id: int, portal: str) -> RowMapping | None:
+        """The last crawl error `portal` recorded in run `run_id` (reason, url, detail)."""
+        query = (
+            select(crawl_errors.c.reason, crawl_errors.c.url, crawl_errors.c.detail)
+            .where(crawl_errors.c.run_id == run_id, crawl_errors.c.portal == portal)
+            .order_by(crawl_errors.c.id.desc()).limit(1)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).mappings().first()
+
+    def latest_run(self) -> RowMapping | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(crawl_runs).order_by(crawl_runs.c.id.desc()).limit(1)).mappings().first()
+
+    def mark_running_runs_killed(self) -> list[int]:
+        """Every `running` crawl run becomes `killed` (the caller knows none is alive); their ids."""
+        with self.transaction() as conn:
+            ids = list(conn.execute(select(crawl_runs.c.id).where(crawl_runs.c.status == RunStatus.RUNNING)).scalars())
+            if ids:
+                conn.execute(update(crawl_runs).where(crawl_runs.c.id.in_(ids))
+                             .values(status=RunStatus.KILLED, finished_at=utcnow()))
+        return ids
+
+    def _stream(self, query) -> Iterator[RowMapping]:
+        """Rows of `query` a batch at a time: a server-side cursor on PostgreSQL, never the whole result."""
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=STREAM_BATCH).execute(query).mappings()
+            yield from result

@@ -6,24 +6,19 @@ accepted the digest that carried it, so nothing falls between two digests.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import RowMapping, select
+from sqlalchemy import RowMapping
 
-from portalwatch.storage import Store, articles, crawl_errors, crawl_runs, digests, portal_runs, revisions
+from portalwatch.states import PortalStatus
+from portalwatch.storage import Store
 
 
 def as_utc(moment: datetime) -> datetime:
     """A datetime from the store (naive means UTC) or from the caller, as an aware UTC datetime."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def db_time(moment: datetime) -> datetime:
-    """The naive UTC form the store compares against."""
-    return as_utc(moment).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -99,7 +94,7 @@ class PortalHealth:
 
     @property
     def healthy(self) -> bool:
-        return self.status == "ok" and self.failed_runs == 0
+        return self.status == PortalStatus.OK and self.failed_runs == 0
 
 
 @dataclass
@@ -144,9 +139,7 @@ class DigestContent:
 
 def last_sent(store: Store) -> RowMapping | None:
     """The most recent digest the mail server accepted."""
-    query = select(digests).where(digests.c.status == "sent").order_by(digests.c.period_end.desc()).limit(1)
-    with store.engine.connect() as conn:
-        return conn.execute(query).mappings().first()
+    return store.last_sent_digest()
 
 
 def collect(store: Store, now: datetime, since: datetime | None = None,
@@ -157,11 +150,10 @@ def collect(store: Store, now: datetime, since: datetime | None = None,
         period_start = as_utc(previous["period_end"]) if previous else None
     else:
         period_start = as_utc(since)
-    rows = _article_rows(store, now, since)
-    fresh = [ArticleItem.from_row(row) for row in rows]
+    fresh = [ArticleItem.from_row(row) for row in store.digest_articles(now, since)]
     new = [a for a in fresh if a.duplicate_of is None]
     republished = [a for a in fresh if a.duplicate_of is not None and a.number_changes]
-    revision_rows = _revision_rows(store, now, since)
+    revision_rows = list(store.digest_revisions(now, since))
     new_ids = {a.id for a in new}
     return DigestContent(
         period_start=period_start,
@@ -176,31 +168,6 @@ def collect(store: Store, now: datetime, since: datetime | None = None,
         article_ids=[a.id for a in fresh],
         revision_ids=[r["id"] for r in revision_rows],
     )
-
-
-def _article_rows(store: Store, now: datetime, since: datetime | None) -> list[RowMapping]:
-    query = select(articles).where(articles.c.first_seen <= db_time(now)).order_by(articles.c.first_seen)
-    if since is None:
-        query = query.where(articles.c.digest_id.is_(None))
-    else:
-        query = query.where(articles.c.first_seen >= db_time(since))
-    with store.engine.connect() as conn:
-        return list(conn.execute(query).mappings())
-
-
-def _revision_rows(store: Store, now: datetime, since: datetime | None) -> list[RowMapping]:
-    query = (
-        select(revisions, articles.c.url, articles.c.portal)
-        .join(articles, articles.c.id == revisions.c.article_id)
-        .where(revisions.c.seen_at <= db_time(now))
-        .order_by(revisions.c.seen_at, revisions.c.id)
-    )
-    if since is None:
-        query = query.where(revisions.c.digest_id.is_(None))
-    else:
-        query = query.where(revisions.c.seen_at >= db_time(since))
-    with store.engine.connect() as conn:
-        return list(conn.execute(query).mappings())
 
 
 def _group_revisions(rows: Iterable[RowMapping]) -> list[RevisionItem]:
@@ -222,23 +189,8 @@ def _group_revisions(rows: Iterable[RowMapping]) -> list[RevisionItem]:
 
 def _health(store: Store, start: datetime | None, now: datetime, portal_names: Iterable[str]) -> list[PortalHealth]:
     """Per-portal crawl figures of the runs started in the period; configured portals never crawled too."""
-    runs = (
-        select(portal_runs)
-        .join(crawl_runs, crawl_runs.c.id == portal_runs.c.run_id)
-        .where(crawl_runs.c.started_at <= db_time(now))
-        .order_by(portal_runs.c.run_id, portal_runs.c.id)
-    )
-    errors = (
-        select(crawl_errors.c.portal, crawl_errors.c.reason)
-        .join(crawl_runs, crawl_runs.c.id == crawl_errors.c.run_id)
-        .where(crawl_runs.c.started_at <= db_time(now))
-    )
-    if start is not None:
-        runs = runs.where(crawl_runs.c.started_at >= db_time(start))
-        errors = errors.where(crawl_runs.c.started_at >= db_time(start))
-    with store.engine.connect() as conn:
-        run_rows = list(conn.execute(runs).mappings())
-        reasons = Counter((row.portal, row.reason) for row in conn.execute(errors))
+    run_rows = store.portal_runs_between(start, now)
+    reasons = store.error_reasons_between(start, now)
     health = {name: PortalHealth(name) for name in portal_names}
     for row in run_rows:
         h = health.setdefault(row["portal"], PortalHealth(row["portal"]))
@@ -249,7 +201,7 @@ def _health(store: Store, start: datetime | None, now: datetime, portal_names: I
         h.revised += row["revised"]
         h.errors += row["errors"]
         h.status = row["status"]
-        if row["status"] != "ok":
+        if row["status"] != PortalStatus.OK:
             h.failed_runs += 1
             h.message = row["message"] or h.message
     for (portal, reason), count in reasons.items():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -13,10 +12,10 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from filelock import FileLock, Timeout
-from sqlalchemy import func, insert, select, update
 
 from portalwatch.config import Config
-from portalwatch.storage import Store, articles, digests, revisions, utcnow
+from portalwatch.states import DigestState
+from portalwatch.storage import Store, utcnow
 from reports import archive
 from reports.collect import DigestContent, as_utc, collect, last_sent
 from reports.mail import DeliveryError, build_message, deliver, message_id, message_size
@@ -29,7 +28,6 @@ DigestStatus = Literal["sent", "empty", "written", "failed"]
 WEEK = timedelta(days=7)
 DUE_GRACE = timedelta(hours=12)  # a digest sent a little late last week is still due at this week's slot
 LOCK_WAIT = 60.0  # seconds to wait for another digest run on the same database
-MARK_CHUNK = 500
 
 
 @dataclass
@@ -55,12 +53,7 @@ def last_sent_at(store: Store) -> datetime | None:
 
 def has_pending(store: Store) -> bool:
     """True when some article or revision is in no sent digest yet."""
-    with store.engine.connect() as conn:
-        pending = conn.execute(select(func.count()).select_from(articles).where(articles.c.digest_id.is_(None)))
-        if pending.scalar_one():
-            return True
-        pending = conn.execute(select(func.count()).select_from(revisions).where(revisions.c.digest_id.is_(None)))
-        return bool(pending.scalar_one())
+    return store.has_pending()
 
 
 def digest_due(store: Store, now: datetime) -> bool:
@@ -130,18 +123,18 @@ def _send(config: Config, store: Store, tz: ZoneInfo, out: Path | None, start: d
         )
         accepted = deliver(config.email, _message(config, fitted, msg_id))
     except DeliveryError as exc:
-        _close_digest(store, digest_id, "failed", error=str(exc))
+        _close_digest(store, digest_id, DigestState.FAILED, error=str(exc))
         _discard(path)
         log.error("digest %d not sent, its %d articles stay pending: %s", digest_id, len(content.article_ids), exc)
         return DigestOutcome("failed", counts=content.counts, error=str(exc), digest_id=digest_id)
     except OSError as exc:
         error = f"cannot write the report {exc.filename or path}: {exc.strerror or exc}"
-        _close_digest(store, digest_id, "failed", error=error)
+        _close_digest(store, digest_id, DigestState.FAILED, error=error)
         _discard(path)
         log.error("digest %d not sent: %s", digest_id, error)
         return DigestOutcome("failed", counts=content.counts, error=error, digest_id=digest_id)
     except BaseException as exc:
-        _close_digest(store, digest_id, "failed", error=f"{type(exc).__name__}: {exc}")
+        _close_digest(store, digest_id, DigestState.FAILED, error=f"{type(exc).__name__}: {exc}")
         _discard(path)
         raise
     _mark_sent(store, digest_id, content, msg_id, path)
@@ -175,36 +168,19 @@ def _refresh_archive(config: Config, store: Store, tz: ZoneInfo, now: datetime) 
 
 def _close_interrupted(store: Store) -> None:
     """A digest left `sending` by a crash: whether it went out is unknown, so its items go out again."""
-    with store.transaction() as conn:
-        stale = conn.execute(update(digests).where(digests.c.status == "sending").values(
-            status="interrupted", error="the run stopped while sending; its items were kept pending"))
-    if stale.rowcount:
-        log.warning("%d digest run(s) stopped while sending; their items go into this digest", stale.rowcount)
+    stale = store.close_interrupted_digests()
+    if stale:
+        log.warning("%d digest run(s) stopped while sending; their items go into this digest", stale)
 
 
 def _open_digest(store: Store, content: DigestContent) -> int:
-    with store.transaction() as conn:
-        return conn.execute(insert(digests).values(
-            created_at=utcnow(), period_start=content.period_start, period_end=content.period_end,
-            status="sending", counts=content.counts,
-        )).inserted_primary_key[0]
+    return store.open_digest(content.period_start, content.period_end, content.counts)
 
 
-def _close_digest(store: Store, digest_id: int, status: str, error: str | None = None) -> None:
-    with store.transaction() as conn:
-        conn.execute(update(digests).where(digests.c.id == digest_id).values(status=status, error=error))
+def _close_digest(store: Store, digest_id: int, status: DigestState, error: str | None = None) -> None:
+    store.close_digest(digest_id, status, error)
 
 
 def _mark_sent(store: Store, digest_id: int, content: DigestContent, msg_id: str, path: Path) -> None:
     """In one transaction: the digest is sent, and every item it carried belongs to it."""
-    with store.transaction() as conn:
-        conn.execute(update(digests).where(digests.c.id == digest_id).values(
-            status="sent", sent_at=utcnow(), message_id=msg_id, path=str(path), error=None))
-        for table, ids in ((articles, content.article_ids), (revisions, content.revision_ids)):
-            for chunk in _chunks(ids):
-                conn.execute(update(table).where(table.c.id.in_(chunk)).values(digest_id=digest_id))
-
-
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for i in range(0, len(ids), MARK_CHUNK):
-        yield ids[i:i + MARK_CHUNK]
+    store.mark_digest_sent(digest_id, msg_id, str(path), content.article_ids, content.revision_ids)
