@@ -172,3 +172,20 @@ def test_installs_starting_together_create_the_schema_once(db_url: str) -> None:
         thread.join()
     assert errors == []
     assert _revision(db_url) == migrate.head()
+
+
+def test_demo_runs_on_an_upgraded_previous_release_database(tmp_path: Path, db_url: str) -> None:
+    before = previous_release_database(db_url)
+    done = subprocess.run(
+        [sys.executable, "-m", "portalwatch", "demo", "--dir", str(tmp_path / "demo"), "--database", db_url],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "week 1 digest: sent" in done.stdout and "week 2 digest: sent" in done.stdout
+    store = Store(db_url)
+    after = _all_rows(store.engine)
+    assert len(after["articles"]) > len(before["articles"])
+    kept = {row[1]: row for row in after["articles"]}
+    for row in before["articles"]:
+        assert _utc_row(kept[row[1]]) == (*_utc_row(row)[:-1], kept[row[1]][-1])  # all but digest_id unchanged
+    assert store.get_article("http://127.0.0.1/a/2.html")["digest_id"] is not None  # the old pending one went out
