@@ -60,6 +60,17 @@ def _add_db(sub: argparse._SubParsersAction) -> None:
     p.add_argument("action", choices=("upgrade", "current"), help="upgrade: migrate now; current: show the revision")
 
 
+def _add_outbox(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("outbox", help="stored messages and the delivery state of each recipient")
+    p.add_argument("--limit", type=int, default=10, metavar="N",
+                   help="delivered messages to show besides those still waiting (default 10)")
+
+
+def _add_test_email(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("test-email", help="send a one-line test mail through the configured SMTP server")
+    p.add_argument("--to", action="append", metavar="ADDRESS", help="instead of email.to (repeatable)")
+
+
 COMMANDS = {
     "crawl": _add_crawl,
     "digest": _add_digest,
@@ -71,6 +82,8 @@ COMMANDS = {
     "seeds": lambda sub: sub.add_parser("seeds", help="list the articles of the seed corpus"),
     "reclassify": lambda sub: sub.add_parser("reclassify", help="classify every stored article again"),
     "demo": _add_demo,
+    "outbox": _add_outbox,
+    "test-email": _add_test_email,
     "db": _add_db,
 }
 

@@ -22,12 +22,14 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     RowMapping,
     String,
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     case,
     create_engine,
     event,
@@ -40,10 +42,9 @@ from sqlalchemy.engine import Connection
 
 from portalwatch import migrate
 from portalwatch.models import Classification, CrawledArticle, Verdict
-from portalwatch.states import ArticleStatus, DigestState, RunStatus
+from portalwatch.states import ArticleStatus, DeliveryState, DigestState, ItemKind, MessageKind, RunStatus
 
 STREAM_BATCH = 1000  # rows fetched at a time by streamed queries
-MARK_CHUNK = 500  # ids per UPDATE when marking what a digest carried
 
 metadata = MetaData()
 
@@ -165,6 +166,44 @@ crawl_errors = Table(
     Column("reason", Text, nullable=False),  # http-503, timeout, parse, blocked, ...
     Column("detail", Text),
     Column("at", UTCDateTime(), nullable=False),
+)
+
+
+# The outbox: every message stored whole before its first attempt, one row per recipient with its own state.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_id", Text, nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # MessageKind
+    Column("digest_id", ForeignKey("digests.id"), index=True),
+    Column("subject", Text, nullable=False),
+    Column("sender", Text, nullable=False),  # the envelope MAIL FROM
+    Column("raw", LargeBinary, nullable=False),  # the whole message as it goes on the wire, every part
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("delivered_at", UTCDateTime()),  # when the last recipient got it
+)
+
+outbox_recipients = Table(
+    "outbox_recipients",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("outbox_id", ForeignKey("outbox.id"), nullable=False, index=True),
+    Column("address", Text, nullable=False),
+    Column("state", String(16), nullable=False),  # DeliveryState
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_attempt_at", UTCDateTime()),
+    Column("sent_at", UTCDateTime()),
+    Column("error", Text),  # the server's last answer, scrubbed of secrets
+    UniqueConstraint("outbox_id", "address"),
+)
+
+outbox_items = Table(
+    "outbox_items",
+    metadata,
+    Column("outbox_id", ForeignKey("outbox.id"), primary_key=True),
+    Column("kind", String(16), primary_key=True),  # ItemKind
+    Column("item_id", Integer, primary_key=True, index=True),
 )
 
 
@@ -453,7 +492,8 @@ class Store:
 
     def pending_counts(self, now: datetime) -> dict[str, int]:
         """What the next digest would count, computed in the database (no article is loaded)."""
-        pending = articles.c.digest_id.is_(None) & (articles.c.first_seen <= now)
+        pending = (articles.c.digest_id.is_(None) & (articles.c.first_seen <= now)
+                   & articles.c.id.not_in(self._claimed(ItemKind.ARTICLE)))
         is_new = articles.c.duplicate_of.is_(None)
         changed = func.json_array_length(articles.c.number_changes) > 0
         kinds = select(articles.c.kind, func.count()).where(pending, is_new).group_by(articles.c.kind)
@@ -463,6 +503,7 @@ class Store:
             select(func.count(revisions.c.article_id.distinct()))
             .join(articles, articles.c.id == revisions.c.article_id)
             .where(revisions.c.digest_id.is_(None), revisions.c.seen_at <= now)
+            .where(revisions.c.id.not_in(self._claimed(ItemKind.REVISION)))
             .where(~(pending & is_new))
         )
         with self.engine.connect() as conn:
@@ -500,16 +541,10 @@ class Store:
         with self.transaction() as conn:
             conn.execute(update(digests).where(digests.c.id == digest_id).values(status=status, error=error))
 
-    def mark_digest_sent(self, digest_id: int, message_id: str, path: str, article_ids: list[int],
-                         revision_ids: list[int]) -> None:
-        """In one transaction: the digest is sent, and every item it carried belongs to it."""
+    def set_digest_path(self, digest_id: int, path: str) -> None:
+        """Where the digest's report file is."""
         with self.transaction() as conn:
-            conn.execute(update(digests).where(digests.c.id == digest_id).values(
-                status=DigestState.SENT, sent_at=utcnow(), message_id=message_id, path=path, error=None))
-            for table, ids in ((articles, article_ids), (revisions, revision_ids)):
-                for start in range(0, len(ids), MARK_CHUNK):
-                    chunk = ids[start:start + MARK_CHUNK]
-                    conn.execute(update(table).where(table.c.id.in_(chunk)).values(digest_id=digest_id))
+            conn.execute(update(digests).where(digests.c.id == digest_id).values(path=path))
 
     def sent_digests(self) -> list[RowMapping]:
         """Sent digests with a report file, newest first (for the archive index)."""
@@ -560,8 +595,122 @@ class Store:
                              .values(status=RunStatus.KILLED, finished_at=utcnow()))
         return ids
 
+    @staticmethod
+    def _claimed(kind: ItemKind):
+        """Ids of the items of `kind` carried by a stored message not yet at every recipient (a subquery)."""
+        return (select(outbox_items.c.item_id)
+                .join(outbox, outbox.c.id == outbox_items.c.outbox_id)
+                .where(outbox.c.delivered_at.is_(None), outbox_items.c.kind == kind))
+
     def _stream(self, query) -> Iterator[RowMapping]:
         """Rows of `query` a batch at a time: a server-side cursor on PostgreSQL, never the whole result."""
         with self.engine.connect() as conn:
             result = conn.execution_options(yield_per=STREAM_BATCH).execute(query).mappings()
             yield from result
+
+    # --- outbox --------------------------------------------------------------------------------
+    def queue_message(self, *, message_id: str, kind: MessageKind, subject: str, sender: str, raw: bytes,
+                      recipients: list[str], digest_id: int | None = None,
+                      items: dict[ItemKind, list[int]] | None = None) -> int:
+        """Store a message whole, its recipients `pending` and the items it carries; a digest becomes `queued`."""
+        now = utcnow()
+        with self.transaction() as conn:
+            outbox_id = conn.execute(insert(outbox).values(
+                message_id=message_id, kind=kind.value, digest_id=digest_id, subject=subject, sender=sender,
+                raw=raw, created_at=now,
+            )).inserted_primary_key[0]
+            conn.execute(insert(outbox_recipients), [
+                {"outbox_id": outbox_id, "address": address, "state": DeliveryState.PENDING.value, "attempts": 0}
+                for address in dict.fromkeys(recipients)
+            ])
+            rows = [{"outbox_id": outbox_id, "kind": kind_.value, "item_id": item_id}
+                    for kind_, ids in (items or {}).items() for item_id in dict.fromkeys(ids)]
+            if rows:
+                conn.execute(insert(outbox_items), rows)
+            if digest_id is not None:
+                conn.execute(update(digests).where(digests.c.id == digest_id).values(
+                    status=DigestState.QUEUED, message_id=message_id))
+        return outbox_id
+
+    def undelivered_messages(self) -> list[RowMapping]:
+        """Stored messages some recipient has not got yet, oldest first."""
+        query = select(outbox).where(outbox.c.delivered_at.is_(None)).order_by(outbox.c.id)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).mappings())
+
+    def outbox_message(self, outbox_id: int) -> RowMapping | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(outbox).where(outbox.c.id == outbox_id)).mappings().first()
+
+    def recent_messages(self, limit: int) -> list[RowMapping]:
+        """Every undelivered message and the `limit` newest delivered ones, newest first (no message bodies)."""
+        columns = [c for c in outbox.c if c.name != "raw"]
+        with self.engine.connect() as conn:
+            undelivered = list(conn.execute(select(*columns).where(outbox.c.delivered_at.is_(None))).mappings())
+            delivered = list(conn.execute(select(*columns).where(outbox.c.delivered_at.is_not(None))
+                                          .order_by(outbox.c.id.desc()).limit(limit)).mappings())
+        return sorted(undelivered + delivered, key=lambda row: row["id"], reverse=True)
+
+    def message_recipients(self, outbox_id: int) -> list[RowMapping]:
+        query = select(outbox_recipients).where(outbox_recipients.c.outbox_id == outbox_id).order_by(
+            outbox_recipients.c.id)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).mappings())
+
+    def claimed_items(self) -> dict[ItemKind, set[int]]:
+        """Articles and revisions carried by a message not yet at every recipient: no new digest takes them."""
+        query = (select(outbox_items.c.kind, outbox_items.c.item_id)
+                 .join(outbox, outbox.c.id == outbox_items.c.outbox_id)
+                 .where(outbox.c.delivered_at.is_(None)))
+        claimed: dict[ItemKind, set[int]] = {kind: set() for kind in ItemKind}
+        with self.engine.connect() as conn:
+            for kind, item_id in conn.execute(query):
+                claimed[ItemKind(kind)].add(item_id)
+        return claimed
+
+    def set_delivery_state(self, outbox_id: int, addresses: list[str], state: DeliveryState,
+                           error: str | None = None, *, attempt: bool = False) -> bool:
+        """Record where `addresses` stand (an `attempt` counts one more try); True once every recipient has it.
+
+        The write that makes the last recipient `sent` also marks the message delivered and, for a digest,
+        the digest `sent` and its items delivered: one transaction, so a crash leaves all or none of it.
+        """
+        now = utcnow()
+        values: dict = {"state": state.value, "error": error}
+        if state is DeliveryState.SENT:
+            values["sent_at"] = now
+        if attempt:
+            values.update(attempts=outbox_recipients.c.attempts + 1, last_attempt_at=now)
+        with self.transaction() as conn:
+            if addresses:
+                conn.execute(update(outbox_recipients).where(
+                    outbox_recipients.c.outbox_id == outbox_id, outbox_recipients.c.address.in_(addresses),
+                ).values(**values))
+            if state is not DeliveryState.SENT:
+                return False
+            waiting = conn.execute(select(func.count()).select_from(outbox_recipients).where(
+                outbox_recipients.c.outbox_id == outbox_id,
+                outbox_recipients.c.state != DeliveryState.SENT.value)).scalar_one()
+            if waiting:
+                return False
+            self._complete(conn, outbox_id, now)
+        return True
+
+    def _complete(self, conn: Connection, outbox_id: int, now: datetime) -> None:
+        """The message reached every recipient: it, its digest and the items it carries are delivered."""
+        conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(delivered_at=now))
+        digest_id = conn.execute(select(outbox.c.digest_id).where(outbox.c.id == outbox_id)).scalar_one()
+        if digest_id is None:
+            return
+        conn.execute(update(digests).where(digests.c.id == digest_id)
+                     .values(status=DigestState.SENT, sent_at=now, error=None))
+        for kind, table in ((ItemKind.ARTICLE, articles), (ItemKind.REVISION, revisions)):
+            carried = select(outbox_items.c.item_id).where(
+                outbox_items.c.outbox_id == outbox_id, outbox_items.c.kind == kind.value)
+            conn.execute(update(table).where(table.c.id.in_(carried)).values(digest_id=digest_id))
+
+    def note_digest_error(self, digest_id: int, error: str | None) -> None:
+        """Why a queued digest has not reached every recipient yet (scrubbed of secrets)."""
+        with self.transaction() as conn:
+            conn.execute(update(digests).where(digests.c.id == digest_id, digests.c.status != DigestState.SENT).values(
+                error=error))

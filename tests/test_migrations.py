@@ -59,9 +59,10 @@ def previous_release_database(url: str) -> dict[str, list[tuple]]:
 
 
 def _all_rows(engine) -> dict[str, list[tuple]]:
+    """Every row of the previous release's tables, read with the columns that release had."""
     with engine.connect() as conn:
         return {name: [tuple(r) for r in conn.execute(select(table).order_by(table.c.id))]
-                for name, table in metadata.tables.items()}
+                for name, table in previous_schema.metadata.tables.items()}
 
 
 def _revision(url: str) -> str | None:

@@ -9,6 +9,7 @@ from smtp_server import smtp_server
 
 from portalwatch.storage import Store, utcnow
 from reports.collect import collect
+from reports.digest import run_digest
 
 COUNTED = ("projects", "policies", "others", "revisions", "republished", "duplicates")
 
@@ -29,3 +30,14 @@ def test_nothing_pending_counts_zero_and_has_pending_says_so(db_url: str) -> Non
     assert not store.has_pending()
     store_week(store)
     assert store.has_pending()
+
+
+def test_items_of_a_digest_still_waiting_for_a_reader_are_not_counted_again(tmp_path: Path) -> None:
+    with smtp_server() as (port, recorder):
+        config, store = prepare_week(tmp_path, port)
+        recorder.refuse_rcpt = True  # the readers are refused: the week's digest stays in the outbox
+        assert run_digest(config).status == "failed"
+    now = utcnow()
+    assert store.undelivered_messages()
+    assert store.pending_counts(now) == {key: collect(store, now).counts[key] for key in COUNTED}
+    assert store.pending_counts(now) == dict.fromkeys(COUNTED, 0)  # all of it belongs to the waiting digest

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 from crawler.runner import run_crawl
 from portalwatch.commands.crawl import table
-from portalwatch.commands.digest import describe
+from portalwatch.commands.digest import describe, report_failure, retried_lines
 from portalwatch.config import Config
 from portalwatch.storage import Store, utcnow
 from reports.digest import digest_due, last_sent_at, run_digest
@@ -51,11 +51,15 @@ def send_digest_if_due(config: Config, store: Store, *, force: bool) -> int:
               else "digest not due: nothing is waiting for one")
         return 0
     outcome = run_digest(config)
+    for line in retried_lines(outcome):
+        print(line)
     if outcome.status == "failed":
-        print(f"portalwatch: run-once: digest not sent: {outcome.error}", file=sys.stderr)
+        report_failure("run-once", outcome)
         return 1
     if outcome.status == "sent":
         print(f"digest sent to {', '.join(outcome.recipients)}: {describe(outcome)}")
+    elif outcome.status == "resent":
+        print("nothing new since the last digest; stored messages were sent again")
     else:
         print("digest due, but nothing new since the last one: no mail sent")
     return 0
