@@ -28,6 +28,14 @@ class PortalHealth:
     start_pages_ok: int = 0
     start_errors: list[str] = field(default_factory=list)
     saved: bool = False
+    plain_requests: int = 0  # answers Scrapy fetched itself
+    browser_requests: int = 0  # requests the headless browser sent to the portal
+
+    @property
+    def plain_share(self) -> float | None:
+        """The share of the portal's requests fetched without the browser (None: nothing fetched)."""
+        total = self.plain_requests + self.browser_requests
+        return self.plain_requests / total if total else None
 
     def count(self, counter: str, n: int = 1) -> None:
         self.counts[counter] += n
@@ -48,12 +56,19 @@ class PortalHealth:
         if self.status != "blocked":
             self.error(url, "blocked", detail)
         self.status = "blocked"
-        self.message = f"blocked by a JavaScript challenge at {url}"
+        self.message = f"blocked by a JavaScript challenge at {url}: {detail}"
 
     def settle(self, close_reason: str) -> None:
         """Decide the final status from what was reached."""
         if self.status == "blocked":
             return
+        self._settle(close_reason)
+        if self.browser_requests:
+            total = self.plain_requests + self.browser_requests
+            note = f"browser: {self.browser_requests} of {total} requests, {self.plain_share:.0%} plain HTTP"
+            self.message = f"{self.message}; {note}" if self.message else note
+
+    def _settle(self, close_reason: str) -> None:
         if self.start_pages_ok == 0:
             self.status = "failed"
             self.message = "; ".join(self.start_errors) or f"no list page could be read ({close_reason})"

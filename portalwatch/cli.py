@@ -30,6 +30,9 @@ def _add_digest(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dry-run", action="store_true", help="render only: send nothing, mark nothing as sent")
     p.add_argument("--out", type=Path, metavar="FILE", help="also write the HTML to FILE")
     p.add_argument("--since", metavar="DATE", help="articles first seen since DATE (YYYY-MM-DD) instead")
+    p.add_argument("--subscription", metavar="NAME", help="only this subscription's digest (default: every one)")
+    # the daemon's weekly job: the subscriptions without a schedule of their own
+    p.add_argument("--default-schedule", action="store_true", help=argparse.SUPPRESS)
 
 
 def _add_run_once(sub: argparse._SubParsersAction) -> None:
@@ -64,6 +67,8 @@ def _add_outbox(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("outbox", help="stored messages and the delivery state of each recipient")
     p.add_argument("--limit", type=int, default=10, metavar="N",
                    help="delivered messages to show besides those still waiting (default 10)")
+    p.add_argument("--send", action="store_true",
+                   help="first send again every stored message some recipient does not have (nothing new is built)")
 
 
 def _add_test_email(sub: argparse._SubParsersAction) -> None:

@@ -44,12 +44,12 @@ class Ingestor:
             if known["content_hash"] == digest:
                 self.store.touch_article(known["id"], item.etag, item.last_modified)
                 return "unchanged"
-            facts = classify(item.title, item.text, self.district_hints.get(item.portal))
+            facts = classify(item.title, item.text, self.district_hints.get(item.portal), item.meta)
             self.store.record_revision(known, item, digest, facts)
             log.info("revised: %s", item.url)
             return "revised"
         verdict = self.index.check(item.title, item.text)
-        facts = classify(item.title, item.text, self.district_hints.get(item.portal))
+        facts = classify(item.title, item.text, self.district_hints.get(item.portal), item.meta)
         article_id = self.store.insert_article(item, digest, verdict, facts)
         if verdict.status == "new":
             self.index.add(item.url, item.title, item.text, article_id=article_id)

@@ -33,17 +33,23 @@ class CrawledArticle:
     attachments: list[str] = field(default_factory=list)
     etag: str | None = None
     last_modified: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)  # the xxgk table of a government page, label -> value
 
 
 @dataclass(frozen=True)
 class Amount:
-    """An investment amount as written, and its value in 亿 of its currency."""
+    """An investment amount as written, and its value in 亿 of its currency.
+
+    `own` is False for a total of several projects, a district or city figure, a cumulative figure or a
+    target: such a figure is never a project's headline.
+    """
 
     text: str
     value: float
     unit: str
     currency: str
     yi: float
+    own: bool = True
 
     def to_dict(self) -> dict:
         return asdict(self)

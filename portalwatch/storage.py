@@ -33,6 +33,7 @@ from sqlalchemy import (
     UniqueConstraint,
     case,
     create_engine,
+    delete,
     event,
     func,
     insert,
@@ -179,6 +180,43 @@ crawl_errors = Table(
 )
 
 
+# The 政府信息公开 table of an article's page (索引号, 发布机构, 文号, 成文日期 ...), kept for reclassification.
+article_meta = Table(
+    "article_meta",
+    metadata,
+    Column("article_id", ForeignKey("articles.id"), primary_key=True),
+    Column("meta", JSON, nullable=False),
+)
+
+
+# Subscriptions: when each began, which digest went to which, and the ledger of every item each was sent.
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("starts_at", UTCDateTime()),  # items first seen before this are not its news; NULL: all
+)
+
+subscription_digests = Table(
+    "subscription_digests",
+    metadata,
+    Column("digest_id", ForeignKey("digests.id"), primary_key=True),
+    Column("subscription", Text, nullable=False, index=True),
+)
+
+subscription_ledger = Table(
+    "subscription_ledger",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subscription", Text, nullable=False),
+    Column("item_kind", String(16), nullable=False),  # ItemKind
+    Column("item_id", Integer, nullable=False),
+    Column("digest_id", ForeignKey("digests.id"), nullable=False, index=True),
+    Column("sent_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("subscription", "item_kind", "item_id"),
+)
+
 # The outbox: every message stored whole before its first attempt, one row per recipient with its own state.
 outbox = Table(
     "outbox",
@@ -308,7 +346,10 @@ class Store:
             **classification_values(classification),
         }
         with self.transaction() as conn:
-            return conn.execute(insert(articles).values(**values)).inserted_primary_key[0]
+            article_id = conn.execute(insert(articles).values(**values)).inserted_primary_key[0]
+            if item.meta:
+                conn.execute(insert(article_meta).values(article_id=article_id, meta=dict(item.meta)))
+            return article_id
 
     def record_revision(
         self,
@@ -347,6 +388,9 @@ class Store:
                     **classification_values(classification),
                 )
             )
+            conn.execute(delete(article_meta).where(article_meta.c.article_id == article["id"]))
+            if item.meta:
+                conn.execute(insert(article_meta).values(article_id=article["id"], meta=dict(item.meta)))
         return revision_id
 
     def touch_article(self, article_id: int, etag: str | None, last_modified: str | None) -> None:
@@ -361,6 +405,11 @@ class Store:
     def update_classification(self, article_id: int, c: Classification) -> None:
         with self.transaction() as conn:
             conn.execute(update(articles).where(articles.c.id == article_id).values(**classification_values(c)))
+
+    def article_metadata(self) -> dict[int, dict[str, str]]:
+        """The xxgk table of every article whose page had one, by article id."""
+        with self.engine.connect() as conn:
+            return {row.article_id: dict(row.meta) for row in conn.execute(select(article_meta))}
 
     def iter_articles(self) -> Iterator[RowMapping]:
         """Every stored article, oldest first."""
@@ -678,11 +727,16 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.execute(query).mappings())
 
-    def claimed_items(self) -> dict[ItemKind, set[int]]:
-        """Articles and revisions carried by a message not yet at every recipient: no new digest takes them."""
+    def claimed_items(self, subscription: str | None = None) -> dict[ItemKind, set[int]]:
+        """Articles and revisions carried by a message not yet at every recipient: no new digest takes them.
+
+        With `subscription`, only that subscription's messages count (another's claim is not its own)."""
         query = (select(outbox_items.c.kind, outbox_items.c.item_id)
                  .join(outbox, outbox.c.id == outbox_items.c.outbox_id)
                  .where(outbox.c.delivered_at.is_(None)))
+        if subscription is not None:
+            query = query.join(subscription_digests, subscription_digests.c.digest_id == outbox.c.digest_id).where(
+                subscription_digests.c.subscription == subscription)
         claimed: dict[ItemKind, set[int]] = {kind: set() for kind in ItemKind}
         with self.engine.connect() as conn:
             for kind, item_id in conn.execute(query):
@@ -725,13 +779,140 @@ class Store:
             return
         conn.execute(update(digests).where(digests.c.id == digest_id)
                      .values(status=DigestState.SENT, sent_at=now, error=None))
+        items: dict[ItemKind, list[int]] = {}
         for kind, table in ((ItemKind.ARTICLE, articles), (ItemKind.REVISION, revisions)):
             carried = select(outbox_items.c.item_id).where(
                 outbox_items.c.outbox_id == outbox_id, outbox_items.c.kind == kind.value)
-            conn.execute(update(table).where(table.c.id.in_(carried)).values(digest_id=digest_id))
+            # an item belongs to the first digest that reached a reader with it (subscriptions share items)
+            conn.execute(update(table).where(table.c.id.in_(carried), table.c.digest_id.is_(None))
+                         .values(digest_id=digest_id))
+            items[kind] = list(conn.execute(carried).scalars())
+        self._record_ledger(conn, digest_id, items, now)
 
     def note_digest_error(self, digest_id: int, error: str | None) -> None:
         """Why a queued digest has not reached every recipient yet (scrubbed of secrets)."""
         with self.transaction() as conn:
             conn.execute(update(digests).where(digests.c.id == digest_id, digests.c.status != DigestState.SENT).values(
                 error=error))
+
+    # --- subscriptions -------------------------------------------------------------------------
+    def subscription_start(self, name: str, starts_at: datetime | None, *,
+                           inherit_sent: bool = False) -> datetime | None:
+        """When subscription `name` starts; one seen for the first time is recorded as starting at `starts_at`.
+
+        With `inherit_sent` a new subscription counts every item a sent digest carried as sent to it (the
+        subscription `email.to` stands for takes over from the digests made before subscriptions existed).
+        """
+        with self.transaction() as conn:
+            row = conn.execute(select(subscriptions).where(subscriptions.c.name == name)).mappings().first()
+            if row is not None:
+                return row["starts_at"]
+            now = utcnow()
+            conn.execute(insert(subscriptions).values(name=name, created_at=now, starts_at=starts_at))
+            if inherit_sent:
+                for table, kind in ((articles, ItemKind.ARTICLE), (revisions, ItemKind.REVISION)):
+                    carried = conn.execute(select(table.c.id, table.c.digest_id).where(table.c.digest_id.is_not(None)))
+                    rows = [{"subscription": name, "item_kind": kind.value, "item_id": item_id, "digest_id": digest_id,
+                             "sent_at": now} for item_id, digest_id in carried]
+                    if rows:
+                        conn.execute(insert(subscription_ledger), rows)
+            return starts_at
+
+    def sent_to(self, name: str) -> dict[ItemKind, set[int]]:
+        """Ids of the articles and revisions subscription `name` was sent."""
+        query = select(subscription_ledger.c.item_kind, subscription_ledger.c.item_id).where(
+            subscription_ledger.c.subscription == name)
+        sent: dict[ItemKind, set[int]] = {kind: set() for kind in ItemKind}
+        with self.engine.connect() as conn:
+            for kind, item_id in conn.execute(query):
+                sent[ItemKind(kind)].add(item_id)
+        return sent
+
+    def link_digest(self, conn: Connection, digest_id: int, name: str) -> None:
+        """Inside the caller's transaction: digest `digest_id` is subscription `name`'s."""
+        conn.execute(insert(subscription_digests).values(digest_id=digest_id, subscription=name))
+
+    def _record_ledger(self, conn: Connection, digest_id: int, items: dict[ItemKind, list[int]], now: datetime) -> None:
+        """The items a delivered digest carried go into its subscription's ledger."""
+        name = conn.execute(select(subscription_digests.c.subscription).where(
+            subscription_digests.c.digest_id == digest_id)).scalar_one_or_none()
+        if name is None:
+            return
+        rows = [{"subscription": name, "item_kind": kind.value, "item_id": item_id, "digest_id": digest_id,
+                 "sent_at": now} for kind, ids in items.items() for item_id in dict.fromkeys(ids)]
+        if rows:
+            conn.execute(insert(subscription_ledger), rows)
+
+    def deliver_digest(self, digest_id: int, items: dict[ItemKind, list[int]]) -> None:
+        """A digest that reached its readers without mail (chat channels only): it and its items are delivered."""
+        now = utcnow()
+        with self.transaction() as conn:
+            conn.execute(update(digests).where(digests.c.id == digest_id).values(status="sent", sent_at=now,
+                                                                                 error=None))
+            for kind, table in ((ItemKind.ARTICLE, articles), (ItemKind.REVISION, revisions)):
+                ids = list(dict.fromkeys(items.get(kind, [])))
+                for i in range(0, len(ids), 500):
+                    conn.execute(update(table).where(table.c.id.in_(ids[i:i + 500]), table.c.digest_id.is_(None))
+                                 .values(digest_id=digest_id))
+            self._record_ledger(conn, digest_id, items, now)
+
+    def last_sent_to(self, name: str) -> RowMapping | None:
+        """The most recent digest the mail server accepted for subscription `name`."""
+        query = (
+            select(digests)
+            .join(subscription_digests, subscription_digests.c.digest_id == digests.c.id)
+            .where(subscription_digests.c.subscription == name, digests.c.status == "sent")
+            .order_by(digests.c.period_end.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).mappings().first()
+
+    def unsent_articles(self, name: str, since: datetime | None, until: datetime) -> list[RowMapping]:
+        """Articles first seen in [since, until] that subscription `name` was not sent, oldest first."""
+        sent = subscription_ledger.alias("sent")
+        query = (
+            select(articles)
+            .outerjoin(sent, (sent.c.item_id == articles.c.id) & (sent.c.subscription == name)
+                       & (sent.c.item_kind == ItemKind.ARTICLE.value))
+            .where(sent.c.id.is_(None), articles.c.first_seen <= _naive(until))
+            .order_by(articles.c.first_seen)
+        )
+        if since is not None:
+            query = query.where(articles.c.first_seen >= _naive(since))
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).mappings())
+
+    def unsent_revisions(self, name: str, since: datetime | None, until: datetime) -> list[RowMapping]:
+        """Revisions seen in [since, until] that subscription `name` was not sent, with their article's facts."""
+        sent = subscription_ledger.alias("sent")
+        query = (
+            select(revisions, articles.c.url, articles.c.portal, *REVISION_FACTS)
+            .join(articles, articles.c.id == revisions.c.article_id)
+            .outerjoin(sent, (sent.c.item_id == revisions.c.id) & (sent.c.subscription == name)
+                       & (sent.c.item_kind == ItemKind.REVISION.value))
+            .where(sent.c.id.is_(None), revisions.c.seen_at <= _naive(until))
+            .order_by(revisions.c.seen_at, revisions.c.id)
+        )
+        if since is not None:
+            query = query.where(revisions.c.seen_at >= _naive(since))
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).mappings())
+
+    def projects(self) -> list[RowMapping]:
+        """Every article classified as a project that was news (not a plain copy of a known one), oldest first."""
+        news = articles.c.duplicate_of.is_(None)
+        query = select(articles).where(articles.c.kind == "project", news).order_by(articles.c.first_seen)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).mappings())
+
+
+# The facts of a revised article a subscription filters on, read with each revision.
+REVISION_FACTS = (
+    articles.c.kind, articles.c.districts, articles.c.amounts, articles.c.stage, articles.c.doc_numbers,
+)
+
+
+def _naive(moment: datetime) -> datetime:
+    """The naive UTC form the store compares against."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment

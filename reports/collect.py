@@ -7,19 +7,34 @@ has not reached everyone yet belongs to that digest: no later digest takes it (i
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import RowMapping
+from sqlalchemy import RowMapping, select
 
-from portalwatch.states import PortalStatus
-from portalwatch.storage import ItemKind, Store
+from portalwatch.storage import (
+    REVISION_FACTS,
+    ItemKind,
+    Store,
+    articles,
+    crawl_errors,
+    crawl_runs,
+    digests,
+    portal_runs,
+    revisions,
+)
 
 
 def as_utc(moment: datetime) -> datetime:
     """A datetime from the store (naive means UTC) or from the caller, as an aware UTC datetime."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def db_time(moment: datetime) -> datetime:
+    """The naive UTC form the store compares against."""
+    return as_utc(moment).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,7 @@ class ArticleItem:
     duplicate_of: str | None
     duplicate_title: str | None
     number_changes: list[dict]
+    text: str = ""
 
     @classmethod
     def from_row(cls, row: RowMapping) -> ArticleItem:
@@ -54,6 +70,7 @@ class ArticleItem:
             policies=list(row["policies"] or []), doc_numbers=list(row["doc_numbers"] or []),
             issuers=list(row["issuers"] or []), summary=row["summary"] or "", duplicate_of=row["duplicate_of"],
             duplicate_title=row["duplicate_title"], number_changes=list(row["number_changes"] or []),
+            text=row["text"] or "",
         )
 
     @property
@@ -75,6 +92,11 @@ class RevisionItem:
     new_text: str
     seen_at: datetime
     count: int
+    kind: str = "other"  # the article's facts as classified after its last change
+    districts: tuple[str, ...] = ()
+    amounts: tuple[dict, ...] = ()
+    stage: str | None = None
+    doc_numbers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -95,7 +117,7 @@ class PortalHealth:
 
     @property
     def healthy(self) -> bool:
-        return self.status == PortalStatus.OK and self.failed_runs == 0
+        return self.status == "ok" and self.failed_runs == 0
 
 
 @dataclass
@@ -113,6 +135,12 @@ class DigestContent:
     health: list[PortalHealth]
     article_ids: list[int]
     revision_ids: list[int]
+    revision_pages: dict[int, int] = field(default_factory=dict)  # revision id -> its article's id
+    portal_titles: dict[str, str] = field(default_factory=dict)  # portal name -> the name readers know
+
+    def portal_title(self, portal: str) -> str:
+        """A portal as readers know it (its `title:` in the config), else its config name."""
+        return self.portal_titles.get(portal) or portal
 
     @property
     def is_empty(self) -> bool:
@@ -140,7 +168,9 @@ class DigestContent:
 
 def last_sent(store: Store) -> RowMapping | None:
     """The most recent digest the mail server accepted."""
-    return store.last_sent_digest()
+    query = select(digests).where(digests.c.status == "sent").order_by(digests.c.period_end.desc()).limit(1)
+    with store.engine.connect() as conn:
+        return conn.execute(query).mappings().first()
 
 
 def collect(store: Store, now: datetime, since: datetime | None = None,
@@ -152,11 +182,28 @@ def collect(store: Store, now: datetime, since: datetime | None = None,
     else:
         period_start = as_utc(since)
     claimed = store.claimed_items() if since is None else {kind: set() for kind in ItemKind}
-    fresh = [ArticleItem.from_row(row) for row in store.digest_articles(now, since)
-             if row["id"] not in claimed[ItemKind.ARTICLE]]
+    rows = [row for row in _article_rows(store, now, since) if row["id"] not in claimed[ItemKind.ARTICLE]]
+    revision_rows = [row for row in _revision_rows(store, now, since) if row["id"] not in claimed[ItemKind.REVISION]]
+    return _content(store, period_start, now, rows, revision_rows, portal_names)
+
+
+def collect_unsent(store: Store, now: datetime, subscription: str, starts_at: datetime | None,
+                   portal_names: Iterable[str] = ()) -> DigestContent:
+    """Everything first seen since `starts_at` that subscription `subscription` was not sent yet."""
+    previous = store.last_sent_to(subscription)
+    period_start = as_utc(previous["period_end"]) if previous else (as_utc(starts_at) if starts_at else None)
+    claimed = store.claimed_items(subscription)
+    rows = [r for r in store.unsent_articles(subscription, starts_at, now) if r["id"] not in claimed[ItemKind.ARTICLE]]
+    revision_rows = [r for r in store.unsent_revisions(subscription, starts_at, now)
+                     if r["id"] not in claimed[ItemKind.REVISION]]
+    return _content(store, period_start, now, rows, revision_rows, portal_names)
+
+
+def _content(store: Store, period_start: datetime | None, now: datetime, rows: list[RowMapping],
+             revision_rows: list[RowMapping], portal_names: Iterable[str]) -> DigestContent:
+    fresh = [ArticleItem.from_row(row) for row in rows]
     new = [a for a in fresh if a.duplicate_of is None]
     republished = [a for a in fresh if a.duplicate_of is not None and a.number_changes]
-    revision_rows = [row for row in store.digest_revisions(now, since) if row["id"] not in claimed[ItemKind.REVISION]]
     new_ids = {a.id for a in new}
     return DigestContent(
         period_start=period_start,
@@ -170,7 +217,33 @@ def collect(store: Store, now: datetime, since: datetime | None = None,
         health=_health(store, period_start, now, portal_names),
         article_ids=[a.id for a in fresh],
         revision_ids=[r["id"] for r in revision_rows],
+        revision_pages={r["id"]: r["article_id"] for r in revision_rows},
     )
+
+
+def _article_rows(store: Store, now: datetime, since: datetime | None) -> list[RowMapping]:
+    query = select(articles).where(articles.c.first_seen <= db_time(now)).order_by(articles.c.first_seen)
+    if since is None:
+        query = query.where(articles.c.digest_id.is_(None))
+    else:
+        query = query.where(articles.c.first_seen >= db_time(since))
+    with store.engine.connect() as conn:
+        return list(conn.execute(query).mappings())
+
+
+def _revision_rows(store: Store, now: datetime, since: datetime | None) -> list[RowMapping]:
+    query = (
+        select(revisions, articles.c.url, articles.c.portal, *REVISION_FACTS)
+        .join(articles, articles.c.id == revisions.c.article_id)
+        .where(revisions.c.seen_at <= db_time(now))
+        .order_by(revisions.c.seen_at, revisions.c.id)
+    )
+    if since is None:
+        query = query.where(revisions.c.digest_id.is_(None))
+    else:
+        query = query.where(revisions.c.seen_at >= db_time(since))
+    with store.engine.connect() as conn:
+        return list(conn.execute(query).mappings())
 
 
 def _group_revisions(rows: Iterable[RowMapping]) -> list[RevisionItem]:
@@ -186,14 +259,31 @@ def _group_revisions(rows: Iterable[RowMapping]) -> list[RevisionItem]:
             old_title=first["old_title"], new_title=last["new_title"],
             old_text=first["old_text"], new_text=last["new_text"],
             seen_at=as_utc(last["seen_at"]), count=len(group),
+            kind=last["kind"], districts=tuple(last["districts"] or ()), amounts=tuple(last["amounts"] or ()),
+            stage=last["stage"], doc_numbers=tuple(last["doc_numbers"] or ()),
         ))
     return items
 
 
 def _health(store: Store, start: datetime | None, now: datetime, portal_names: Iterable[str]) -> list[PortalHealth]:
     """Per-portal crawl figures of the runs started in the period; configured portals never crawled too."""
-    run_rows = store.portal_runs_between(start, now)
-    reasons = store.error_reasons_between(start, now)
+    runs = (
+        select(portal_runs)
+        .join(crawl_runs, crawl_runs.c.id == portal_runs.c.run_id)
+        .where(crawl_runs.c.started_at <= db_time(now))
+        .order_by(portal_runs.c.run_id, portal_runs.c.id)
+    )
+    errors = (
+        select(crawl_errors.c.portal, crawl_errors.c.reason)
+        .join(crawl_runs, crawl_runs.c.id == crawl_errors.c.run_id)
+        .where(crawl_runs.c.started_at <= db_time(now))
+    )
+    if start is not None:
+        runs = runs.where(crawl_runs.c.started_at >= db_time(start))
+        errors = errors.where(crawl_runs.c.started_at >= db_time(start))
+    with store.engine.connect() as conn:
+        run_rows = list(conn.execute(runs).mappings())
+        reasons = Counter((row.portal, row.reason) for row in conn.execute(errors))
     health = {name: PortalHealth(name) for name in portal_names}
     for row in run_rows:
         h = health.setdefault(row["portal"], PortalHealth(row["portal"]))
@@ -204,7 +294,7 @@ def _health(store: Store, start: datetime | None, now: datetime, portal_names: I
         h.revised += row["revised"]
         h.errors += row["errors"]
         h.status = row["status"]
-        if row["status"] != PortalStatus.OK:
+        if row["status"] != "ok":
             h.failed_runs += 1
             h.message = row["message"] or h.message
     for (portal, reason), count in reasons.items():

@@ -6,6 +6,7 @@ import logging
 
 from portalwatch.config import Config, ConfigError, load_config
 from portalwatch.lock import EXIT_BUSY
+from portalwatch.storage import Store
 from scheduler.child import ChildResult, portalwatch_argv, run_child
 from scheduler.recovery import record_killed_runs
 
@@ -27,15 +28,29 @@ def crawl_job(config_path: str) -> None:
     _report(result)
     if result.returncode is not None and result.returncode < 0:
         record_killed_runs(config, "daemon: recording a killed crawl", wait=RECOVERY_WAIT)
+    resend_stored_mail(config, config_path)
 
 
-def digest_job(config_path: str) -> None:
-    """Build and mail the digest in a child process; a shutdown lets it finish sending."""
+def resend_stored_mail(config: Config, config_path: str) -> None:
+    """Mail stored for a reader who does not have it yet goes out again after every crawl, not only weekly."""
+    if not Store(config.database).undelivered_messages():
+        return
+    limit = DIGEST_TIME_LIMIT + config.schedule.lock_wait_seconds
+    _report(run_child("outbox", portalwatch_argv(config_path, "outbox", "--send"), limit, interruptible=False))
+
+
+def digest_job(config_path: str, subscription: str | None = None) -> None:
+    """Build and mail the digest in a child process; a shutdown lets it finish sending.
+
+    With `subscription`, that subscription's digest (it has a schedule of its own); without, the digests of
+    every subscription that follows `schedule.digest`.
+    """
     config = _load(config_path, "digest")
     if config is None:
         return
     limit = DIGEST_TIME_LIMIT + config.schedule.lock_wait_seconds
-    _report(run_child("digest", portalwatch_argv(config_path, "digest"), limit, interruptible=False))
+    which = ("--subscription", subscription) if subscription else ("--default-schedule",)
+    _report(run_child("digest", portalwatch_argv(config_path, "digest", *which), limit, interruptible=False))
 
 
 JOB_FUNCTIONS = {"crawl": crawl_job, "digest": digest_job}

@@ -55,7 +55,8 @@ def test_reclassify_updates_every_article_and_export_shows_the_fields(
 
     signing = store.get_article(SIGNING.url)
     assert (signing["kind"], signing["districts"], signing["stage"]) == ("project", ["城阳区"], "签约")
-    assert signing["amounts"] == [{"text": "32亿元", "value": 32.0, "unit": "亿元", "currency": "CNY", "yi": 32.0}]
+    assert signing["amounts"] == [{"text": "32亿元", "value": 32.0, "unit": "亿元", "currency": "CNY", "yi": 32.0,
+                                   "own": True}]
     assert signing["projects"] == ["智能制造产业园项目"]
     notice = store.get_article(NOTICE.url)
     assert (notice["kind"], notice["districts"]) == ("policy", ["崂山区"])

@@ -54,7 +54,8 @@ def test_new_article_round_trip(store: Store) -> None:
     assert row["id"] == article_id
     assert (row["status"], row["kind"], row["published"]) == ("new", "project", date(2026, 11, 2))
     assert row["districts"] == ["胶州市"]
-    assert row["amounts"] == [{"text": "总投资32亿元", "value": 32, "unit": "亿元", "currency": "CNY", "yi": 32.0}]
+    assert row["amounts"] == [{"text": "总投资32亿元", "value": 32, "unit": "亿元", "currency": "CNY", "yi": 32.0,
+                              "own": True}]
     assert row["attachments"] == ["http://127.0.0.1/a/P1.pdf"]
     assert row["first_seen"] == row["last_seen"]
     assert store.known_urls("jiaozhou") == {"http://127.0.0.1/a/t20261102_1.shtml"}
@@ -141,7 +142,8 @@ def test_export_jsonl_and_excel_csv(store: Store, tmp_path: Path) -> None:
     record = json.loads(line)
     assert record["published"] == "2026-11-02"
     assert record["district"] == ["胶州市"] and record["kind"] == "project" and record["status"] == "new"
-    assert record["amounts"][0] == {"text": "总投资32亿元", "value": 32, "unit": "亿元", "currency": "CNY", "yi": 32.0}
+    assert record["amounts"][0] == {"text": "总投资32亿元", "value": 32, "unit": "亿元", "currency": "CNY", "yi": 32.0,
+                                    "own": True}
     assert record["duplicate_of"] is None
     for key in ("url", "title", "portal", "projects", "policies", "doc_numbers"):
         assert key in record

@@ -1,4 +1,4 @@
-"""`portalwatch outbox [--limit N]`: stored messages and where each recipient stands."""
+"""`portalwatch outbox [--limit N] [--send]`: stored messages and where each recipient stands."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import argparse
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from portalwatch.commands.digest import report_failure, retried_lines
 from portalwatch.config import Config
 from portalwatch.storage import Store
 from reports.collect import as_utc
+from reports.digest import resend_stored
 
 
 def when(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -38,6 +40,16 @@ def lines(store: Store, zone: ZoneInfo, limit: int) -> list[str]:
 
 
 def run(config: Config, args: argparse.Namespace) -> int:
+    code = 0
+    if args.send:
+        outcome = resend_stored(config)
+        for line in retried_lines(outcome):
+            print(line)
+        if outcome.status == "failed":
+            report_failure("outbox", outcome)
+            code = 1
+        elif outcome.status == "empty":
+            print("nothing to send: every stored message is at every recipient")
     store = Store(config.database)
     print("\n".join(lines(store, ZoneInfo(config.timezone), args.limit)))
-    return 0
+    return code
