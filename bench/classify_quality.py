@@ -6,7 +6,8 @@ Sets (bench/data/):
 - classify_holdout.jsonl (the default): 82 articles written in the portals' style and labelled by hand, split
   from one set of 164 by the first byte of sha1(id) before any rule was changed, and never read while tuning.
   Its failures are not printed unless --show-failures is given: only its figures are reported.
-- classify_tune.jsonl: the other 82 of that set; rules may be checked against it (failures printed).
+- classify_tune.jsonl: the other 82 of that set, and 20 written later (t2xx) for the variety of kinds; rules may
+  be checked against it (failures printed).
 - classify_labelled.jsonl: the older development set (seed sections and hand-written articles). Its headline
   labels follow an earlier definition (the first figure, totals of many projects included), so its headline
   is not scored.

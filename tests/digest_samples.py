@@ -35,6 +35,7 @@ digest:
 {extra.get("top", "")}
 portals:
   - name: xihaian-news
+    title: 青岛西海岸新区融媒体中心
     start_urls: ["http://127.0.0.1:9/xwzx/"]
     district: 西海岸新区
   - name: laoshan-news

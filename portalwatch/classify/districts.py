@@ -48,7 +48,9 @@ _ADDRESSEES = re.compile(r"各区、?市人民政府[^\n。]*|^各[^\n。]{0,80}
 _JOINER = re.compile(r"[、,，]?(?:和|与|及|以及)?")
 # "全区/我区/本区" and a bare "新区" mean the portal's own district.
 _OWN_DISTRICT = re.compile(r"全区|我区|本区|该区")
-_BARE_NEW_AREA = re.compile(r"(?<!西海岸)(?<!现代化)新区")
+# a 新区 that stands for the district starts a phrase ("新区管委", "，新区将…", "我新区"); one after other words
+# is part of a longer name or a description ("西海岸新区", "…的现代化新区")
+_BARE_NEW_AREA = re.compile(r"(?:^|(?<=[\s,，。；;、:：“”\"（(【》]|[我本该]))新区", re.MULTILINE)
 _TITLE_WEIGHT = 10
 _LEAD_WEIGHT = 2
 _SHARE = 0.5

@@ -24,7 +24,7 @@ _POLICY_RE = re.compile(
 _TITLE_POLICY_RE = re.compile(rf"{_POLICY_RE.pattern}|(?<!招商)政策(?!性)")
 _PROJECT_RE = re.compile(
     r"签约|开工|奠基|动工|破土|竣工|投产|落户|封顶|试生产|下线|投用|投入使用|启用|开园|投运|并网|建成|在建|总投资"
-    r"|计划投资"
+    r"|计划投资|(?<!完成)(?<!资产)投资\d[\d.]*(?:万|亿)"
     r"|(?:亿|万)(?:元|美元|欧元)[^，。,]{0,6}(?:项目|产业园|基地)|项目(?:落地|建设|集中|推进|进展)|抓项目"
 )
 _TITLE_PROJECT_RE = re.compile(rf"{_PROJECT_RE.pattern}|项目")
