@@ -25,6 +25,7 @@ from portalwatch.models import SeedArticle
 from portalwatch.textnorm import drop_furniture, to_simplified
 
 OVERRIDES_FILE = "seeds.yaml"
+SAMPLE_SEEDS = Path(__file__).resolve().parent / "sample_seeds"  # the shipped corpus (package data, = seeds/)
 ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 DATE_LINE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$")

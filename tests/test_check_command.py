@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import testdb
 
 from portalwatch.models import Classification, CrawledArticle, Verdict
 from portalwatch.seeds import load_seeds
@@ -33,9 +34,9 @@ NEW_TEXT = (
 @pytest.fixture
 def workdir(tmp_path) -> Path:
     (tmp_path / "config.yaml").write_text(
-        f"database: sqlite:///data/pw.db\nseeds_dir: {ROOT / 'seeds'}\n", encoding="utf-8"
+        f"database: {testdb.database_for(tmp_path)}\nseeds_dir: {ROOT / 'seeds'}\n", encoding="utf-8"
     )
-    store = Store(f"sqlite:///{tmp_path / 'data' / 'pw.db'}")
+    store = Store(testdb.database_for(tmp_path))
     item = CrawledArticle(url=STORED_URL, portal="a", title="海洋装备制造基地签约", text=STORED_TEXT)
     store.insert_article(item, content_hash(STORED_TEXT), Verdict(status="new"), Classification())
     return tmp_path

@@ -7,6 +7,8 @@ import json
 import logging
 from pathlib import Path
 
+import testdb
+
 from portalwatch.dedupe import DedupeIndex, catch_up
 from portalwatch.models import Classification, CrawledArticle, Verdict
 from portalwatch.seeds import load_seeds
@@ -50,7 +52,7 @@ def test_seed_index_is_cached_and_rebuilt_only_when_seeds_change(tmp_path):
 
 
 def test_stored_articles_survive_a_restart_and_catch_up_incrementally(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'pw.db'}")
+    store = Store(testdb.database_for(tmp_path))
     first = store_article(store, "http://a.test/1.html", NEW_ARTICLE)
     cache = tmp_path / "dedupe"
     index = DedupeIndex.open(cache, SEEDS)
@@ -80,13 +82,13 @@ def test_session_additions_are_not_saved(tmp_path):
 
 def test_index_never_claims_articles_of_a_replaced_database(tmp_path):
     cache = tmp_path / "dedupe"
-    old = Store(f"sqlite:///{tmp_path / 'old.db'}")
+    old = Store(testdb.database_for(tmp_path, 'old'))
     store_article(old, "http://a.test/1.html", NEW_ARTICLE)
     index = DedupeIndex.open(cache, SEEDS)
     catch_up(index, old)
     index.save()
 
-    fresh = Store(f"sqlite:///{tmp_path / 'new.db'}")  # same ids, other articles
+    fresh = Store(testdb.database_for(tmp_path, 'new'))  # same ids, other articles
     store_article(fresh, "http://b.test/1.html", OTHER)
     reopened = DedupeIndex.open(cache, SEEDS)
     assert catch_up(reopened, fresh) == 1
@@ -106,7 +108,7 @@ def test_an_index_saved_further_ahead_by_another_process_is_kept(tmp_path):
 
 
 def test_unreadable_or_inconsistent_cache_is_rebuilt_from_the_database(tmp_path, caplog):
-    store = Store(f"sqlite:///{tmp_path / 'pw.db'}")
+    store = Store(testdb.database_for(tmp_path))
     store_article(store, "http://a.test/1.html", NEW_ARTICLE)
     cache = tmp_path / "dedupe"
     index = DedupeIndex.open(cache, SEEDS)
