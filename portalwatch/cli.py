@@ -12,8 +12,11 @@ from pathlib import Path
 
 from portalwatch.config import DEFAULT_CONFIG, Config, ConfigError, load_config
 from portalwatch.lock import LockBusy, for_command, report_busy
+from portalwatch.migrate import SchemaTooNew
+from portalwatch.seeds import SAMPLE_SEEDS
 
 EXIT_CONFIG = 2
+EXIT_SCHEMA = 4
 
 
 def _add_crawl(sub: argparse._SubParsersAction) -> None:
@@ -51,6 +54,13 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
 def _add_demo(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="crawl bundled sample portals on 127.0.0.1 and write a digest (offline)")
     p.add_argument("--dir", type=Path, default=Path("portalwatch-demo"), help="where the demo keeps its files")
+    p.add_argument("--database", metavar="URL",
+                   help="use this database (PostgreSQL, say) as it is instead of a fresh SQLite file in --dir")
+
+
+def _add_db(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("db", help="upgrade the database schema to this version of portalwatch, or show it")
+    p.add_argument("action", choices=("upgrade", "current"), help="upgrade: migrate now; current: show the revision")
 
 
 def _add_probe(sub: argparse._SubParsersAction) -> None:
@@ -87,6 +97,7 @@ COMMANDS = {
     "probe": _add_probe,
     "outbox": _add_outbox,
     "test-email": _add_test_email,
+    "db": _add_db,
 }
 
 
@@ -112,7 +123,12 @@ def resolve_config(path: Path | None) -> Config:
         path = Path(os.environ["PORTALWATCH_CONFIG"])
     if path is None:
         default = Path(DEFAULT_CONFIG)
-        return load_config(default) if default.exists() else Config().resolved(Path.cwd() / DEFAULT_CONFIG)
+        if default.exists():
+            return load_config(default)
+        config = Config().resolved(Path.cwd() / DEFAULT_CONFIG)
+        if not config.seeds_dir.is_dir():  # no config, no seeds here: the sample corpus shipped in the package
+            config = config.model_copy(update={"seeds_dir": SAMPLE_SEEDS})
+        return config
     return load_config(path)
 
 
@@ -136,5 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"portalwatch: config error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except SchemaTooNew as exc:
+        print(f"portalwatch: {exc}", file=sys.stderr)
+        return EXIT_SCHEMA
     except KeyboardInterrupt:
         return 130

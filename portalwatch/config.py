@@ -126,6 +126,11 @@ class DigestSettings(_Section):
     public_url: str | None = Field(None, description="where the reports folder is served, for links")
 
 
+class DedupeSettings(_Section):
+    new_share: float = Field(1 / 3, gt=0, le=1, description="share of an article found nowhere else that makes it new")
+    new_chars: int = Field(100, ge=0, description="... and at least this many characters of it")
+
+
 class SubscriptionFilters(_Section):
     """What one subscription wants; an empty list means "any". Amount and stage filters apply to projects."""
 
@@ -268,6 +273,7 @@ class Config(_Section):
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
+    dedupe: DedupeSettings = Field(default_factory=DedupeSettings)
     notify: list[str] = Field(default_factory=list, description="apprise URLs for a short summary")
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
     portals: list[PortalConfig] = Field(default_factory=list)

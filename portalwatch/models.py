@@ -76,7 +76,9 @@ class Match:
 
     source: str  # "seeds/<file>#<n>" for a seed article, else the stored article's URL
     title: str
-    score: float
+    score: float  # IDF-weighted share of the text the known document holds: what the decision uses
+    contained: float = 1.0  # share of the text's characters found in the known document
+    contains: float = 1.0  # share of the known document found in the text
 
 
 @dataclass(frozen=True)
@@ -95,3 +97,6 @@ class Verdict:
     status: Literal["new", "duplicate"]
     duplicate_of: Match | None = None
     changes: list[NumberChange] = field(default_factory=list)
+    partly_repeats: Match | None = None  # a new article's largest overlap with a known one
+    new_chars: int = 0  # characters (folded) found in no known document
+    new_share: float = 1.0  # ... as a share of the text

@@ -12,9 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
-from portalwatch.storage import Store, articles, digests
+from portalwatch.storage import Store
 from reports import views
 from reports.collect import ArticleItem, as_utc
 from reports.render import environment
@@ -66,12 +64,8 @@ def write_text(path: Path, text: str) -> None:
 
 def index_entries(store: Store, reports_dir: Path, tz: ZoneInfo) -> list[IndexEntry]:
     """Sent digests whose report file is in `reports_dir` (found by name: the folder may move), newest first."""
-    query = select(digests).where(digests.c.status == "sent", digests.c.path.is_not(None)).order_by(
-        digests.c.period_end.desc(), digests.c.id.desc())
-    with store.engine.connect() as conn:
-        rows = list(conn.execute(query).mappings())
     entries = []
-    for row in rows:
+    for row in store.sent_digests():
         path = reports_dir / Path(row["path"]).name
         if not path.exists():
             continue
@@ -98,10 +92,7 @@ def write_index(store: Store, reports_dir: Path, tz: ZoneInfo) -> Path:
 
 def feed_items(store: Store, limit: int = FEED_SIZE) -> list[ArticleItem]:
     """The newest articles that were new to the readers (not copies of known ones)."""
-    query = select(articles).where(articles.c.duplicate_of.is_(None)).order_by(
-        articles.c.first_seen.desc(), articles.c.id.desc()).limit(limit)
-    with store.engine.connect() as conn:
-        return [ArticleItem.from_row(row) for row in conn.execute(query).mappings()]
+    return [ArticleItem.from_row(row) for row in store.newest_new_articles(limit)]
 
 
 def _xml_text(text: str) -> str:

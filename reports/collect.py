@@ -61,6 +61,9 @@ class ArticleItem:
     number_changes: list[dict]
     attachments: list[str] = field(default_factory=list)  # the article's files (on a policy, often the policy)
     text: str = ""
+    partly_repeats: str | None = None
+    partly_repeats_title: str | None = None
+    partly_repeats_share: float | None = None
 
     @classmethod
     def from_row(cls, row: RowMapping) -> ArticleItem:
@@ -72,8 +75,18 @@ class ArticleItem:
             issuers=list(row["issuers"] or []), summary=row["summary"] or "", duplicate_of=row["duplicate_of"],
             duplicate_title=row["duplicate_title"], number_changes=list(row["number_changes"] or []),
             attachments=list(row["attachments"] or []),
+            partly_repeats=row["partly_repeats"], partly_repeats_title=row["partly_repeats_title"],
+            partly_repeats_share=row["partly_repeats_share"],
             text=row["text"] or "",
         )
+
+    @property
+    def repeats_note(self) -> str:
+        """'部分重复:《title》(45%)' for a new article that repeats part of a known one, else ''."""
+        if not self.partly_repeats or self.partly_repeats_share is None:
+            return ""
+        name = self.partly_repeats_title or self.partly_repeats
+        return f"部分重复：《{name}》（{self.partly_repeats_share:.0%}）"
 
     @property
     def day(self) -> date:

@@ -17,6 +17,7 @@ from reports.diff import Segment, inline_diff, plain
 
 TEMPLATES = Path(__file__).parent / "templates"
 CUT_STEPS = (50, 25, 12, 6, 3, 1, 0)  # items kept per section, tried in turn until the mail fits
+NAMES_KEPT = 20  # portals named in the "not crawled" line of a cut mail
 TOP_PROJECTS = 5  # the largest new projects named in the overview
 
 
@@ -104,7 +105,9 @@ def context(content: DigestContent, tz: ZoneInfo, limit: int | None, report_link
         "revisions": len(revisions),
         "republished": len(content.republished if limit is None else content.republished[:limit]),
     }
-    cut = any(shown[key] < content.counts[key] for key in shown)
+    health = health_context(content, limit)
+    cut = any(shown[key] < content.counts[key] for key in shown) or bool(
+        health["problems_hidden"] or health["not_crawled_hidden"] or health["covered_hidden"])
     return {
         "c": content,
         "subject": subject_of(content, tz, subscription),
@@ -124,9 +127,27 @@ def context(content: DigestContent, tz: ZoneInfo, limit: int | None, report_link
         "top5": views.top_projects(content.projects, TOP_PROJECTS),
         "anchors": {group.district: f"d{i}" for i, group in enumerate(views.by_district(content.projects))},
         "republished": content.republished if limit is None else content.republished[:limit],
-        "health": [h for h in content.health if h.runs],
-        "not_crawled": [h.portal for h in content.health if not h.runs],
-        "problems": [h for h in content.health if h.runs and not h.healthy],
+        **health,
+    }
+
+
+def health_context(content: DigestContent, limit: int | None) -> dict:
+    """Crawl health as the mail shows it: the portals with problems (`limit` at most), the healthy ones counted."""
+    problems = [h for h in content.health if h.runs and not h.healthy]
+    healthy = [h for h in content.health if h.runs and h.healthy]
+    not_crawled = [h.portal for h in content.health if not h.runs]
+    keep = len(problems) if limit is None else limit
+    keep_names = len(not_crawled) if limit is None else max(limit, NAMES_KEPT)
+    covered = content.portals
+    return {
+        "covered": covered[:keep_names] if limit is not None else covered,
+        "covered_hidden": len(covered) - keep_names if limit is not None and len(covered) > keep_names else 0,
+        "problems": problems[:keep],
+        "problems_hidden": len(problems) - len(problems[:keep]),
+        "healthy": {"portals": len(healthy), "fetched": sum(h.fetched for h in healthy),
+                    "new": sum(h.new for h in healthy)} if healthy else None,
+        "not_crawled": not_crawled[:keep_names],
+        "not_crawled_hidden": len(not_crawled) - len(not_crawled[:keep_names]),
     }
 
 

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select, update
-
 from portalwatch.config import Config
 from portalwatch.lock import LockBusy, exclusive
-from portalwatch.storage import Store, crawl_runs, utcnow
+from portalwatch.storage import Store
 
 log = logging.getLogger(__name__)
 
 
 def mark_killed_runs(store: Store) -> list[int]:
     """Mark every `running` crawl run as `killed`; the caller holds the portalwatch lock, so none is alive."""
-    with store.transaction() as conn:
-        ids = list(conn.execute(select(crawl_runs.c.id).where(crawl_runs.c.status == "running")).scalars())
-        if ids:
-            conn.execute(
-                update(crawl_runs).where(crawl_runs.c.id.in_(ids)).values(status="killed", finished_at=utcnow())
-            )
-    return ids
+    return store.mark_running_runs_killed()
 
 
 def record_killed_runs(config: Config, command: str, wait: float) -> list[int]:

@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import testdb
+
 from portalwatch.config import Config, parse_config
 from portalwatch.models import Amount, Classification, CrawledArticle, Match, NumberChange, Verdict
 from portalwatch.storage import Store
@@ -22,7 +24,7 @@ def make_config(tmp_path: Path, port: int, **extra: str) -> Config:
     email_extra = "".join(f"\n  {line}" for line in extra.get("email", "").splitlines() if line)
     digest_extra = "".join(f"\n  {line}" for line in extra.get("digest", "").splitlines() if line)
     text = f"""
-database: sqlite:///data/portalwatch.db
+database: {testdb.database_for(tmp_path)}
 timezone: Asia/Shanghai
 email:
   smtp_host: 127.0.0.1

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import testdb
 import yaml
 from test_crawl_sites import Crawl, crawl
 
@@ -26,7 +27,7 @@ needs_browser = pytest.mark.skipif(
 
 def write_config(folder: Path, portals: list[dict], **browser: object) -> Path:
     config = {
-        "database": "sqlite:///portalwatch.db",
+        "database": testdb.database_for(folder),
         "seeds_dir": str(REPO / "seeds"),
         "crawl": {"download_delay": 0, "concurrency": 4, "timeout": 5},
         "browser": {"settle_seconds": SETTLE_SECONDS, "page_seconds": 20, **browser},

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import testdb
 
 from portalwatch.cli import main
 from portalwatch.models import Classification, CrawledArticle, Verdict
@@ -29,7 +30,7 @@ NOTICE = CrawledArticle(
 def config_file(tmp_path: Path) -> Path:
     path = tmp_path / "config.yaml"
     path.write_text(
-        "database: sqlite:///data/pw.db\n"
+        f"database: {testdb.database_for(tmp_path)}\n"
         "portals:\n"
         "  - name: chengyang\n    start_urls: http://127.0.0.1:8001/xwzx/\n    district: 城阳区\n"
         "  - name: laoshan\n    start_urls: http://127.0.0.1:8001/zwgk/\n    district: 崂山区\n",
@@ -39,7 +40,7 @@ def config_file(tmp_path: Path) -> Path:
 
 
 def stored(config_file: Path) -> Store:
-    store = Store(f"sqlite:///{config_file.parent}/data/pw.db")
+    store = Store(testdb.database_for(config_file.parent))
     for item in (SIGNING, NOTICE):
         store.insert_article(item, item.url, Verdict("new"), Classification())  # as an older version left them
     return store

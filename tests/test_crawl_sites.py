@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import testdb
 import yaml
 from sqlalchemy import select
 
@@ -39,7 +40,7 @@ class Crawl:
 
 def write_config(folder: Path, portals: list[dict], **crawl: object) -> Path:
     config = {
-        "database": "sqlite:///portalwatch.db",
+        "database": testdb.database_for(folder),
         "seeds_dir": str(REPO / "seeds"),
         # The faulty site's slow page answers after 3 s: a 1.5 s timeout makes it a timeout.
         "crawl": {"download_delay": 0, "concurrency": 32, "timeout": 1.5, **crawl},
@@ -57,7 +58,7 @@ def crawl(config: Path, sites: FixtureSites, *args: str) -> Crawl:
         [sys.executable, "-m", "portalwatch", "-c", str(config), "crawl", *args],
         capture_output=True, text=True, timeout=240, cwd=config.parent,
     )
-    store = Store(f"sqlite:///{config.parent / 'portalwatch.db'}")
+    store = Store(testdb.database_for(config.parent))
     with store.engine.connect() as conn:
         run = dict(conn.execute(select(crawl_runs).order_by(crawl_runs.c.id.desc())).mappings().first())
         rows = conn.execute(select(portal_runs).where(portal_runs.c.run_id == run["id"])).mappings()

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import testdb
 
 from portalwatch.config import Config
 from portalwatch.ingest import Ingestor
@@ -26,7 +27,7 @@ NEW_TEXT = (
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
     data = {
-        "database": f"sqlite:///{tmp_path}/pw.db",
+        "database": testdb.database_for(tmp_path),
         "seeds_dir": str(REPO / "seeds"),
         "portals": [
             {"name": "laoshan", "start_urls": ["http://127.0.0.1:1/"], "district": "崂山区"},

@@ -1,4 +1,4 @@
-"""Storage round-trips on a real SQLite file, and what a crash leaves behind."""
+"""Storage round-trips on a real database (SQLite file or PostgreSQL), and what a crash leaves behind."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import testdb
 from sqlalchemy.exc import IntegrityError
 
 from portalwatch.models import Amount, Classification, CrawledArticle, Match, NumberChange, Verdict
@@ -39,7 +40,7 @@ def article(url: str = "http://127.0.0.1/a/t20261102_1.shtml", text: str = "æ­£æ
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    return Store(f"sqlite:///{tmp_path}/sub/portalwatch.db")
+    return Store(testdb.database_for(tmp_path))
 
 
 def test_database_file_and_folder_are_created_on_first_use(tmp_path: Path) -> None:
@@ -111,7 +112,7 @@ def test_crawl_run_statistics_and_errors(store: Store) -> None:
 
 
 def test_a_killed_writer_loses_nothing_it_committed(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/pw.db"
+    url = testdb.database_for(tmp_path)
     script = textwrap.dedent(f"""
         import os
         from portalwatch.models import Classification, CrawledArticle, Verdict

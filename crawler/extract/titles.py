@@ -11,7 +11,8 @@ from lxml import etree
 from w3lib.html import remove_tags, replace_entities
 
 from crawler.extract.page import Page
-from crawler.extract.text import drop_furniture, element_lines
+from crawler.extract.text import element_lines
+from portalwatch.textnorm import drop_furniture
 
 _TITLE_META = ("ArticleTitle", "og:title", "twitter:title", "title", "headline")
 # Separators between a headline and the site or column names after it: 标题_栏目_网站, 标题 | 网站, 标题 - 网站.
