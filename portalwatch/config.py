@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -12,6 +13,7 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 DEFAULT_CONFIG = "config.yaml"
+CONFIG_ENV = "PORTALWATCH_CONFIG"
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 PORTAL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 SELECTOR_FIELDS = {"list_links", "next_page", "title", "date", "body"}
@@ -40,6 +42,8 @@ class CrawlSettings(_Section):
     max_response_mb: float = Field(10.0, gt=0, description="larger responses are dropped")
     obey_robots: bool = True
     time_limit_minutes: float = Field(60.0, gt=0, description="a crawl running longer is stopped")
+    give_up_attempts: int = Field(5, ge=1, description="failed attempts before an article link is given up")
+    give_up_days: float = Field(3.0, ge=0, description="... and only once it was first found this many days ago")
 
 
 class ScheduleSettings(_Section):
@@ -90,6 +94,10 @@ class DigestSettings(_Section):
     public_url: str | None = Field(None, description="where the reports folder is served, for links")
 
 
+class AlertSettings(_Section):
+    after_failures: int = Field(3, ge=1, description="failed runs in a row before a portal's alert goes out")
+
+
 class Selectors(_Section):
     list_links: str | None = None
     next_page: str | None = None
@@ -133,6 +141,7 @@ class Config(_Section):
     email: EmailSettings = Field(default_factory=EmailSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
     notify: list[str] = Field(default_factory=list, description="apprise URLs for a short summary")
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     portals: list[PortalConfig] = Field(default_factory=list)
     source: Path = Field(Path(DEFAULT_CONFIG), exclude=True)
 
@@ -191,6 +200,16 @@ class Config(_Section):
 
 def _under(base_dir: Path, path: Path) -> Path:
     return path if path.is_absolute() else (base_dir / path).resolve()
+
+
+def config_from_environment(path: Path | str | None = None) -> Config:
+    """The config at `path`, else at $PORTALWATCH_CONFIG, else ./config.yaml, else the defaults."""
+    if path is None and os.environ.get(CONFIG_ENV):
+        path = os.environ[CONFIG_ENV]
+    if path is None:
+        default = Path(DEFAULT_CONFIG)
+        return load_config(default) if default.exists() else Config().resolved(Path.cwd() / DEFAULT_CONFIG)
+    return load_config(path)
 
 
 def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:

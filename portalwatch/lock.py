@@ -22,6 +22,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from portalwatch.config import Config
+from portalwatch.storage import StorageError, shown_url
 
 log = logging.getLogger(__name__)
 
@@ -129,9 +130,13 @@ def exclusive(config: Config, command: str, wait: float | None = None, name: str
                 _held[path] -= 1
         return
     wait = config.schedule.lock_wait_seconds if wait is None else wait
-    path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(path, thread_local=False)
-    _acquire(lock, path, wait)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _acquire(lock, path, wait)
+    except OSError as exc:  # the data folder beside the database is missing and cannot be made, or read-only
+        raise StorageError(shown_url(config.database),
+                           f"cannot take the lock {path}: {exc.strerror or exc}") from None
     try:
         _write_holder(path, command)
         with _held_guard:

@@ -1,7 +1,8 @@
 """The SQL store: articles, their revisions, crawl runs and digests (SQLAlchemy Core).
 
 SQLite by default; nothing here rules out PostgreSQL. Every write is one transaction, so a crash loses
-nothing already stored and never leaves half an article.
+nothing already stored and never leaves half an article. A database that cannot be opened, written or
+understood raises `StorageError`, one line naming the database and the cause.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -27,15 +29,18 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    delete,
     event,
     func,
     insert,
     select,
     update,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from portalwatch.models import Classification, CrawledArticle, Verdict
+from portalwatch.outcomes import DOWN, LinkState, PortalStatus, RunStatus
 
 metadata = MetaData()
 
@@ -139,6 +144,80 @@ crawl_errors = Table(
 )
 
 
+frontier = Table(
+    "frontier",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("portal", String(128), nullable=False, index=True),
+    Column("url", String(2048), nullable=False, unique=True),
+    Column("state", String(16), nullable=False),  # LinkState: pending | given_up
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Column("given_up_at", DateTime(timezone=True)),
+)
+
+list_walks = Table(
+    "list_walks",
+    metadata,
+    Column("portal", String(128), primary_key=True),
+    Column("column", String(2048), primary_key=True),  # the start URL the walk begins at
+    Column("open", Boolean, nullable=False, default=False),  # a walk started and not finished yet
+    Column("depth", Integer, nullable=False, default=0),  # deepest list page read by the open walk
+    Column("complete_depth", Integer),  # how deep the last complete walk reached
+    Column("finished_at", DateTime(timezone=True)),
+)
+
+portal_outages = Table(
+    "portal_outages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("portal", String(128), nullable=False, index=True),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("message", Text),
+    Column("alerted_at", DateTime(timezone=True)),  # the alert reached a channel
+    Column("recovered_at", DateTime(timezone=True)),  # the recovery note reached a channel
+)
+
+
+class StorageError(Exception):
+    """The database cannot be opened, written or understood; the text names it and the cause in one line."""
+
+    def __init__(self, database: str, cause: str) -> None:
+        self.database, self.cause = database, cause
+        super().__init__(f"database {database}: {cause}")
+
+
+SQLITE_CAUSES = (  # SQLite's words -> what the operator should know
+    ("unable to open database file", "cannot open the file (its folder is missing or not writable)"),
+    ("readonly database", "the file is read-only (cannot write)"),
+    ("file is not a database", "not a SQLite database (the file is corrupt or something else)"),
+    ("malformed", "the file is corrupt (database disk image is malformed)"),
+    ("disk is full", "the disk is full"),
+    ("disk i/o error", "disk I/O error"),
+)
+
+
+def shown_url(url: str) -> str:
+    """The database URL without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _cause(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    lowered = text.lower()
+    for words, cause in SQLITE_CAUSES:
+        if words in lowered:
+            return cause
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror} ({exc.filename})" if exc.filename else exc.strerror
+    return text
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -152,14 +231,38 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; a SQLite file and its folder are created on first use."""
+    """An engine for `url`; a SQLite file and its folder are created on first use. Raises `StorageError`."""
+    shown = shown_url(url)
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+        path = Path(url[len("sqlite:///"):])
+        if path.is_file() and path.stat().st_size == 0:
+            raise StorageError(shown, "the file is empty (0 bytes), not a database: restore it, or delete it "
+                                      "to start a new one")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(shown, f"cannot create its folder: {_cause(exc)}") from None
+    try:
+        engine = create_engine(url)
+    except NoSuchModuleError:
+        raise StorageError(shown, f"unknown database kind {make_url(url).drivername!r}") from None
+    except ImportError as exc:
+        raise StorageError(shown, f"its driver is not installed ({exc.name or exc}): pip install it") from None
+    except ArgumentError as exc:
+        raise StorageError(shown, f"not a valid database URL ({exc})") from None
+    event.listen(engine, "handle_error", _storage_error(shown))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     metadata.create_all(engine)
     return engine
+
+
+def _storage_error(shown: str):
+    """A `handle_error` hook: every database failure becomes one `StorageError` line."""
+    def hook(context) -> None:
+        raise StorageError(shown, _cause(context.original_exception)) from None
+
+    return hook
 
 
 def classification_values(c: Classification) -> dict:
@@ -183,6 +286,12 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+
+    def check_writable(self) -> None:
+        """Write and roll back, so that a read-only or full database is found before any work is done."""
+        with self.engine.connect() as conn:
+            conn.execute(insert(list_walks).values(portal="", column="", open=False, depth=0))
+            conn.rollback()
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -224,8 +333,10 @@ class Store:
             "last_modified": item.last_modified,
             **classification_values(classification),
         }
-        with self.transaction() as conn:
-            return conn.execute(insert(articles).values(**values)).inserted_primary_key[0]
+        with self.transaction() as conn:  # stored and out of the frontier in one step
+            article_id = conn.execute(insert(articles).values(**values)).inserted_primary_key[0]
+            conn.execute(delete(frontier).where(frontier.c.url == item.url))
+            return article_id
 
     def record_revision(
         self,
@@ -320,8 +431,21 @@ class Store:
     def start_run(self, trigger: str) -> int:
         with self.transaction() as conn:
             return conn.execute(
-                insert(crawl_runs).values(started_at=utcnow(), status="running", trigger=trigger)
+                insert(crawl_runs).values(started_at=utcnow(), status=RunStatus.RUNNING, trigger=trigger)
             ).inserted_primary_key[0]
+
+    def close_orphan_runs(self, status: RunStatus = RunStatus.INTERRUPTED) -> list[int]:
+        """Runs left `running` by a process that died; the caller holds the lock, so none is alive."""
+        with self.transaction() as conn:
+            ids = list(conn.execute(select(crawl_runs.c.id).where(crawl_runs.c.status == RunStatus.RUNNING)).scalars())
+            if ids:
+                conn.execute(update(crawl_runs).where(crawl_runs.c.id.in_(ids))
+                             .values(status=status, finished_at=utcnow()))
+        return ids
+
+    def run_status(self, run_id: int) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(crawl_runs.c.status).where(crawl_runs.c.id == run_id)).scalar_one_or_none()
 
     def finish_run(self, run_id: int, status: str) -> None:
         with self.transaction() as conn:
@@ -345,8 +469,154 @@ class Store:
                 )
             )
 
-    def error_urls(self, portal: str) -> set[str]:
-        """URLs of `portal` that ever ended in a recorded crawl error (they do not keep paging going)."""
-        query = select(crawl_errors.c.url).where(crawl_errors.c.portal == portal, crawl_errors.c.url.is_not(None))
+    # --- the frontier: article links found but not stored yet --------------------------------------------
+    def add_pending(self, portal: str, urls: list[str]) -> list[str]:
+        """Remember links found on a list page (before they are requested); return those newly added."""
+        if not urls:
+            return []
+        now = utcnow()
+        with self.transaction() as conn:
+            known = set()
+            for chunk in _chunks(list(dict.fromkeys(urls))):
+                known |= set(conn.execute(select(frontier.c.url).where(frontier.c.url.in_(chunk))).scalars())
+                known |= set(conn.execute(select(articles.c.url).where(articles.c.url.in_(chunk))).scalars())
+            fresh = [url for url in dict.fromkeys(urls) if url not in known]
+            if fresh:
+                conn.execute(insert(frontier), [
+                    {"portal": portal, "url": url, "state": LinkState.PENDING, "attempts": 0,
+                     "first_seen": now, "last_seen": now} for url in fresh
+                ])
+        return fresh
+
+    def pending_links(self, portal: str) -> list[str]:
+        """Links of `portal` found earlier and neither stored nor given up, oldest first."""
+        query = (select(frontier.c.url).where(frontier.c.portal == portal, frontier.c.state == LinkState.PENDING)
+                 .order_by(frontier.c.id))
         with self.engine.connect() as conn:
-            return set(conn.execute(query.distinct()).scalars())
+            return list(conn.execute(query).scalars())
+
+    def frontier_urls(self, portal: str) -> set[str]:
+        """Every link of `portal` in the frontier, pending or given up."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(frontier.c.url).where(frontier.c.portal == portal)).scalars())
+
+    def link_failed(self, url: str, error: str, *, max_attempts: int, min_days: float,
+                    give_up_now: bool = False) -> LinkState | None:
+        """Count a failed attempt at a pending link; give it up after `max_attempts` over `min_days` days.
+
+        Returns the link's state, or None when the URL is not in the frontier (a known article re-checked).
+        """
+        now = utcnow()
+        with self.transaction() as conn:
+            row = conn.execute(select(frontier).where(frontier.c.url == url)).mappings().first()
+            if row is None or row["state"] != LinkState.PENDING:
+                return LinkState(row["state"]) if row else None
+            attempts = row["attempts"] + 1
+            age_days = (now - _aware(row["first_seen"])).total_seconds() / 86400
+            gives_up = give_up_now or (attempts >= max_attempts and age_days >= min_days)
+            state = LinkState.GIVEN_UP if gives_up else LinkState.PENDING
+            conn.execute(update(frontier).where(frontier.c.id == row["id"]).values(
+                attempts=attempts, last_error=error, last_seen=now, state=state,
+                given_up_at=now if gives_up else None))
+        return state
+
+    def given_up_links(self) -> list[RowMapping]:
+        """Links given up, newest first, with their attempts and last error."""
+        query = (select(frontier).where(frontier.c.state == LinkState.GIVEN_UP)
+                 .order_by(frontier.c.given_up_at.desc()))
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).mappings())
+
+    def count_pending(self) -> dict[str, int]:
+        """Pending links per portal."""
+        query = (select(frontier.c.portal, func.count()).where(frontier.c.state == LinkState.PENDING)
+                 .group_by(frontier.c.portal))
+        with self.engine.connect() as conn:
+            return {portal: n for portal, n in conn.execute(query)}
+
+    # --- list walks: how deep each column was read ---------------------------------------------------------
+    def walk_resume_depth(self, portal: str, column: str) -> int:
+        """How deep an unfinished walk of the column reached (0 when the last walk finished)."""
+        query = select(list_walks).where(list_walks.c.portal == portal, list_walks.c.column == column)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return row["depth"] if row and row["open"] else 0
+
+    def walk_reached(self, portal: str, column: str, page: int) -> None:
+        """List page `page` of the column was read: the walk is open and at least this deep."""
+        where = (list_walks.c.portal == portal, list_walks.c.column == column)
+        with self.transaction() as conn:
+            row = conn.execute(select(list_walks).where(*where)).mappings().first()
+            if row is None:
+                conn.execute(insert(list_walks).values(portal=portal, column=column, open=True, depth=page))
+            else:
+                depth = max(row["depth"], page) if row["open"] else page
+                conn.execute(update(list_walks).where(*where).values(open=True, depth=depth))
+
+    def walk_finished(self, portal: str, column: str, page: int) -> None:
+        """The walk of the column ended normally at list page `page`."""
+        where = (list_walks.c.portal == portal, list_walks.c.column == column)
+        with self.transaction() as conn:
+            conn.execute(update(list_walks).where(*where).values(
+                open=False, depth=page, complete_depth=page, finished_at=utcnow()))
+
+    # --- outages and alerts ------------------------------------------------------------------------------
+    def consecutive_down(self, portal: str, limit: int) -> int:
+        """How many of the portal's latest runs (up to `limit`) in a row were failed or blocked."""
+        query = (select(portal_runs.c.status).where(portal_runs.c.portal == portal,
+                                                    portal_runs.c.status != PortalStatus.INTERRUPTED)
+                 .order_by(portal_runs.c.id.desc()).limit(limit))
+        count = 0
+        with self.engine.connect() as conn:
+            for status in conn.execute(query).scalars():
+                if status not in DOWN:
+                    break
+                count += 1
+        return count
+
+    def first_error(self, run_id: int, portal: str) -> RowMapping | None:
+        """The first error recorded for `portal` in run `run_id` (robots refusals aside)."""
+        query = (select(crawl_errors).where(crawl_errors.c.run_id == run_id, crawl_errors.c.portal == portal,
+                                            crawl_errors.c.reason != "robots")
+                 .order_by(crawl_errors.c.id).limit(1))
+        with self.engine.connect() as conn:
+            return conn.execute(query).mappings().first()
+
+    def latest_portal_statuses(self, run_id: int) -> dict[str, RowMapping]:
+        """The portal rows of one run."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(portal_runs).where(portal_runs.c.run_id == run_id)).mappings()
+            return {row["portal"]: row for row in rows}
+
+    def open_outages(self) -> dict[str, RowMapping]:
+        """Outages not over yet (no recovery note sent), by portal."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(portal_outages).where(portal_outages.c.recovered_at.is_(None))).mappings()
+            return {row["portal"]: row for row in rows}
+
+    def open_outage(self, portal: str, message: str | None) -> None:
+        with self.transaction() as conn:
+            conn.execute(insert(portal_outages).values(portal=portal, opened_at=utcnow(), message=message))
+
+    def mark_alerted(self, portals: list[str]) -> None:
+        with self.transaction() as conn:
+            conn.execute(update(portal_outages).where(portal_outages.c.portal.in_(portals),
+                                                      portal_outages.c.recovered_at.is_(None),
+                                                      portal_outages.c.alerted_at.is_(None))
+                         .values(alerted_at=utcnow()))
+
+    def close_outages(self, portals: list[str]) -> None:
+        with self.transaction() as conn:
+            conn.execute(update(portal_outages).where(portal_outages.c.portal.in_(portals),
+                                                      portal_outages.c.recovered_at.is_(None))
+                         .values(recovered_at=utcnow()))
+
+
+def _aware(moment: datetime) -> datetime:
+    """A datetime read back from the store (SQLite gives naive UTC) as aware UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
