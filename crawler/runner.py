@@ -16,7 +16,7 @@ from crawler.context import CrawlContext
 from crawler.health import COUNTERS
 from crawler.preflight import preflight
 from crawler.spiders.portal import PortalSpider, choose_portals
-from portalwatch.config import Config, ConfigError
+from portalwatch.config import Config, ConfigError, PortalConfig
 from portalwatch.lock import exclusive
 from portalwatch.outcomes import Exit, PortalStatus, RunStatus, exit_code
 
@@ -66,30 +66,36 @@ def run_crawl(config: Config, portals: list[str] | None = None, trigger: str = "
     Raises `ConfigError` (unknown portal), `PreflightError` (seeds, selectors) before anything is fetched,
     and `StorageError` when the database fails, before or during the crawl.
     """
-    chosen = choose_portals(config, portals)
+    chosen = crawl_portals(config, portals)
+    with exclusive(config, "crawl"):  # re-entered when the command line already holds it
+        context = CrawlContext.start(config, trigger, preflight(config, chosen))
+        settings = scrapy_settings(config)
+        settings.set("LOG_INSTALL_ROOT_HANDLER", False)  # the command line's logging stays in charge
+        settings.set("LOG_VERSIONS", [])
+        process = CrawlerProcess(settings)
+        if not verbose():  # Scrapy's own chatter only with -v
+            logging.getLogger("scrapy").setLevel(logging.WARNING)
+        return crawl_with(process, context, [portal.name for portal in chosen])
+
+
+def crawl_portals(config: Config, names: list[str] | None) -> list[PortalConfig]:
+    """The portals a crawl covers; `ConfigError` for an unknown name or when none is enabled."""
+    chosen = choose_portals(config, names)
     if not chosen:
         raise ConfigError(config.source, None, "portals", "no enabled portal to crawl")
-    with exclusive(config, "crawl"):  # re-entered when the command line already holds it
-        store = preflight(config, chosen)
-        return _crawl(CrawlContext.start(config, trigger, store), [portal.name for portal in chosen])
+    return chosen
 
 
-def _crawl(context: CrawlContext, chosen: list[str]) -> CrawlSummary:
-    config = context.config
-    settings = scrapy_settings(config)
-    settings.set("LOG_INSTALL_ROOT_HANDLER", False)  # the command line's logging stays in charge
-    settings.set("LOG_VERSIONS", [])
-    process = CrawlerProcess(settings)
-    if not verbose():  # Scrapy's own chatter only with -v
-        logging.getLogger("scrapy").setLevel(logging.WARNING)
+def crawl_with(process: CrawlerProcess, context: CrawlContext, names: list[str]) -> CrawlSummary:
+    """Run the spider for `names` in `process` (once per process) and sum up the run."""
     crawler = process.create_crawler(PortalSpider)
-    with log_file(config):
-        process.crawl(crawler, portal=chosen, config=config, context=context)
+    with log_file(context.config):
+        process.crawl(crawler, portal=names, config=context.config, context=context)
         process.start()
     spider: PortalSpider | None = crawler.spider
     if spider is not None and spider.storage_error is not None:
         raise spider.storage_error
-    return summarise(context, chosen, spider.stop_signal if spider else None)
+    return summarise(context, names, spider.stop_signal if spider else None)
 
 
 def summarise(context: CrawlContext, chosen: list[str], stop_signal: int | None) -> CrawlSummary:

@@ -7,6 +7,7 @@ from portalwatch.config import Config
 BOT_NAME = "portalwatch"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl portal` ends like `portalwatch crawl`
 
 ROBOTSTXT_OBEY = True
 TELNETCONSOLE_ENABLED = False

@@ -12,7 +12,6 @@ import functools
 import logging
 import signal
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import ExitStack
 from datetime import timedelta
 from typing import Any
 
@@ -29,8 +28,7 @@ from crawler.extract.links import is_article_candidate, same_page
 from crawler.faults import describe
 from crawler.middlewares import Handled
 from crawler.state import Known, PortalState
-from portalwatch.config import Config, ConfigError, PortalConfig, config_from_environment
-from portalwatch.lock import exclusive
+from portalwatch.config import Config, PortalConfig
 from portalwatch.models import CrawledArticle
 from portalwatch.outcomes import DOWN, LinkState
 from portalwatch.storage import StorageError, utcnow
@@ -68,19 +66,14 @@ class PortalSpider(scrapy.Spider):
 
     name = "portal"
 
-    def __init__(self, portal: str | list[str] | None = None, config: str | Config | None = None,
-                 context: CrawlContext | None = None, trigger: str = "scrapy", **kwargs: Any) -> None:
+    def __init__(self, config: Config, context: CrawlContext, portal: str | list[str] | None = None,
+                 **kwargs: Any) -> None:
+        """Started by `crawler.runner` or by `scrapy crawl portal` (`crawler.commands.crawl`), which check the
+        config, the seeds and the store, hold the lock and open the run first."""
         super().__init__(**kwargs)
-        self.config = config if isinstance(config, Config) else config_from_environment(config)
+        self.config, self.context = config, context
         names = portal.split(",") if isinstance(portal, str) else portal
         portals = choose_portals(self.config, names)
-        if not portals:
-            raise ConfigError(self.config.source, None, "portals", "no enabled portal to crawl")
-        self.owns_context = context is None
-        self.lock = ExitStack()
-        if self.owns_context:  # started by `scrapy crawl`: hold the store's lock as `portalwatch crawl` does
-            self.lock.enter_context(exclusive(self.config, "scrapy crawl"))
-        self.context = context or CrawlContext.start(self.config, trigger)
         self.storage_error: StorageError | None = None
         self.stop_signal: int | None = None  # SIGINT or SIGTERM, when one stopped the crawl
         crawl = self.config.crawl
@@ -288,16 +281,13 @@ class PortalSpider(scrapy.Spider):
             state.health.start_failed(url, reason, detail)
 
     def on_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        if self.storage_error is not None:
+            return
         try:
-            if self.storage_error is None:
-                self._record_outcomes(reason)
-            if self.owns_context:
-                self.context.finish(self.storage_error, self.stop_signal)
+            self._record_outcomes(reason)
         except StorageError as exc:
-            self.storage_error = self.storage_error or exc
+            self.storage_error = exc
             log.error("%s; the run's figures could not be recorded", exc)
-        finally:
-            self.lock.close()
 
     def _record_outcomes(self, reason: str) -> None:
         """Each portal's status and figures, and the failed links' attempts (not for a portal that was down)."""
