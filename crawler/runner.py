@@ -71,7 +71,6 @@ def run_crawl(config: Config, portals: list[str] | None = None, trigger: str = "
         context = CrawlContext.start(config, trigger, preflight(config, chosen))
         settings = scrapy_settings(config)
         settings.set("LOG_INSTALL_ROOT_HANDLER", False)  # the command line's logging stays in charge
-        settings.set("LOG_VERSIONS", [])
         process = CrawlerProcess(settings)
         if not verbose():  # Scrapy's own chatter only with -v
             logging.getLogger("scrapy").setLevel(logging.WARNING)

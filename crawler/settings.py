@@ -41,7 +41,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {"crawler.pipelines.IngestPipeline": 300}
 
-LOG_LEVEL = "INFO"
+LOG_LEVEL = "WARNING"  # `scrapy crawl` prints faults and its summary; `-L INFO` for more
+LOG_VERSIONS: list[str] = []
 
 
 def from_config(config: Config) -> dict[str, object]:

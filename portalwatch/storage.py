@@ -37,7 +37,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, NoSuchModuleError
 
 from portalwatch.models import Classification, CrawledArticle, Verdict
 from portalwatch.outcomes import DOWN, LinkState, PortalStatus, RunStatus
@@ -258,8 +258,14 @@ def make_engine(url: str) -> Engine:
 
 
 def _storage_error(shown: str):
-    """A `handle_error` hook: every database failure becomes one `StorageError` line."""
+    """A `handle_error` hook: a database that fails becomes one `StorageError` line.
+
+    A row the database refuses (a constraint, a value it cannot hold) is that row's problem, not the
+    database's: it stays an `IntegrityError` / `DataError` for the caller to count against one article.
+    """
     def hook(context) -> None:
+        if isinstance(context.sqlalchemy_exception, (IntegrityError, DataError)):
+            return
         raise StorageError(shown, _cause(context.original_exception)) from None
 
     return hook

@@ -35,10 +35,12 @@ class FixtureSites:
     `slow_seconds`: how long its slow article keeps a request waiting before dropping it.
     `process`: serve from a child process (`python -m portalwatch.fixture_sites`), so that a benchmark's
     crawler does not share the interpreter lock with the servers; everything else works the same.
+    `ports`: site name -> port to serve it on, for in-process servers (a portal coming back at its address).
     """
 
     def __init__(
-        self, scale: int = 1, flaky_failures: int = 2, slow_seconds: float = 3.0, process: bool = False
+        self, scale: int = 1, flaky_failures: int = 2, slow_seconds: float = 3.0, process: bool = False,
+        ports: dict[str, int] | None = None,
     ) -> None:
         if scale < 1:
             raise ValueError(f"scale must be 1 or more, not {scale}")
@@ -46,6 +48,7 @@ class FixtureSites:
         self.version = 1
         self.options = {"scale": scale, "flaky_failures": flaky_failures, "slow_seconds": slow_seconds}
         self.process = process
+        self.ports = dict(ports or {})
         self._requests: list[RequestRecord] = []
         self._child: subprocess.Popen | None = None
         self._base_urls: dict[str, str] = {}
@@ -88,7 +91,7 @@ class FixtureSites:
 
     def _start_servers(self) -> None:
         for name in self._kinds:
-            self._servers[name] = SiteServer(name, self._requests, self._lock)
+            self._servers[name] = SiteServer(name, self._requests, self._lock, self.ports.get(name, 0))
         self._base_urls = {name: server.base_url for name, server in self._servers.items()}
         for name, server in self._servers.items():
             server.peers = self._base_urls
