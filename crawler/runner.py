@@ -111,6 +111,13 @@ def summarise(context: CrawlContext, chosen: list[str], stop_signal: int | None)
     return CrawlSummary(run_id=context.run_id, status=status, portals=rows, stop_signal=stop_signal)
 
 
+class _LogFile(RotatingFileHandler):
+    """The crawl's log file; once writing it fails (a full disk) it stays silent instead of a traceback a line."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        self.setLevel(logging.CRITICAL + 1)
+
+
 def verbose() -> bool:
     """True when the terminal shows debug records (`-v`)."""
     return any(h.level <= logging.DEBUG for h in logging.getLogger().handlers if not isinstance(h, logging.FileHandler))
@@ -121,7 +128,7 @@ def log_file(config: Config) -> Iterator[None]:
     """Everything the crawl logs, tracebacks included, also goes to `crawl.log` in the data folder."""
     path = config.data_dir / LOG_FILE
     try:
-        handler = RotatingFileHandler(path, maxBytes=LOG_FILE_BYTES, backupCount=3, encoding="utf-8")
+        handler = _LogFile(path, maxBytes=LOG_FILE_BYTES, backupCount=3, encoding="utf-8")
     except OSError as exc:
         logging.getLogger(__name__).warning("no log file %s (%s)", path, exc.strerror or exc)
         yield

@@ -22,7 +22,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from portalwatch.config import Config
-from portalwatch.storage import StorageError, shown_url
+from portalwatch.storage import StorageError, make_folder, os_cause, shown_url
 
 log = logging.getLogger(__name__)
 
@@ -132,13 +132,15 @@ def exclusive(config: Config, command: str, wait: float | None = None, name: str
     wait = config.schedule.lock_wait_seconds if wait is None else wait
     lock = FileLock(path, thread_local=False)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(path.parent)
         _acquire(lock, path, wait)
-    except OSError as exc:  # the data folder beside the database is missing and cannot be made, or read-only
-        raise StorageError(shown_url(config.database),
-                           f"cannot take the lock {path}: {exc.strerror or exc}") from None
+    except OSError as exc:  # the data folder beside the database cannot be made, or is read-only
+        raise StorageError(shown_url(config.database), f"cannot take the lock {path}: {os_cause(exc)}") from None
     try:
-        _write_holder(path, command)
+        try:
+            _write_holder(path, command)
+        except OSError as exc:
+            raise StorageError(shown_url(config.database), f"cannot write {path.parent}: {os_cause(exc)}") from None
         with _held_guard:
             _held[path] = 1
         yield

@@ -207,14 +207,30 @@ def shown_url(url: str) -> str:
         return url
 
 
+def make_folder(folder: Path) -> None:
+    """Create `folder` and its parents; a file standing where a folder should be is named in the error."""
+    for parent in (folder, *folder.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                raise NotADirectoryError(20, f"{parent} is a file, not a folder", str(parent))
+            break
+    folder.mkdir(parents=True, exist_ok=True)
+
+
+def os_cause(exc: OSError) -> str:
+    """An OS error in a few words, with the file it is about."""
+    text = exc.strerror or str(exc)
+    return f"{text} ({exc.filename})" if exc.filename and str(exc.filename) not in text else text
+
+
 def _cause(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     lowered = text.lower()
     for words, cause in SQLITE_CAUSES:
         if words in lowered:
             return cause
-    if isinstance(exc, OSError) and exc.strerror:
-        return f"{exc.strerror} ({exc.filename})" if exc.filename else exc.strerror
+    if isinstance(exc, OSError):
+        return os_cause(exc)
     return text
 
 
@@ -239,9 +255,9 @@ def make_engine(url: str) -> Engine:
             raise StorageError(shown, "the file is empty (0 bytes), not a database: restore it, or delete it "
                                       "to start a new one")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_folder(path.parent)
         except OSError as exc:
-            raise StorageError(shown, f"cannot create its folder: {_cause(exc)}") from None
+            raise StorageError(shown, f"cannot create its folder: {os_cause(exc)}") from None
     try:
         engine = create_engine(url)
     except NoSuchModuleError:

@@ -204,3 +204,23 @@ def test_links_that_keep_failing_stay_pending_and_are_given_up_after_the_configu
     status = subprocess.run([sys.executable, "-m", "portalwatch", "-c", str(config), "status"],
                             capture_output=True, text=True, timeout=60)
     assert f"Given up: {len(given_up)} links" in status.stdout
+
+
+def test_pending_links_requested_together_at_the_start_still_obey_robots_txt(
+    sites: FixtureSites, tmp_path: Path
+) -> None:
+    config = write_config(tmp_path, [portal(sites, "hanweb")])
+    base = sites.base_urls["hanweb"]
+    robots = subprocess.run([sys.executable, "-c", f"import urllib.request; print(urllib.request.urlopen("
+                             f"'{base}/robots.txt').read().decode())"], capture_output=True, text=True).stdout
+    forbidden = next(line.split()[1] for line in robots.splitlines() if line.startswith("Disallow:"))
+    listed = [a.url for a in sites.expected("hanweb")]
+    trap = f"{base}{forbidden}art_1_1.html"
+    Store(f"sqlite:///{db(config)}").add_pending("hanweb", [*listed, trap])  # as a killed run leaves them
+    sites.clear_requests()
+    done = crawl(config)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert not [r for r in sites.requests if r.site == "hanweb" and r.path.startswith(forbidden)]
+    assert stored_urls(config) == set(listed)
+    given_up = {row["url"]: row["last_error"] for row in Store(f"sqlite:///{db(config)}").given_up_links()}
+    assert given_up[trap].startswith("robots")

@@ -19,6 +19,7 @@ import scrapy
 from scrapy import FormRequest, Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from crawler import settings as crawler_settings
@@ -106,8 +107,8 @@ class PortalSpider(scrapy.Spider):
         """The store cannot be written: stop fetching (what is stored stays; the frontier resumes later)."""
         if self.storage_error is None:
             self.storage_error = exc
-            log.error("%s; stopping the crawl", exc)
-            self.crawler.engine.close_spider(self, "storage-error")
+            log.debug("%s; stopping the crawl", exc)  # the command prints it once, when the crawl has stopped
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="storage-error"))
 
     # --- start ---------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
