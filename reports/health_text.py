@@ -5,9 +5,9 @@ from __future__ import annotations
 STATUS = {
     "ok": "正常",
     "partial": "部分失败",
-    "failed": "抓取失败",
-    "blocked": "被网站拦截",
-    "interrupted": "抓取中断",
+    "failed": "失败",
+    "blocked": "被拦截",
+    "interrupted": "中断",
     "not crawled": "未抓取",
 }
 
@@ -42,6 +42,6 @@ def reason_label(reason: str) -> str:
 
 
 def reasons_label(reasons: dict[str, int]) -> str:
-    """Error reasons with their counts, most frequent first: "服务器错误（HTTP 503）× 3，请求超时 × 1"."""
+    """Error reasons with their counts, most frequent first: "服务器错误（HTTP 503） × 3，请求超时 × 1"."""
     ordered = sorted(reasons.items(), key=lambda rc: (-rc[1], rc[0]))
     return "，".join(f"{reason_label(reason)} × {count}" for reason, count in ordered)

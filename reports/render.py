@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import css_inline
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from reports import views
+from portalwatch.outcomes import DOWN
+from reports import health_text, views
 from reports.collect import DigestContent, RevisionItem
 from reports.diff import Segment, inline_diff, plain
 
@@ -53,7 +54,8 @@ def environment() -> Environment:
         day=views.day_label,
         url=views.safe_url,
         plain_diff=plain,
-        reasons=views.reasons_label,
+        reasons=health_text.reasons_label,
+        status=health_text.status_label,
     )
     return env
 
@@ -114,6 +116,8 @@ def context(content: DigestContent, tz: ZoneInfo, limit: int | None, report_link
         "health": [h for h in content.health if h.runs],
         "not_crawled": [h.portal for h in content.health if not h.runs],
         "problems": [h for h in content.health if h.runs and not h.healthy],
+        "down": [h.portal for h in content.health if h.runs and h.status in DOWN],
+        "covered": [h.portal for h in content.health if h.runs and h.status not in DOWN],
     }
 
 

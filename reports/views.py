@@ -104,11 +104,6 @@ def newest(items: list[ArticleItem], limit: int | None) -> list[ArticleItem]:
     return ranked if limit is None else ranked[:limit]
 
 
-def reasons_label(reasons: dict[str, int]) -> str:
-    """Crawl error reasons with their counts: "http-503 × 3，timeout × 1"."""
-    return "，".join(f"{reason} × {count}" for reason, count in sorted(reasons.items(), key=lambda rc: -rc[1]))
-
-
 def local_time(moment: datetime | None, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
 
