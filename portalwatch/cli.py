@@ -51,6 +51,19 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dir", type=Path, default=Path("portalwatch-demo"), help="where the demo keeps its files")
 
 
+def _add_outbox(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("outbox", help="stored messages and the delivery state of each recipient")
+    p.add_argument("--limit", type=int, default=10, metavar="N",
+                   help="delivered messages to show besides those still waiting (default 10)")
+    p.add_argument("--send", action="store_true",
+                   help="first send again every stored message some recipient does not have (nothing new is built)")
+
+
+def _add_test_email(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("test-email", help="send a one-line test mail through the configured SMTP server")
+    p.add_argument("--to", action="append", metavar="ADDRESS", help="instead of email.to (repeatable)")
+
+
 COMMANDS = {
     "crawl": _add_crawl,
     "digest": _add_digest,
@@ -62,6 +75,8 @@ COMMANDS = {
     "seeds": lambda sub: sub.add_parser("seeds", help="list the articles of the seed corpus"),
     "reclassify": lambda sub: sub.add_parser("reclassify", help="classify every stored article again"),
     "demo": _add_demo,
+    "outbox": _add_outbox,
+    "test-email": _add_test_email,
 }
 
 

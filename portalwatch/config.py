@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from apscheduler.triggers.cron import CronTrigger
+from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 DEFAULT_CONFIG = "config.yaml"
@@ -73,6 +75,7 @@ class EmailSettings(_Section):
     username_env: str | None = None
     password_env: str | None = None
     timeout: float = Field(30.0, gt=0)
+    allow_plaintext_login: bool = Field(False, description="log in even when the connection is not encrypted")
 
     @field_validator("username_env", "password_env")
     @classmethod
@@ -85,6 +88,30 @@ class EmailSettings(_Section):
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
+
+    @field_validator("to")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for i, entry in enumerate(value):
+            check_address(entry, f"to[{i}]")
+        return value
+
+
+def check_address(entry: str, where: str = "address") -> str:
+    """One mailbox, `Name <user@host>` or `user@host`, that an SMTP envelope can carry; its bare address."""
+    if any(ch in entry for ch in "\r\n\0"):
+        raise ValueError(f"{where}: a line break or NUL in an address")
+    parsed = getaddresses([entry])
+    if len(parsed) != 1 or not parsed[0][1]:
+        raise ValueError(f"{where}: {entry!r} is not one mail address")
+    address = parsed[0][1]
+    try:
+        checked = validate_email(address, check_deliverability=False, globally_deliverable=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"{where}: {address!r} is not a valid mail address ({exc})") from None
+    if checked.smtputf8:
+        raise ValueError(f"{where}: {address!r} needs SMTPUTF8; write the address in ASCII (punycode domain)")
+    return address
 
 
 class DigestSettings(_Section):

@@ -80,7 +80,7 @@ def demo_config(folder: Path, sites: FixtureSites, seeds_dir: Path, smtp_port: i
         "seeds_dir": str(seeds_dir),
         "crawl": {"download_delay": 0, "concurrency": 8, "timeout": 10, "max_pages": 10},
         "email": {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "from": "portalwatch demo <demo@localhost>",
-                  "to": ["analyst@localhost"]},
+                  "to": ["analyst@example.com"]},
         "digest": {"reports_dir": "reports", "send_empty": True},
         "portals": portals,
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from portalwatch.classify import classify
@@ -12,7 +12,7 @@ from portalwatch.dedupe import DedupeIndex
 from portalwatch.dedupe.runtime import open_index
 from portalwatch.models import CrawledArticle
 from portalwatch.storage import Store
-from portalwatch.textnorm import content_hash
+from portalwatch.textnorm import content_hash, strip_unsafe
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ class Ingestor:
 
     def ingest(self, item: CrawledArticle) -> Outcome:
         """Store `item` as new, duplicate or a revision of the page stored under its URL."""
+        item = replace(item, title=strip_unsafe(item.title, one_line=True), text=strip_unsafe(item.text))
         digest = content_hash(item.text)
         known = self.store.get_article(item.url)
         if known is not None:

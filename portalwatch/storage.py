@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import (
@@ -23,11 +24,13 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     RowMapping,
     String,
     Table,
     Text,
+    UniqueConstraint,
     create_engine,
     delete,
     event,
@@ -37,7 +40,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 
 from portalwatch.models import Classification, CrawledArticle, Verdict
 from portalwatch.outcomes import DOWN, LinkState, PortalStatus, RunStatus
@@ -51,7 +54,7 @@ digests = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("period_start", DateTime(timezone=True)),
     Column("period_end", DateTime(timezone=True), nullable=False),
-    Column("status", String(16), nullable=False),  # pending | sent | failed | written
+    Column("status", String(16), nullable=False),  # sending | queued | sent | failed | interrupted
     Column("sent_at", DateTime(timezone=True)),
     Column("message_id", String(255)),
     Column("path", String(1024)),
@@ -181,8 +184,11 @@ portal_outages = Table(
 )
 
 
-class StorageError(Exception):
-    """The database cannot be opened, written or understood; the text names it and the cause in one line."""
+class StorageError(SQLAlchemyError):
+    """The database cannot be opened, written or understood; the text names it and the cause in one line.
+
+    An `SQLAlchemyError`, so that code guarding a store call against database failures still catches it.
+    """
 
     def __init__(self, database: str, cause: str) -> None:
         self.database, self.cause = database, cause
@@ -232,6 +238,67 @@ def _cause(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return os_cause(exc)
     return text
+
+
+class DeliveryState(StrEnum):
+    """Where one recipient of a stored message stands."""
+
+    PENDING = "pending"  # not tried yet, or the server deferred it (4xx): it goes out with the next attempt
+    UNKNOWN = "unknown"  # the message went past DATA but no 250 was recorded: re-sent with the same Message-ID
+    SENT = "sent"  # the server answered 250 to DATA for this recipient
+    FAILED = "failed"  # the server refused this recipient (5xx): reported, and tried again next time
+
+
+class MessageKind(StrEnum):
+    """What a stored message is."""
+
+    DIGEST = "digest"
+    ALERT = "alert"
+
+
+class ItemKind(StrEnum):
+    """What a digest message carries: stored articles and revisions."""
+
+    ARTICLE = "article"
+    REVISION = "revision"
+
+
+# The outbox: every message stored whole before its first attempt, one row per recipient with its own state.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_id", String(255), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # MessageKind
+    Column("digest_id", ForeignKey("digests.id"), index=True),
+    Column("subject", Text, nullable=False),
+    Column("sender", String(320), nullable=False),  # the envelope MAIL FROM
+    Column("raw", LargeBinary, nullable=False),  # the whole message as it goes on the wire, every part
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("delivered_at", DateTime(timezone=True)),  # when the last recipient got it
+)
+
+outbox_recipients = Table(
+    "outbox_recipients",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("outbox_id", ForeignKey("outbox.id"), nullable=False, index=True),
+    Column("address", String(320), nullable=False),
+    Column("state", String(16), nullable=False),  # DeliveryState
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_attempt_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("error", Text),  # the server's last answer, scrubbed of secrets
+    UniqueConstraint("outbox_id", "address"),
+)
+
+outbox_items = Table(
+    "outbox_items",
+    metadata,
+    Column("outbox_id", ForeignKey("outbox.id"), primary_key=True),
+    Column("kind", String(16), primary_key=True),  # ItemKind
+    Column("item_id", Integer, primary_key=True, index=True),
+)
 
 
 def utcnow() -> datetime:
@@ -632,6 +699,113 @@ class Store:
             conn.execute(update(portal_outages).where(portal_outages.c.portal.in_(portals),
                                                       portal_outages.c.recovered_at.is_(None))
                          .values(recovered_at=utcnow()))
+
+
+    # --- outbox --------------------------------------------------------------------------------
+    def queue_message(self, *, message_id: str, kind: MessageKind, subject: str, sender: str, raw: bytes,
+                      recipients: list[str], digest_id: int | None = None,
+                      items: dict[ItemKind, list[int]] | None = None) -> int:
+        """Store a message whole, its recipients `pending` and the items it carries; a digest becomes `queued`."""
+        now = utcnow()
+        with self.transaction() as conn:
+            outbox_id = conn.execute(insert(outbox).values(
+                message_id=message_id, kind=kind.value, digest_id=digest_id, subject=subject, sender=sender,
+                raw=raw, created_at=now,
+            )).inserted_primary_key[0]
+            conn.execute(insert(outbox_recipients), [
+                {"outbox_id": outbox_id, "address": address, "state": DeliveryState.PENDING.value, "attempts": 0}
+                for address in dict.fromkeys(recipients)
+            ])
+            rows = [{"outbox_id": outbox_id, "kind": kind_.value, "item_id": item_id}
+                    for kind_, ids in (items or {}).items() for item_id in dict.fromkeys(ids)]
+            if rows:
+                conn.execute(insert(outbox_items), rows)
+            if digest_id is not None:
+                conn.execute(update(digests).where(digests.c.id == digest_id).values(
+                    status="queued", message_id=message_id))
+        return outbox_id
+
+    def undelivered_messages(self) -> list[RowMapping]:
+        """Stored messages some recipient has not got yet, oldest first."""
+        query = select(outbox).where(outbox.c.delivered_at.is_(None)).order_by(outbox.c.id)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).mappings())
+
+    def outbox_message(self, outbox_id: int) -> RowMapping | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(outbox).where(outbox.c.id == outbox_id)).mappings().first()
+
+    def recent_messages(self, limit: int) -> list[RowMapping]:
+        """Every undelivered message and the `limit` newest delivered ones, newest first (no message bodies)."""
+        columns = [c for c in outbox.c if c.name != "raw"]
+        with self.engine.connect() as conn:
+            undelivered = list(conn.execute(select(*columns).where(outbox.c.delivered_at.is_(None))).mappings())
+            delivered = list(conn.execute(select(*columns).where(outbox.c.delivered_at.is_not(None))
+                                          .order_by(outbox.c.id.desc()).limit(limit)).mappings())
+        return sorted(undelivered + delivered, key=lambda row: row["id"], reverse=True)
+
+    def message_recipients(self, outbox_id: int) -> list[RowMapping]:
+        query = select(outbox_recipients).where(outbox_recipients.c.outbox_id == outbox_id).order_by(
+            outbox_recipients.c.id)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).mappings())
+
+    def claimed_items(self) -> dict[ItemKind, set[int]]:
+        """Articles and revisions carried by a message not yet at every recipient: no new digest takes them."""
+        query = (select(outbox_items.c.kind, outbox_items.c.item_id)
+                 .join(outbox, outbox.c.id == outbox_items.c.outbox_id)
+                 .where(outbox.c.delivered_at.is_(None)))
+        claimed: dict[ItemKind, set[int]] = {kind: set() for kind in ItemKind}
+        with self.engine.connect() as conn:
+            for kind, item_id in conn.execute(query):
+                claimed[ItemKind(kind)].add(item_id)
+        return claimed
+
+    def set_delivery_state(self, outbox_id: int, addresses: list[str], state: DeliveryState,
+                           error: str | None = None, *, attempt: bool = False) -> bool:
+        """Record where `addresses` stand (an `attempt` counts one more try); True once every recipient has it.
+
+        The write that makes the last recipient `sent` also marks the message delivered and, for a digest,
+        the digest `sent` and its items delivered: one transaction, so a crash leaves all or none of it.
+        """
+        now = utcnow()
+        values: dict = {"state": state.value, "error": error}
+        if state is DeliveryState.SENT:
+            values["sent_at"] = now
+        if attempt:
+            values.update(attempts=outbox_recipients.c.attempts + 1, last_attempt_at=now)
+        with self.transaction() as conn:
+            if addresses:
+                conn.execute(update(outbox_recipients).where(
+                    outbox_recipients.c.outbox_id == outbox_id, outbox_recipients.c.address.in_(addresses),
+                ).values(**values))
+            if state is not DeliveryState.SENT:
+                return False
+            waiting = conn.execute(select(func.count()).select_from(outbox_recipients).where(
+                outbox_recipients.c.outbox_id == outbox_id,
+                outbox_recipients.c.state != DeliveryState.SENT.value)).scalar_one()
+            if waiting:
+                return False
+            self._complete(conn, outbox_id, now)
+        return True
+
+    def _complete(self, conn: Connection, outbox_id: int, now: datetime) -> None:
+        """The message reached every recipient: it, its digest and the items it carries are delivered."""
+        conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(delivered_at=now))
+        digest_id = conn.execute(select(outbox.c.digest_id).where(outbox.c.id == outbox_id)).scalar_one()
+        if digest_id is None:
+            return
+        conn.execute(update(digests).where(digests.c.id == digest_id).values(status="sent", sent_at=now, error=None))
+        for kind, table in ((ItemKind.ARTICLE, articles), (ItemKind.REVISION, revisions)):
+            carried = select(outbox_items.c.item_id).where(
+                outbox_items.c.outbox_id == outbox_id, outbox_items.c.kind == kind.value)
+            conn.execute(update(table).where(table.c.id.in_(carried)).values(digest_id=digest_id))
+
+    def note_digest_error(self, digest_id: int, error: str | None) -> None:
+        """Why a queued digest has not reached every recipient yet (scrubbed of secrets)."""
+        with self.transaction() as conn:
+            conn.execute(update(digests).where(digests.c.id == digest_id, digests.c.status != "sent").values(
+                error=error))
 
 
 def _aware(moment: datetime) -> datetime:

@@ -22,6 +22,11 @@ _PINYIN = re.compile(
     rf"(?<=[\u3400-\u9fff\uf900-\ufaff])\(\s*(?:[a-zü]*[{_TONE_VOWELS}][a-zü{_TONE_VOWELS}]*"
     rf"|{_NEUTRAL_SYLLABLES})\s*\)"
 )
+# Control characters (C0 but tab and line ends, DEL, C1) and the bidi controls that reorder what a reader sees
+# (U+202E makes "exe.txt" read "txt.exe"): nothing a page means to say, everything a terminal or mail client obeys.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")  # ANSI CSI, OSC
+_LINE_ENDS = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028\u2029]")
 _TITLE_PREFIX = re.compile(r"^\s*(?:[•·\-*]\s*)?(?:【[^】]{1,20}】\s*)+")
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -49,6 +54,12 @@ _BODY_BEFORE_FOOTER = 80  # characters of content before a footer marker: a mark
 @cache
 def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
+
+
+def strip_unsafe(text: str, *, one_line: bool = False) -> str:
+    """Remove control characters and bidi overrides; line ends become \\n (a space, for a `one_line` title)."""
+    text = _UNSAFE.sub("", _LINE_ENDS.sub("\n", _ESCAPE_SEQUENCE.sub("", text)))
+    return " ".join(text.split()) if one_line else text
 
 
 def strip_pinyin(text: str) -> str:

@@ -1,22 +1,21 @@
 """Failure alerts: a portal down for `alerts.after_failures` runs in a row, or every portal down at once.
 
-One alert per outage, sent at once (no digest needs to be due), by email and the `notify` channels; a
-recovery note when the portal works again. Outages live in the store, so a failed delivery is tried again
-after the next run and a restart never repeats an alert.
+One alert per outage, sent at once (no digest needs to be due), by email (through the outbox, which retries
+it) and the `notify` channels; a recovery note when the portal works again. Outages live in the store, so a
+restart never repeats an alert.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
 
 from portalwatch.config import Config
 from portalwatch.outcomes import DOWN, PortalStatus
 from portalwatch.storage import Store
+from reports import outbox
 from reports.health_text import reason_label, status_label
-from reports.mail import DeliveryError, deliver
+from reports.mail import DeliveryError
 from reports.notify import notify
 
 log = logging.getLogger(__name__)
@@ -77,13 +76,18 @@ def _why(store: Store, run_id: int, portal: str, row: dict) -> str:
 
 
 def _send(config: Config, subject: str, body: str, report: AlertReport) -> bool:
-    """Mail and notify; True when some channel took it (or none is configured: then it is only logged)."""
+    """Mail (stored in the outbox first) and notify; True when a channel has it or the outbox keeps it.
+
+    With no channel configured it is only logged.
+    """
     delivered, tried = False, False
     if config.email.smtp_host and config.email.to:
         tried = True
         try:
-            deliver(config.email, alert_message(config, subject, body))
-            delivered = True
+            delivery = outbox.send(config, subject, body)
+            delivered = True  # stored: the outbox sends it again until every reader has it
+            if not delivery.done:
+                report.errors.append(f"alert mail not delivered yet, kept in the outbox: {delivery.summary()}")
         except DeliveryError as exc:
             report.errors.append(f"alert mail not sent: {exc}")
     if config.notify:
@@ -97,18 +101,3 @@ def _send(config: Config, subject: str, body: str, report: AlertReport) -> bool:
     if delivered:
         report.sent.append(subject)
     return delivered
-
-
-def alert_message(config: Config, subject: str, body: str) -> EmailMessage:
-    """A plain-text mail to the digest's recipients."""
-    settings = config.email
-    msg = EmailMessage()
-    msg["Subject"] = subject
-    msg["From"] = settings.from_
-    msg["To"] = ", ".join(settings.to)
-    msg["Date"] = formatdate(localtime=True)
-    domain = parseaddr(settings.from_)[1].rpartition("@")[2] or "portalwatch.localhost"
-    msg["Message-ID"] = make_msgid(idstring="alert", domain=domain)
-    msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(body, subtype="plain", charset="utf-8")
-    return msg

@@ -1,7 +1,8 @@
 """What goes into a digest: pending articles, revisions, republished figures and crawl health, read from the store.
 
-"Pending" means not yet in a sent digest (`digest_id` is NULL): an article is marked only after the mail server
-accepted the digest that carried it, so nothing falls between two digests.
+"Pending" means not yet in a sent digest (`digest_id` is NULL): an article is marked only after the digest that
+carried it reached every recipient, so nothing falls between two digests. An item carried by a stored digest that
+has not reached everyone yet belongs to that digest: no later digest takes it (it would reach a reader twice).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import RowMapping, select
 
-from portalwatch.storage import Store, articles, crawl_errors, crawl_runs, digests, portal_runs, revisions
+from portalwatch.storage import ItemKind, Store, articles, crawl_errors, crawl_runs, digests, portal_runs, revisions
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -157,11 +158,12 @@ def collect(store: Store, now: datetime, since: datetime | None = None,
         period_start = as_utc(previous["period_end"]) if previous else None
     else:
         period_start = as_utc(since)
-    rows = _article_rows(store, now, since)
+    claimed = store.claimed_items() if since is None else {kind: set() for kind in ItemKind}
+    rows = [row for row in _article_rows(store, now, since) if row["id"] not in claimed[ItemKind.ARTICLE]]
     fresh = [ArticleItem.from_row(row) for row in rows]
     new = [a for a in fresh if a.duplicate_of is None]
     republished = [a for a in fresh if a.duplicate_of is not None and a.number_changes]
-    revision_rows = _revision_rows(store, now, since)
+    revision_rows = [row for row in _revision_rows(store, now, since) if row["id"] not in claimed[ItemKind.REVISION]]
     new_ids = {a.id for a in new}
     return DigestContent(
         period_start=period_start,

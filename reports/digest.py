@@ -1,9 +1,8 @@
-"""Make, archive and send the digest; articles count as sent only once the mail server accepted the message."""
+"""Make, archive and send the digest through the outbox; its articles count as sent once every reader has it."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -14,22 +13,23 @@ from zoneinfo import ZoneInfo
 
 from filelock import FileLock, Timeout
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from portalwatch.config import Config
-from portalwatch.storage import Store, articles, digests, revisions, utcnow
-from reports import archive
+from portalwatch.storage import ItemKind, MessageKind, Store, articles, digests, revisions, utcnow
+from reports import archive, outbox
 from reports.collect import DigestContent, as_utc, collect, last_sent
-from reports.mail import DeliveryError, build_message, deliver, message_id, message_size
+from reports.mail import DeliveryError, build_message, message_id, message_size
 from reports.notify import notify
+from reports.outbox import Delivery
 from reports.render import Rendered, render, render_fitting
 
 log = logging.getLogger(__name__)
 
-DigestStatus = Literal["sent", "empty", "written", "failed"]
+DigestStatus = Literal["sent", "resent", "empty", "written", "failed"]
 WEEK = timedelta(days=7)
 DUE_GRACE = timedelta(hours=12)  # a digest sent a little late last week is still due at this week's slot
 LOCK_WAIT = 60.0  # seconds to wait for another digest run on the same database
-MARK_CHUNK = 500
 
 
 @dataclass
@@ -45,6 +45,7 @@ class DigestOutcome:
     message_id: str | None = None
     cut: bool = False  # the mail shows only the top items and links to the full report
     notify_errors: list[str] = field(default_factory=list)
+    retried: list[Delivery] = field(default_factory=list)  # stored messages sent again before this digest
 
 
 def last_sent_at(store: Store) -> datetime | None:
@@ -91,6 +92,23 @@ def run_digest(config: Config, *, dry_run: bool = False, out: Path | None = None
         return DigestOutcome("failed", error=f"another digest run is still going on (lock {lock_path.name} held)")
 
 
+def resend_stored(config: Config) -> DigestOutcome:
+    """Send again every stored message some recipient does not have yet; build no new digest."""
+    store = Store(config.database)
+    lock_path = config.data_dir / "digest.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(lock_path, timeout=LOCK_WAIT):
+            retried = outbox.flush(store, config.email)
+            if retried:
+                _refresh_archive(config, store, ZoneInfo(config.timezone), utcnow())
+    except Timeout:
+        return DigestOutcome("failed", error=f"another digest run is still going on (lock {lock_path.name} held)")
+    failures = _failures(retried)
+    status: DigestStatus = "failed" if failures else "resent" if retried else "empty"
+    return DigestOutcome(status, error=failures or None, retried=retried)
+
+
 def _collect(config: Config, store: Store, now: datetime, start: datetime | None) -> DigestContent:
     return collect(store, now, start, [p.name for p in config.portals if p.enabled])
 
@@ -111,11 +129,14 @@ def _preview(config: Config, store: Store, tz: ZoneInfo, out: Path | None, start
 
 def _send(config: Config, store: Store, tz: ZoneInfo, out: Path | None, start: datetime | None) -> DigestOutcome:
     _close_interrupted(store)
+    retried = outbox.flush(store, config.email)
     now = utcnow()
     content = _collect(config, store, now, start)
     if out is not None:
         archive.write_text(out, render(content, tz).html)
     if content.is_empty and not config.digest.send_empty:
+        if retried:
+            return _retry_outcome(config, store, tz, now, retried, content)
         log.info("digest: nothing new since %s, no mail sent", content.period_start or "the start")
         return DigestOutcome("empty", path=out, counts=content.counts)
     digest_id = _open_digest(store, content)
@@ -128,28 +149,61 @@ def _send(config: Config, store: Store, tz: ZoneInfo, out: Path | None, start: d
             content, tz, max_bytes=config.digest.max_bytes, report_link=link,
             measure=lambda r: message_size(_message(config, r, msg_id)),
         )
-        accepted = deliver(config.email, _message(config, fitted, msg_id))
-    except DeliveryError as exc:
-        _close_digest(store, digest_id, "failed", error=str(exc))
-        _discard(path)
-        log.error("digest %d not sent, its %d articles stay pending: %s", digest_id, len(content.article_ids), exc)
-        return DigestOutcome("failed", counts=content.counts, error=str(exc), digest_id=digest_id)
-    except OSError as exc:
-        error = f"cannot write the report {exc.filename or path}: {exc.strerror or exc}"
-        _close_digest(store, digest_id, "failed", error=error)
-        _discard(path)
-        log.error("digest %d not sent: %s", digest_id, error)
-        return DigestOutcome("failed", counts=content.counts, error=error, digest_id=digest_id)
+        _set_path(store, digest_id, path)
+        items = {ItemKind.ARTICLE: content.article_ids, ItemKind.REVISION: content.revision_ids}
+        outbox_id = outbox.queue(store, config.email, _message(config, fitted, msg_id), MessageKind.DIGEST,
+                                 digest_id=digest_id, items=items)
+    except (DeliveryError, OSError, SQLAlchemyError) as exc:
+        error = _store_error(exc, path)
+        _forget(store, digest_id, path, error)
+        log.error("digest %d not stored, its %d articles stay pending: %s", digest_id, len(content.article_ids),
+                  error)
+        return DigestOutcome("failed", counts=content.counts, error=error, digest_id=digest_id, retried=retried)
     except BaseException as exc:
-        _close_digest(store, digest_id, "failed", error=f"{type(exc).__name__}: {exc}")
-        _discard(path)
+        _forget(store, digest_id, path, f"{type(exc).__name__}: {exc}")
         raise
-    _mark_sent(store, digest_id, content, msg_id, path)
-    log.info("digest %d sent to %s (%s)", digest_id, ", ".join(accepted), path)
+    delivery = outbox.attempt(store, config.email, store.outbox_message(outbox_id))
     _refresh_archive(config, store, tz, now)
-    problems = notify(config.notify, fitted.subject, _summary(content, link))
-    return DigestOutcome("sent", path=path, counts=content.counts, recipients=accepted, digest_id=digest_id,
-                         message_id=msg_id, cut=fitted.cut, notify_errors=problems)
+    outcome = DigestOutcome("sent", path=path, counts=content.counts, recipients=delivery.sent_to,
+                            digest_id=digest_id, message_id=msg_id, cut=fitted.cut, retried=retried)
+    failures = _failures([*retried, delivery])
+    if failures:
+        outcome.status, outcome.error = "failed", failures
+        log.error("digest %d stored as message %d, not yet at every reader; the next run sends it again: %s",
+                  digest_id, outbox_id, failures)
+        return outcome
+    log.info("digest %d sent to %s (%s)", digest_id, ", ".join(delivery.sent_to), path)
+    outcome.notify_errors = notify(config.notify, fitted.subject, _summary(content, link))
+    return outcome
+
+
+def _retry_outcome(config: Config, store: Store, tz: ZoneInfo, now: datetime, retried: list[Delivery],
+                   content: DigestContent) -> DigestOutcome:
+    """Nothing new: the run only sent stored messages again."""
+    _refresh_archive(config, store, tz, now)
+    failures = _failures(retried)
+    status: DigestStatus = "failed" if failures else "resent"
+    return DigestOutcome(status, counts=content.counts, error=failures or None, retried=retried)
+
+
+def _failures(deliveries: list[Delivery]) -> str:
+    """One line naming each stored message that some recipient does not have yet, and why."""
+    return "; ".join(f"message {d.outbox_id} {d.message_id}: {d.summary()}" for d in deliveries if not d.done)
+
+
+def _store_error(exc: BaseException, path: Path) -> str:
+    if isinstance(exc, OSError):
+        return f"cannot write the report {exc.filename or path}: {exc.strerror or exc}"
+    if isinstance(exc, SQLAlchemyError):
+        return f"cannot store the digest: {str(getattr(exc, 'orig', None) or exc).splitlines()[0]}"
+    return str(exc)
+
+
+def _forget(store: Store, digest_id: int, path: Path, error: str) -> None:
+    """A digest that could not be stored whole: nothing was sent, its items stay pending."""
+    with suppress(SQLAlchemyError):
+        _close_digest(store, digest_id, "failed", error=error)
+    _discard(path)
 
 
 def _discard(path: Path) -> None:
@@ -169,8 +223,12 @@ def _summary(content: DigestContent, link: str) -> str:
 
 
 def _refresh_archive(config: Config, store: Store, tz: ZoneInfo, now: datetime) -> None:
-    archive.write_index(store, config.digest.reports_dir, tz)
-    archive.write_feed(store, config.digest.reports_dir, config.digest.public_url, now)
+    """Rewrite the index and feed; a failure here loses no mail, so it is logged and the run goes on."""
+    try:
+        archive.write_index(store, config.digest.reports_dir, tz)
+        archive.write_feed(store, config.digest.reports_dir, config.digest.public_url, now)
+    except OSError as exc:
+        log.error("cannot update the reports folder %s: %s", config.digest.reports_dir, exc.strerror or exc)
 
 
 def _close_interrupted(store: Store) -> None:
@@ -195,16 +253,6 @@ def _close_digest(store: Store, digest_id: int, status: str, error: str | None =
         conn.execute(update(digests).where(digests.c.id == digest_id).values(status=status, error=error))
 
 
-def _mark_sent(store: Store, digest_id: int, content: DigestContent, msg_id: str, path: Path) -> None:
-    """In one transaction: the digest is sent, and every item it carried belongs to it."""
+def _set_path(store: Store, digest_id: int, path: Path) -> None:
     with store.transaction() as conn:
-        conn.execute(update(digests).where(digests.c.id == digest_id).values(
-            status="sent", sent_at=utcnow(), message_id=msg_id, path=str(path), error=None))
-        for table, ids in ((articles, content.article_ids), (revisions, content.revision_ids)):
-            for chunk in _chunks(ids):
-                conn.execute(update(table).where(table.c.id.in_(chunk)).values(digest_id=digest_id))
-
-
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for i in range(0, len(ids), MARK_CHUNK):
-        yield ids[i:i + MARK_CHUNK]
+        conn.execute(update(digests).where(digests.c.id == digest_id).values(path=str(path)))

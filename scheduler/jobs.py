@@ -6,6 +6,7 @@ import logging
 
 from portalwatch.config import Config, ConfigError, load_config
 from portalwatch.lock import EXIT_BUSY
+from portalwatch.storage import Store
 from scheduler.child import ChildResult, portalwatch_argv, run_child
 from scheduler.recovery import record_killed_runs
 
@@ -27,6 +28,15 @@ def crawl_job(config_path: str) -> None:
     _report(result)
     if result.returncode is not None and result.returncode < 0:
         record_killed_runs(config, "daemon: recording a killed crawl", wait=RECOVERY_WAIT)
+    resend_stored_mail(config, config_path)
+
+
+def resend_stored_mail(config: Config, config_path: str) -> None:
+    """Mail stored for a reader who does not have it yet goes out again after every crawl, not only weekly."""
+    if not Store(config.database).undelivered_messages():
+        return
+    limit = DIGEST_TIME_LIMIT + config.schedule.lock_wait_seconds
+    _report(run_child("outbox", portalwatch_argv(config_path, "outbox", "--send"), limit, interruptible=False))
 
 
 def digest_job(config_path: str) -> None:

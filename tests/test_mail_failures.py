@@ -1,4 +1,5 @@
-"""When the mail server refuses, hangs up or never answers, nothing is marked sent and the next digest carries it."""
+"""When the mail server refuses, hangs up or never answers, nothing is marked sent and the next run sends the
+stored digest again: the same message, the same Message-ID, never a second digest of the same items."""
 
 from __future__ import annotations
 
@@ -28,16 +29,17 @@ def pending_count(store) -> int:
 
 
 def assert_kept_for_next_time(config, store, good_port, recorder, outcome, reason: str) -> None:
-    """The failed run names host, port and reason, keeps every article pending, and the next run sends them."""
+    """The failed run names host, port and reason, keeps every article pending, and the next run sends the stored
+    digest (same Message-ID) rather than a new one."""
     assert outcome.status == "failed"
     assert "127.0.0.1:" in outcome.error and reason in outcome.error
     assert pending_count(store) == 8
-    assert not any(config.digest.reports_dir.glob(f"digest-*-{outcome.digest_id:04d}.html"))
     sent_before = len(recorder.received)
     retry = run_digest(with_email(config, smtp_port=good_port))
-    assert retry.status == "sent"
-    assert retry.counts == outcome.counts
+    assert retry.status == "resent"
+    assert [d.message_id for d in retry.retried] == [outcome.message_id]
     assert len(recorder.received) == sent_before + 1
+    assert recorder.received[-1].message["Message-ID"] == outcome.message_id
     html = recorder.received[-1].message.get_body(("html",)).get_content()
     assert "《崂山区关于促进数字经济高质量发展的若干措施》" in html and "4.3 亿美元" in html
     assert pending_count(store) == 0
@@ -72,16 +74,19 @@ def test_no_server_listening_keeps_articles(week):
     assert_kept_for_next_time(config, store, good_port, recorder, outcome, "refused")
 
 
-def test_failed_digest_is_recorded_and_the_same_digest_is_not_sent_twice(week):
+def test_refused_digest_is_kept_with_its_reason_and_sent_again_not_rebuilt(week):
     config, store, _good_port, recorder = week
     with smtp_server(Recorder(refuse_data=True)) as (bad_port, _):
         run_digest(with_email(config, smtp_port=bad_port))
-    assert run_digest(config).status == "sent"
+    with store.engine.connect() as conn:
+        rows = list(conn.execute(select(digests.c.status, digests.c.error).order_by(digests.c.id)))
+    assert [r.status for r in rows] == ["sent", "queued"]
+    assert "550" in rows[1].error
+    assert run_digest(config).status == "resent"
     assert run_digest(config).status == "empty"
     with store.engine.connect() as conn:
         rows = list(conn.execute(select(digests.c.status, digests.c.error).order_by(digests.c.id)))
-    assert [r.status for r in rows] == ["sent", "failed", "sent"]
-    assert "550" in rows[1].error
+    assert [(r.status, r.error) for r in rows] == [("sent", None), ("sent", None)]
     assert len(recorder.received) == 2  # last week's and this week's, each once
 
 
@@ -92,7 +97,8 @@ def test_cli_reports_a_refused_login_without_the_password(week, tmp_path, capsys
     server = smtp_server(authenticator=Authenticator("digest", "another-password"), auth_require_tls=False)
     with server as (bad_port, refusing):
         text = config.source.read_text(encoding="utf-8").replace(f"smtp_port: {good_port}", f"smtp_port: {bad_port}")
-        text = text.replace("  timeout: 3", "  timeout: 3\n  username_env: PW_USER\n  password_env: PW_PASS")
+        text = text.replace("  timeout: 3", "  timeout: 3\n  username_env: PW_USER\n  password_env: PW_PASS\n"
+                                            "  allow_plaintext_login: true")
         path = tmp_path / "failing.yaml"
         path.write_text(text, encoding="utf-8")
         code = main(["-c", str(path), "digest"])
@@ -101,7 +107,7 @@ def test_cli_reports_a_refused_login_without_the_password(week, tmp_path, capsys
     assert refusing.received == []
     assert f"127.0.0.1:{bad_port}" in err and "535" in err
     assert "s3cret-Passw0rd!" not in err
-    assert "go into the next digest" in err
+    assert "sent again" in err
 
 
 def test_missing_credentials_variable_is_named(week, monkeypatch):

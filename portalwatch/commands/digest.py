@@ -28,6 +28,25 @@ def describe(outcome: DigestOutcome) -> str:
             f"{c.get('revisions', 0)} revised, {c.get('republished', 0)} republished with changed figures")
 
 
+def retried_lines(outcome: DigestOutcome) -> list[str]:
+    """One line per stored message this run sent again that some reader now has."""
+    return [f"sent again: message {d.outbox_id} {d.message_id} to {', '.join(d.sent_now)}"
+            for d in outcome.retried if d.sent_now]
+
+
+def report_failure(command: str, outcome: DigestOutcome, *, dry_run: bool = False) -> None:
+    """What did not reach whom, and what happens to it, on standard error."""
+    if outcome.message_id is None and not outcome.retried:
+        print(f"portalwatch: {command}: digest not sent: {outcome.error}", file=sys.stderr)
+        if outcome.counts and not dry_run:
+            print(f"nothing was marked as sent; these go into the next digest: {describe(outcome)}", file=sys.stderr)
+        return
+    print(f"portalwatch: {command}: not every reader has the mail yet: {outcome.error}", file=sys.stderr)
+    print("the message is stored in the outbox and is sent again, the same message with the same Message-ID, "
+          "by the next digest or run-once (see `portalwatch outbox`); its items are marked sent once every "
+          "reader has it", file=sys.stderr)
+
+
 def run(config: Config, args: argparse.Namespace) -> int:
     try:
         since = parse_day(args.since)
@@ -35,12 +54,14 @@ def run(config: Config, args: argparse.Namespace) -> int:
         print(f"portalwatch: digest: {exc}", file=sys.stderr)
         return EXIT_USAGE
     outcome = run_digest(config, dry_run=args.dry_run, out=args.out, since=since)
+    for line in retried_lines(outcome):
+        print(line)
     if outcome.status == "failed":
-        print(f"portalwatch: digest not sent: {outcome.error}", file=sys.stderr)
-        if outcome.counts and not args.dry_run:
-            print(f"nothing was marked as sent; these go into the next digest: {describe(outcome)}", file=sys.stderr)
+        report_failure("digest", outcome, dry_run=args.dry_run)
         return 1
-    if outcome.status == "empty":
+    if outcome.status == "resent":
+        print("nothing new since the last digest; stored messages were sent again (see above)")
+    elif outcome.status == "empty":
         print("nothing new since the last digest: no mail sent (set digest.send_empty to send one anyway)")
     elif outcome.status == "written":
         print(f"digest written to {outcome.path} (dry run: nothing sent, nothing marked): {describe(outcome)}")

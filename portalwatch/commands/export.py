@@ -21,6 +21,9 @@ FIELDS = (
     "amounts", "projects", "stage", "policies", "doc_numbers", "issuers", "summary", "first_seen",
 )
 LIST_FIELDS = {"district", "amounts", "projects", "policies", "doc_numbers", "issuers"}
+# A cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection); full-width forms too,
+# which some spreadsheet input methods turn into the ASCII ones.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def record(row: RowMapping) -> dict:
@@ -47,9 +50,12 @@ def record(row: RowMapping) -> dict:
 
 
 def csv_cell(name: str, value: object) -> object:
-    """Lists become JSON in a cell, so nothing is lost and Excel still shows one row per article."""
+    """Lists become JSON in a cell, so nothing is lost and Excel still shows one row per article; text that a
+    spreadsheet would run as a formula is quoted with a leading apostrophe, so it shows as text."""
     if name in LIST_FIELDS:
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
     return "" if value is None else value
 
 

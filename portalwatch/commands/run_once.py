@@ -10,18 +10,17 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from crawler.runner import run_crawl
 from portalwatch.commands.crawl import report
-from portalwatch.commands.digest import describe
+from portalwatch.commands.digest import describe, report_failure, retried_lines
 from portalwatch.config import Config
 from portalwatch.outcomes import Exit, RunStatus
 from portalwatch.storage import Store, utcnow
-from reports.digest import digest_due, last_sent_at, run_digest
+from reports.digest import digest_due, last_sent_at, resend_stored, run_digest
 from scheduler.recovery import mark_killed_runs
 
 log = logging.getLogger(__name__)
@@ -42,20 +41,40 @@ def run(config: Config, args: argparse.Namespace) -> int:
 
 
 def send_digest_if_due(config: Config, store: Store, *, force: bool) -> int:
-    """Mail the digest when a week has passed since the last one (or `force`); the exit code."""
+    """Mail the digest when a week has passed since the last one (or `force`); the exit code.
+
+    A stored message that some reader does not have yet is sent again at every run, due or not.
+    """
     if not force and not digest_due(store, utcnow()):
+        if store.undelivered_messages():
+            return _resend(config)
         last = last_sent_at(store)
         print(f"digest not due: the last one was sent {last:%Y-%m-%d %H:%M} UTC" if last
               else "digest not due: nothing is waiting for one")
         return 0
     outcome = run_digest(config)
+    for line in retried_lines(outcome):
+        print(line)
     if outcome.status == "failed":
-        print(f"portalwatch: run-once: digest not sent: {outcome.error}", file=sys.stderr)
+        report_failure("run-once", outcome)
         return 1
     if outcome.status == "sent":
         print(f"digest sent to {', '.join(outcome.recipients)}: {describe(outcome)}")
+    elif outcome.status == "resent":
+        print("nothing new since the last digest; stored messages were sent again")
     else:
         print("digest due, but nothing new since the last one: no mail sent")
+    return 0
+
+
+def _resend(config: Config) -> int:
+    outcome = resend_stored(config)
+    for line in retried_lines(outcome):
+        print(line)
+    if outcome.status == "failed":
+        report_failure("run-once", outcome)
+        return 1
+    print("digest not due; stored messages were sent again")
     return 0
 
 

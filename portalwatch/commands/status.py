@@ -135,9 +135,13 @@ def waiting(config: Config, store: Store, now: datetime) -> list[str]:
 
 def last_digest(store: Store, zone: ZoneInfo) -> list[str]:
     sent = last_sent(store)
+    undelivered = store.undelivered_messages()
+    outbox = [f"Not yet at every reader: {len(undelivered)} stored message(s), sent again before anything new "
+              f"(see `portalwatch outbox`)"] if undelivered else []
     if sent is None:
-        return ["Last digest sent: none yet"]
+        return ["Last digest sent: none yet", *outbox]
     c = sent["counts"] or {}
     carried = (f"{c.get('projects', 0)} projects, {c.get('policies', 0)} policies, {c.get('others', 0)} other, "
                f"{c.get('revisions', 0)} revised")
-    return [f"Last digest sent: #{sent['id']} at {when(sent['sent_at'] or sent['created_at'], zone)} ({carried})"]
+    return [f"Last digest sent: #{sent['id']} at {when(sent['sent_at'] or sent['created_at'], zone)} ({carried})",
+            *outbox]

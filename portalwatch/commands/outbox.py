@@ -1,0 +1,55 @@
+"""`portalwatch outbox [--limit N] [--send]`: stored messages and where each recipient stands."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from portalwatch.commands.digest import report_failure, retried_lines
+from portalwatch.config import Config
+from portalwatch.storage import Store
+from reports.collect import as_utc
+from reports.digest import resend_stored
+
+
+def when(moment: datetime | None, zone: ZoneInfo) -> str:
+    return as_utc(moment).astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def lines(store: Store, zone: ZoneInfo, limit: int) -> list[str]:
+    """Every message some recipient does not have yet and the `limit` newest delivered, with each recipient."""
+    messages = store.recent_messages(limit)
+    if not messages:
+        return ["The outbox is empty: no message was ever stored."]
+    waiting = sum(1 for m in messages if m["delivered_at"] is None)
+    out = [f"Outbox (times in {zone.key}): {waiting} message(s) not yet at every recipient"]
+    for m in messages:
+        what = f"digest {m['digest_id']}" if m["digest_id"] is not None else m["kind"]
+        state = f"delivered {when(m['delivered_at'], zone)}" if m["delivered_at"] else "WAITING"
+        out.append(f"#{m['id']}  {what}  stored {when(m['created_at'], zone)}  {state}  {m['message_id']}")
+        out.append(f"    {m['subject']}")
+        rows = store.message_recipients(m["id"])
+        width = max(len(r["address"]) for r in rows)
+        for r in rows:
+            tried = f"{r['attempts']} attempt(s), last {when(r['last_attempt_at'], zone)}"
+            sent = f", sent {when(r['sent_at'], zone)}" if r["sent_at"] else ""
+            error = f"  {r['error']}" if r["error"] else ""
+            out.append(f"    {r['address'].ljust(width)}  {r['state']:<7}  {tried}{sent}{error}")
+    return out
+
+
+def run(config: Config, args: argparse.Namespace) -> int:
+    code = 0
+    if args.send:
+        outcome = resend_stored(config)
+        for line in retried_lines(outcome):
+            print(line)
+        if outcome.status == "failed":
+            report_failure("outbox", outcome)
+            code = 1
+        elif outcome.status == "empty":
+            print("nothing to send: every stored message is at every recipient")
+    store = Store(config.database)
+    print("\n".join(lines(store, ZoneInfo(config.timezone), args.limit)))
+    return code
