@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,7 +19,9 @@ from portalwatch.fixture_sites import FixtureSites
 from portalwatch.storage import Store, articles, crawl_runs, frontier, portal_runs
 
 REPO = Path(__file__).resolve().parent.parent
-CONTENT_SITES = ["trs", "hanweb", "oldqd", "news", "park", "generic"]
+# Three site kinds with three ways of paging (TRS index_N pages, Hanweb's POSTed record ranges, a park portal's
+# list pages), at the small scale: 40 crawl processes stay within a couple of minutes on two busy cores.
+CONTENT_SITES = ["trs", "hanweb", "park"]
 KILLS = 20
 
 
@@ -58,6 +61,7 @@ def sites():
         yield running
 
 
+@pytest.mark.timeout(900)
 def test_a_crawl_killed_at_any_moment_loses_nothing_once_one_normal_crawl_follows(
     sites: FixtureSites, tmp_path: Path
 ) -> None:
@@ -75,12 +79,20 @@ def test_a_crawl_killed_at_any_moment_loses_nothing_once_one_normal_crawl_follow
     rng = random.Random(11)
     moments = sorted(rng.uniform(0.2, full) for _ in range(KILLS))
     lost = {}
+    interrupted = 0
     for i, moment in enumerate(moments):
         folder = tmp_path / f"kill{i:02d}"
         folder.mkdir()
         config = write_config(folder, portals)
-        victim = subprocess.Popen(crawl_argv(config), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(moment)
+        while True:  # a crawl that finished before its moment (the machine got faster) is run again, killed sooner
+            victim = subprocess.Popen(crawl_argv(config), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(moment)
+            if victim.poll() is None:
+                break
+            shutil.rmtree(folder)
+            folder.mkdir()
+            config = write_config(folder, portals)
+            moment *= 0.7
         os.kill(victim.pid, signal.SIGKILL)
         victim.wait(timeout=30)
         after = subprocess.run(crawl_argv(config), capture_output=True, text=True, timeout=120)
@@ -89,8 +101,11 @@ def test_a_crawl_killed_at_any_moment_loses_nothing_once_one_normal_crawl_follow
         if missing or len(urls) != len(set(urls)):
             lost[f"kill at {moment:.2f} s"] = (len(missing), len(urls) - len(set(urls)), after.stderr[-500:])
             continue
-        # The killed run, if it got as far as recording itself, is interrupted; the normal one ends the work.
-        assert runs[:-1] in ([], ["interrupted"]), (moment, runs)
+        # The killed run, if it got as far as recording itself, is interrupted (or `ok` when the kill came after
+        # it had recorded its end, while the process was exiting); the normal one ends the work.
+        assert runs[:-1] in ([], ["interrupted"], ["ok"]), (moment, runs)
+        interrupted += runs[:-1] == ["interrupted"]
         assert runs[-1] == "ok" and after.returncode == 0, (moment, runs, after.stderr[-1000:])
         assert portal_status == {**dict.fromkeys(CONTENT_SITES, "ok"), "_pending": "0"}, moment
     assert not lost, lost
+    assert interrupted >= KILLS // 2  # most kills landed while the crawl was at work

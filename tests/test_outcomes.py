@@ -3,6 +3,7 @@ whose articles cannot be stored is partial, Ctrl-C and SIGTERM are `interrupted`
 
 from __future__ import annotations
 
+import re
 import signal
 import sqlite3
 import subprocess
@@ -225,3 +226,29 @@ def test_pending_links_obey_robots_txt_and_a_forbidden_one_is_given_up_at_once(
     assert stored_urls(config) == set(listed)
     given_up = {row["url"]: row["last_error"] for row in Store(f"sqlite:///{db(config)}").given_up_links()}
     assert given_up[trap].startswith("robots")
+
+
+def test_a_crawl_on_a_terminal_shows_progress_per_portal(sites: FixtureSites, tmp_path: Path) -> None:
+    import os
+    import pty
+
+    config = write_config(tmp_path, [portal(sites, "hanweb")], download_delay=0.1, concurrency=1)
+    leader, follower = pty.openpty()
+    crawler = subprocess.Popen([sys.executable, "-m", "portalwatch", "-c", str(config), "crawl"],
+                               stdout=subprocess.PIPE, stderr=follower, text=True, cwd=tmp_path)
+    os.close(follower)
+    shown = b""
+    while True:  # read as it comes: a full terminal buffer would stall the crawl
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the crawl closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    out = crawler.stdout.read()
+    crawler.wait(timeout=60)
+    assert crawler.returncode == 0
+    assert re.search(r"crawling: hanweb \d+ pages \d+ articles 0 errors", shown.decode("utf-8", "replace"))
+    assert "crawling:" not in out  # the summary on standard output stays clean for cron and pipes

@@ -28,6 +28,7 @@ from crawler.extract import Extractor, Page
 from crawler.extract.links import is_article_candidate, same_page
 from crawler.faults import describe
 from crawler.middlewares import Handled
+from crawler.progress import Progress
 from crawler.state import Known, PortalState
 from portalwatch.config import Config, PortalConfig
 from portalwatch.models import CrawledArticle
@@ -82,6 +83,7 @@ class PortalSpider(scrapy.Spider):
             p.name: PortalState(p, self.context.portal_health(p.name), p.max_pages or crawl.max_pages)
             for p in portals
         }
+        self.progress = Progress(self.states.values())
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -92,7 +94,9 @@ class PortalSpider(scrapy.Spider):
         return spider
 
     def watch_signals(self) -> None:
-        """Note which signal stops the crawl (Scrapy's own handlers, installed by now, still do the stopping)."""
+        """Note which signal stops the crawl (Scrapy's own handlers, installed by now, still do the stopping),
+        and show progress on a terminal."""
+        self.progress.start()
         for signum in (signal.SIGINT, signal.SIGTERM):
             handler = signal.getsignal(signum)
             if callable(handler):
@@ -282,6 +286,7 @@ class PortalSpider(scrapy.Spider):
             state.health.start_failed(url, reason, detail)
 
     def on_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        self.progress.stop()
         if self.storage_error is not None:
             return
         try:
