@@ -1,287 +1,392 @@
-"""Build the labelled dedupe set `bench/data/dedupe_labelled.jsonl` from the seeds and hand-written articles.
+"""Build the labelled dedupe set `bench/data/dedupe_labelled.jsonl` without any product code.
 
-Duplicates are derived from the seed articles (and from stored articles republished on a second
-portal) by the edits the issue lists; new articles are the hand-written ones in
-`bench/data/dedupe_new_articles.txt`, also with quotes of known text and shared site boilerplate.
-Deterministic: the same inputs give the same file.
+The set holds text of the real pages, which stay outside the repository: it is built where it is used
+(the file is not committed; `bench/dedupe_quality.py` and the tests build it from `../shared`).
+
+Known articles come from three places no dedupe rule was written from: the seed files (read and
+split here, by this script's own reading), the gold article bodies of the real pages saved from
+public sites (`../shared/real-pages`, read at build time, never copied into the repository), and
+the hand-written portal articles in `bench/data/dedupe_new_articles.txt`. Each real page and
+hand-written article goes either to the known pool (stored first, as a crawl would) or to the fresh
+pool (text the index never sees), by its position.
+
+Copies are made with tools the product does not use: Traditional characters by zhconv or hanziconv
+(the product reads them with OpenCC), words and edits by jieba's segmentation, sentences by this
+script's own splitting. Case types:
+  original        a known article, first stored (new)
+  republished     the same text on another portal, with that portal's header and footer
+  traditional     converted to Traditional characters (zhconv or hanziconv), some re-punctuated
+  punct_width     punctuation and digit-width changes, paragraphs merged
+  edited          word-level edits: synonyms, dropped words, a changed figure, a dropped and an added sentence
+  excerpt         a contiguous run from the middle, 40 to 1,500 characters, with the source's title
+  summary         the opening 40 to 300 characters with the title, as a list page shows it
+  partial         a run of known text joined to fresh text, 10% to 90% known; a duplicate unless the
+                  fresh part is substantial (a third of the text and 100 characters), else new
+  fresh           an article the index has never seen (new)
+  quote           fresh text quoting a known passage (new)
+  formulaic       fresh text mixed with stock phrasing that several known articles share (new)
+  notice          a policy notice whose body is an attachment: little more than a title a known
+                  article quotes (new)
+Every case names its half: `tune` (thresholds are chosen there) or `test` (figures reported there),
+by a hash of the source it was made from, so no source has cases in both halves.
 
     .venv/bin/python bench/make_dedupe_set.py
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import re
-import sys
-from collections.abc import Iterator
+import unicodedata
+import zlib
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-import opencc
+import jieba
+import zhconv
+from hanziconv import HanziConv
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from portalwatch.dedupe import seed_source  # noqa: E402
-from portalwatch.models import SeedArticle  # noqa: E402
-from portalwatch.seeds import load_seeds  # noqa: E402
-from portalwatch.textnorm import to_simplified  # noqa: E402
-
-DATA = Path(__file__).resolve().parent / "data"
-ARTICLES = DATA / "dedupe_new_articles.txt"
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+DATA = BENCH / "data"
+HAND = DATA / "dedupe_new_articles.txt"
 OUT = DATA / "dedupe_labelled.jsonl"
 SEEDS = ROOT / "seeds"
+REAL = ROOT.parent / "shared" / "real-pages" / "gold.jsonl"
 
-TO_TRADITIONAL = opencc.OpenCC("s2t")
-SENTENCE = re.compile(r"[^。!?;!?]*[。!?;!?]?")
-PINYIN_NOTE = re.compile(r"(\S)\(([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+)\)")
 DATE_LINE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$")
-FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?=\s*(?:亿|万|个|家|项|%|亩|人))")
+PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
+SENTENCE = re.compile(r"[^。!?！？;；]*[。!?！？;；]?")
+FIGURE = re.compile(r"\d+(?:\.\d+)?")
+WORDLIKE = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
 
-PREFIXES = ["【即墨区招商】", "【转载】", "【青岛招商】", "【李沧区招商】", "【2024年招商】"]
-ADDED = [
-    "记者从相关部门了解到,这一做法得到了企业的普遍认可。",
-    "业内人士认为,此举将进一步增强区域发展后劲。",
-    "据介绍,相关工作已纳入年度重点任务清单,由专班负责推进。",
-    "下一步,有关部门还将加强跟踪问效,及时总结推广经验。",
-]
-REWORDS = [("推进", "推动"), ("加快", "加速"), ("全面", "全方位"), ("提升", "提高"), ("建设", "打造"),
-           ("企业", "市场主体"), ("实现", "达成"), ("持续", "不断"), ("重点", "关键"), ("发展", "成长")]
-QUOTE_INTROS = ["正如此前报道所说,", "有关文件曾指出:", "回顾此前的部署,", "据早前媒体报道,"]
+NEW_SHARE, NEW_CHARS = 1 / 3, 100  # the product's documented default for "substantially new"
+
+# Invented portals: the furniture each repeats on its pages (no dedupe rule names any of it).
+PORTALS = {
+    "portal-a": ("本站首页 | 政务公开 | 投资环境 | 办事服务\n您现在的位置:首页 >> 新闻中心 >> 要闻动态",
+                 "主办:某某市投资促进服务中心 承办:某某市大数据中心\n地址:某某市新城大道188号 邮编:266000\n"
+                 "网站标识码3702000099 建议使用1280×768分辨率浏览"),
+    "portal-b": ("园区概况 招商政策 产业载体 项目动态 联系方式\n【字体:大 中 小】【我要纠错】",
+                 "欢迎各界客商来园区考察洽谈\n项目申报请致电园区经济发展部\n微信公众号 视频号 头条号\n"
+                 "本平台信息仅供参考,以正式文件为准"),
+    "portal-c": ("城市新闻 区市动态 经济观察 视频直播\n来源:本网综合 作者:本网记者 编辑:综合部",
+                 "本网原创稿件,转载请注明出处并保留作者署名\n新闻热线:本网新闻中心全天候接受线索\n"
+                 "违法和不良信息举报 未成年人保护专区"),
+}
+PREFIXES = ["【转载】", "【区市动态】", "【招商快讯】", "【原创】", ""]
+SYNONYMS = {"推进": "推动", "加快": "加速", "全面": "全方位", "提升": "提高", "建设": "打造", "企业": "市场主体",
+            "实现": "达成", "持续": "不断", "重点": "关键", "发展": "成长", "目前": "当前", "进一步": "更加",
+            "积极": "主动", "开展": "进行", "工作": "任务", "项目": "工程", "服务": "保障", "支持": "扶持"}
+ADDED = ["记者在采访中了解到,这一做法得到了不少企业和群众的认可。",
+         "有关负责人表示,下一步将继续跟踪推进,及时总结经验做法。",
+         "据悉,相关工作已经列入年度重点任务清单。"]
+ISSUERS = ["市人民政府办公厅", "区管委会办公室", "市发展和改革委员会", "区人民政府", "市工业和信息化局"]
+QUOTED_NAME = re.compile(r"《([^《》]{8,60})》")
+QUOTE_INTROS = ["正如此前报道所说,", "有关文件曾指出:", "据早前媒体报道,"]
+SUMMARY_LENGTHS = (40, 60, 90, 140, 220, 300)
+EXCERPT_LENGTHS = (40, 70, 120, 250, 500, 900, 1500)
+PARTIAL_SHARES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
-def tail_after_last_date(path: Path) -> str:
-    """The site boilerplate of a list-page seed: everything after its last date line."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    last = max(i for i, line in enumerate(lines) if DATE_LINE.match(line))
-    return "\n".join(lines[last + 1 :]).strip()
+@dataclass(frozen=True)
+class Article:
+    key: str  # where it came from, for the halves
+    title: str
+    text: str
+    source: str | None = None  # how the product names it: a URL once stored, "seeds/<file>" for a seed
+    anchor: str = ""  # a passage that identifies the article inside a seed file of several
 
 
-def news_frame(path: Path) -> tuple[str, str]:
-    """Header (breadcrumb, date and source, share bar) and footer of the news-page seed."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    header = "\n".join(lines[:1] + lines[4:6])
-    footer = "\n".join(lines[-3:])
-    return header, footer
-
-
-def pinyin_map(path: Path) -> dict[str, str]:
-    """Character -> pinyin as annotated in the Traditional seed."""
-    return {m[1]: m[2] for m in PINYIN_NOTE.finditer(path.read_text(encoding="utf-8"))}
-
-
-def annotate(text: str, notes: dict[str, str], every: int = 3) -> str:
-    """Add pinyin after every `every`-th annotatable character, as the Traditional seed does."""
-    out, n = [], 0
-    for ch in text:
-        out.append(ch)
-        if ch in notes:
-            n += 1
-            if n % every == 0:
-                out.append(f"({notes[ch]})")
-    return "".join(out)
+def words(text: str) -> int:
+    """Characters that count as text (CJK, letters, digits): the measure of "new text"."""
+    return len(WORDLIKE.findall(text))
 
 
 def sentences(text: str) -> list[str]:
     return [s for s in SENTENCE.findall(text) if s.strip()]
 
 
-def read_articles(path: Path) -> Iterator[tuple[str, str, str]]:
-    """(id, title, text) of the hand-written articles."""
-    head, body = None, []
-    for line in path.read_text(encoding="utf-8").splitlines():
+def prose(lines: list[str]) -> list[str]:
+    """The lines that read as article prose: long, with sentence punctuation."""
+    return [line.strip() for line in lines if len(line.strip()) >= 20 and re.search(r"[。,，;；]", line)]
+
+
+def seed_articles() -> list[Article]:
+    """The seed files' articles, split by this script's own reading (entries end at a date line)."""
+    out = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        raw = path.read_text(encoding="utf-8")
+        if re.search(r"[\u4e00-\u9fff]\([a-z]", raw):  # the Traditional seed: reading copy in Simplified
+            raw = zhconv.convert(PINYIN.sub("", unicodedata.normalize("NFKC", raw)), "zh-cn")
+        lines = raw.splitlines()
+        ends = [i for i, line in enumerate(lines) if DATE_LINE.match(line)]
+        starts = [0] + [end + 1 for end in ends[:-1]]
+        chunks = [lines[a:b] for a, b in zip(starts, ends, strict=True)] if ends else [lines]
+        several = len(chunks) > 1
+        for chunk in chunks:
+            body = prose(chunk)
+            if not body:
+                continue
+            title = seed_title(chunk, body[0])
+            text = "\n".join(body)
+            anchor = re.sub(r"\W", "", text)[20:44] if several else ""
+            out.append(Article(f"seed:{path.name}:{anchor}", title, text,
+                               f"seeds/{path.name}", anchor))
+    return out
+
+
+def seed_title(chunk: list[str], first_prose: str) -> str:
+    """The last short line before the body that is not a breadcrumb, a date line or a label."""
+    before = chunk[: [line.strip() for line in chunk].index(first_prose)]
+    heads = [line.strip(" •·-\t") for line in before]
+    heads = [h for h in heads if 4 <= len(h) <= 60 and ">" not in h and not re.search(r"\d{4}-\d", h)
+             and not h.endswith((":", ":"))]
+    return heads[-1] if heads else ""
+
+
+def real_articles() -> list[Article]:
+    if not REAL.exists():
+        raise SystemExit(f"{REAL.relative_to(ROOT.parent)} not found: the set is built from the real pages")
+    rows = [json.loads(line) for line in REAL.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Article(f"real:{r['id']}", r["title"], r["body"]) for r in rows
+            if r["type"] == "detail" and words(r["body"]) >= 200]
+
+
+def hand_articles() -> list[Article]:
+    out, head, body = [], None, []
+    for line in [*HAND.read_text(encoding="utf-8").splitlines(), "=== end | end"]:
         if line.startswith("#"):
             continue
         if line.startswith("=== "):
             if head:
-                yield head[0], head[1], "\n".join(body).strip()
+                out.append(Article(f"hand:{head[0]}", head[1], "\n".join(body).strip()))
             ident, title = line[4:].split(" | ", 1)
             head, body = (ident.strip(), title.strip()), []
         else:
             body.append(line)
-    if head:
-        yield head[0], head[1], "\n".join(body).strip()
+    return out
+
+
+@cache
+def tokens_of(text: str) -> tuple[str, ...]:
+    """jieba's words of `text` (line breaks dropped)."""
+    return tuple(jieba.lcut(text.replace("\n", "")))
+
+
+def half(key: str) -> str:
+    return "tune" if zlib.crc32(key.encode()) % 2 == 0 else "test"
 
 
 class Builder:
-    """Collects cases; every case names its type, the expected status and the expected source."""
-
     def __init__(self) -> None:
-        self.rng = random.Random(20240611)
+        self.rng = random.Random(20261202)
         self.cases: list[dict] = []
-        self.park_footer = tail_after_last_date(SEEDS / "000_f96473a778488334.txt")
-        self.list_footer = tail_after_last_date(SEEDS / "003_8dfde0a6454a1460.txt")
-        self.news_header, self.news_footer = news_frame(SEEDS / "002_b760fab38fffe935.txt")
-        self.notes = pinyin_map(SEEDS / "004_dfa85d812edf7218.txt")
+        self.pages: dict[str, int] = dict.fromkeys(PORTALS, 0)
 
-    def add(self, case: str, title: str, text: str, source: str | None, url: str | None = None,
-            figures: list[tuple[str, str]] | None = None) -> None:
+    def add(self, case: str, art_key: str, title: str, text: str, source: Article | None, portal: str,
+            url: str | None = None) -> None:
         self.cases.append({
-            "id": f"{case}-{sum(c['case'] == case for c in self.cases) + 1:02d}",
+            "id": f"{case}-{sum(c['case'] == case for c in self.cases) + 1:03d}",
             "case": case,
+            "half": half(art_key),
+            "portal": portal,
             "title": title,
             "text": text,
             "expect": "duplicate" if source else "new",
-            "source": source,
+            "source": source.source if source else None,
+            **({"anchor": source.anchor} if source and source.anchor else {}),
             **({"url": url} if url else {}),
-            **({"figures": figures} if figures else {}),
         })
 
-    def frame(self, body: str, k: int) -> str:
-        """The body inside one of the portals' headers and footers."""
-        if k % 3 == 0:
-            return f"{self.news_header}\n\n{body}\n\n{self.news_footer}"
-        if k % 3 == 1:
-            return f"{body}\n\n{self.park_footer}"
-        return f"{body}\n{self.list_footer}"
+    def framed(self, portal: str, text: str) -> str:
+        header, footer = PORTALS[portal]
+        return f"{header}\n{text}\n{footer}"
 
-    def edited(self, text: str, k: int) -> tuple[str, list[tuple[str, str]]]:
-        """Drop a sentence, swap two, reword one, change up to two figures, add one; and the changes."""
-        parts = sentences(text)
-        rng = self.rng
-        if len(parts) > 6:
-            parts.pop(rng.randrange(1, len(parts) - 1))
-            i = rng.randrange(0, len(parts) - 1)
-            parts[i], parts[i + 1] = parts[i + 1], parts[i]
-        j = rng.randrange(len(parts))
-        for old, new in REWORDS:
-            parts[j] = parts[j].replace(old, new)
-        parts.insert(rng.randrange(len(parts) + 1), ADDED[k % len(ADDED)])
-        out = "".join(parts)
-        changed: list[tuple[str, str]] = []
+    def url(self, portal: str) -> str:
+        self.pages[portal] += 1
+        return f"http://{portal}.test/art/2026/{self.pages[portal]}.html"
 
-        def bump(m: re.Match) -> str:
-            if len(changed) >= 2 or rng.random() < 0.5:
-                return m.group()
-            changed.append((m.group(), str(int(float(m.group())) + 3)))
-            return changed[-1][1]
+    # -- copies ------------------------------------------------------------------------------
 
-        return FIGURE.sub(bump, out), changed
+    def traditional(self, text: str, k: int) -> str:
+        converted = zhconv.convert(text, "zh-tw") if k % 2 else HanziConv.toTraditional(text)
+        return converted.replace(",", ",").replace(";", ";") if k % 3 == 0 else converted
 
-    def quote(self, runs: list[list[str]], budget: int) -> str:
-        """A paragraph of a known text: consecutive sentences of one seed, at most `budget` characters."""
-        while True:
-            run = self.rng.choice(runs)
-            start = self.rng.randrange(len(run))
-            quote = ""
-            for sentence in run[start:]:
-                if len(quote) + len(sentence) > budget:
-                    break
-                quote += sentence
-            if len(quote) >= budget * 0.7:
-                return quote.strip()
-
-    def width_punct(self, text: str, k: int) -> str:
-        """Full-width/half-width swaps, punctuation swaps, paragraphs merged or split, stray spaces."""
+    def punct_width(self, text: str, k: int) -> str:
+        text = text.replace("，", ",").replace("。", ". ").replace("：", ":").replace("“", '"').replace("”", '"')
         if k % 2:
-            text = text.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789%"})
-            text = text.replace(",", ",").replace(":", ":").replace(";", ";")
-            text = text.replace("\n", "")
-        else:
-            text = text.replace(",", ", ").replace("。", "。\n").replace("“", '"').replace("”", '"')
+            text = text.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"}).replace("\n", "")
         return text.replace("、", " 、")
 
+    def edited(self, text: str) -> str:
+        rng = self.rng
+        parts = sentences(text)
+        if len(parts) > 5:
+            parts.pop(rng.randrange(1, len(parts) - 1))
+        parts.insert(rng.randrange(len(parts) + 1), rng.choice(ADDED))
+        out = []
+        for token in jieba.lcut("".join(parts)):
+            roll = rng.random()
+            if token in SYNONYMS and roll < 0.5:
+                out.append(SYNONYMS[token])
+            elif len(token) > 1 and roll < 0.02:
+                continue  # a dropped word
+            else:
+                out.append(token)
+        edited = "".join(out)
+        figure = FIGURE.search(edited, len(edited) // 3)
+        if figure:
+            edited = edited[: figure.start()] + str(int(float(figure.group())) + 3) + edited[figure.end() :]
+        return edited
 
-def seed_cases(b: Builder, seeds: list[SeedArticle]) -> None:
-    for k, seed in enumerate(seeds):
-        src, text = seed_source(seed), seed.text
-        simple = to_simplified(text)
-        prefix = PREFIXES[k % len(PREFIXES)]
-        b.add("prefix_boilerplate", prefix + seed.title, b.frame(text, k), src)
-        if seed.source_file.startswith("004"):
-            b.add("traditional", seed.title, simple, src)
+    def run(self, text: str, length: int, start: int | None = None) -> str:
+        """About `length` text characters of `text` from `start` (a word boundary by jieba), else the middle."""
+        tokens = tokens_of(text)
+        if start is None:
+            total = sum(words(t) for t in tokens)
+            start_at = self.rng.randrange(max(1, total - length)) if total > length else 0
         else:
-            trad = TO_TRADITIONAL.convert(text)
-            b.add("traditional", TO_TRADITIONAL.convert(seed.title),
-                  annotate(trad, b.notes) if k % 2 else trad, src)
-        b.add("width_punct", seed.title, b.width_punct(simple, k), src)
-        text, figures = b.edited(simple, k)
-        b.add("edited", seed.title, text, src, figures=figures)
-        cut = 120 + (k * 37) % 100
-        b.add("summary", prefix + seed.title, simple[:cut].replace("\n", "") + "...", src)
-        if len(simple) > 5000:
-            for n in range(4):
-                start = (len(simple) // 5) * (n + 1) - 200
-                length = (300, 700, 1200, 2000)[n]
-                piece = simple[start : start + length]
-                piece = piece[piece.find("。") + 1 :] if "。" in piece[:200] else piece
-                b.add("excerpt", f"{seed.title}(摘编{n + 1})", piece, src)
+            start_at = start
+        out, seen, taken = [], 0, 0
+        for token in tokens:
+            if seen >= start_at:
+                if taken >= length:
+                    break
+                out.append(token)
+                taken += words(token)
+            seen += words(token)
+        return "".join(out).strip()
+
+    # -- cases -------------------------------------------------------------------------------
+
+    def copies(self, art: Article, k: int) -> None:
+        portal = list(PORTALS)[k % len(PORTALS)]
+        prefix = PREFIXES[k % len(PREFIXES)]
+        self.add("republished", art.key, prefix + art.title, self.framed(portal, art.text), art, portal,
+                 self.url(portal))
+        self.add("traditional", art.key, self.traditional(art.title, k), self.traditional(art.text, k), art, portal)
+        self.add("punct_width", art.key, art.title, self.punct_width(art.text, k), art, portal)
+        self.add("edited", art.key, art.title, self.framed(portal, self.edited(art.text)), art, portal)
+        size = words(art.text)
+        for n in SUMMARY_LENGTHS[k % 3 :: 2] if art.source and art.source.startswith("http") else SUMMARY_LENGTHS:
+            if n < size:
+                self.add("summary", art.key, prefix + art.title, self.run(art.text, n, start=0) + "…", art, portal)
+        for n in EXCERPT_LENGTHS[k % 2 :: 2]:
+            if n * 1.5 < size:
+                self.add("excerpt", art.key, f"{art.title}(摘编)", self.run(art.text, n), art, portal)
+
+    def partials(self, art: Article, fresh: list[Article], k: int) -> None:
+        size = words(art.text)
+        for j, share in enumerate(PARTIAL_SHARES[k % 3 :: 3]):
+            other = fresh[(k * 3 + j) % len(fresh)]
+            total = min(1200, size / share * 0.9, words(other.text) / (1 - share) * 0.9)
+            known = self.run(art.text, int(total * share))
+            new = self.run(other.text, int(total * (1 - share)), start=0)
+            title = other.title
+            new_chars = words(title) + words(new)
+            all_chars = new_chars + words(known)
+            substantial = new_chars >= NEW_CHARS and new_chars >= NEW_SHARE * all_chars
+            text = f"{known}\n{new}" if j % 2 else f"{new}\n{known}"
+            self.add("partial", art.key, title, text, None if substantial else art, "portal-c")
+
+    def negatives(self, fresh: list[Article], known: list[Article]) -> None:
+        stock = formulaic_runs(known)
+        for k, art in enumerate(fresh):
+            self.add("fresh", art.key, art.title, art.text, None, "portal-c")
+            source = known[k % len(known)]
+            quote = self.run(source.text, max(30, int(words(art.text) * 0.2)))
+            paras = art.text.split("\n")
+            paras.insert(1, QUOTE_INTROS[k % len(QUOTE_INTROS)] + "“" + quote + "”")
+            self.add("quote", art.key, art.title, "\n".join(paras), None, "portal-c")
+            for share in (0.3, 0.5, 0.7):
+                self.add("formulaic", art.key, art.title, self.with_stock(art.text, stock, share), None, "portal-c")
+
+    def notices(self, known: list[Article]) -> None:
+        """New notices that publish a policy a known article names (and little else)."""
+        names = sorted({(m[1], a.key) for a in known for m in QUOTED_NAME.finditer(a.text)})
+        for k, (name, key) in enumerate(names[:: max(1, len(names) // 40)]):
+            issuer = ISSUERS[k % len(ISSUERS)]
+            title = f"{issuer}关于印发《{name}》的通知"
+            if k % 2:
+                body = (f"各有关单位:\n现将《{name}》印发给你们,请结合实际认真贯彻执行。\n{issuer}\n"
+                        f"2026年3月{k % 28 + 1}日")
+            else:
+                body = f"{title}\n附件:{name}.pdf"
+            self.add("notice", key, title, body, None, "portal-b")
+
+    def with_stock(self, text: str, stock: list[str], share: float) -> str:
+        """`text`, cut so that stock phrases (each shared by several known articles) make up `share` of it."""
+        rng = self.rng
+        phrases = rng.sample(stock, len(stock))
+        own = sentences(text.replace("\n", ""))
+        stock_chars = sum(words(p) for p in phrases)
+        budget = min(words(text), stock_chars * (1 - share) / share)
+        kept, used = [], 0
+        for s in own:
+            if used + words(s) > budget:
+                break
+            kept.append(s)
+            used += words(s)
+        target = used * share / (1 - share)
+        out, added = [], 0
+        for s in kept:
+            out.append(s)
+            while added < target * (len(out) / len(kept)) and phrases:
+                phrase = phrases.pop()
+                out.append(phrase + "。")
+                added += words(phrase)
+        return "".join(out)
 
 
-def new_cases(b: Builder, seeds: list[SeedArticle], articles: list[tuple[str, str, str]]) -> None:
-    runs = [sentences(to_simplified(seed.text)) for seed in seeds]
-    for k, (_, title, text) in enumerate(a for a in articles if a[0].startswith("N")):
-        b.add("new_similar", title, text, None)
-        b.add("new_boilerplate", PREFIXES[k % len(PREFIXES)] + title, b.frame(text, k), None)
-        quote = b.quote(runs, budget=int(len(text) * (0.15 + 0.45 * (k % 6) / 5)))
-        paras = text.split("\n")
-        paras.insert(1, QUOTE_INTROS[k % len(QUOTE_INTROS)] + "“" + quote + "”")
-        b.add("new_quote", title, "\n".join(paras), None)
-        if k % 3 == 0:
-            b.add("new_traditional", TO_TRADITIONAL.convert(title),
-                  annotate(TO_TRADITIONAL.convert(text), b.notes), None)
-
-
-NOTICE_TITLES = [
-    "关于进一步深化青岛高新区、金家岭金融聚集区、轨道交通产业示范区、蓝谷核心区改革的若干措施",
-    "关于支持大院大所向区向海发展的意见",
-    "青岛西海岸新区高质量发展行动方案(2022-2024年)",
-    "青岛西海岸新区工业用地保护线管理办法",
-    "关于常态化疫情防控下进一步促进就业创业的十条措施",
-    "关于改善产业工人待遇稳定就业的工作方案",
-    "关于促进企业高质量发展的意见",
-    "关于实施“1111”人才集聚计划的意见",
-]
-ISSUERS = ["青岛市人民政府办公厅", "青岛西海岸新区管委", "即墨区人民政府", "青岛市人民政府"]
-
-
-def notice_cases(b: Builder) -> None:
-    """New policy notices whose body is an attachment: little more than a title a seed quotes."""
-    for k, name in enumerate(NOTICE_TITLES):
-        issuer = ISSUERS[k % len(ISSUERS)]
-        title = f"{issuer}关于印发《{name}》的通知"
-        b.add("new_notice", title, f"{title}\n附件:{name}.pdf", None)
-        if k % 2 == 0:
-            body = f"各有关单位:\n现将《{name}》印发给你们,请结合实际认真贯彻执行。\n{issuer}\n2024年3月{k + 1}日"
-            b.add("new_notice", title, body, None)
-
-
-def template_cases(b: Builder, articles: list[tuple[str, str, str]]) -> None:
-    """New articles written in the very template of a seed (same portal, stock phrases)."""
-    for k, (_, title, text) in enumerate(a for a in articles if a[0].startswith("T")):
-        b.add("new_template", title, text, None)
-        b.add("new_template", title, b.frame(text, k + 1), None)
-
-
-def cross_portal_cases(b: Builder, articles: list[tuple[str, str, str]]) -> None:
-    stored = [a for a in articles if a[0].startswith("S")]
-    for k, (ident, title, text) in enumerate(stored):
-        url = f"http://portal-a.test/art/2024/{k + 1}/art_{ident}.html"
-        b.add("stored_first", "【园区招商】" + title, f"{text}\n\n{b.park_footer}", None, url=url)
-    for k, (ident, title, text) in enumerate(stored):
-        url = f"http://portal-a.test/art/2024/{k + 1}/art_{ident}.html"
-        copy = b.frame(b.edited(text, k)[0] if k % 2 else text, k + 1)
-        b.add("cross_portal", PREFIXES[k % len(PREFIXES)] + title, copy, url,
-              url=f"http://portal-b.test/content_{ident}.htm")
-        b.add("cross_portal", TO_TRADITIONAL.convert(title), TO_TRADITIONAL.convert(text[: 150 + 40 * k]), url)
+def formulaic_runs(known: list[Article], n: int = 12) -> list[str]:
+    """Runs of `n` text characters found in three or more known articles: stock phrasing."""
+    owners: dict[str, set[int]] = {}
+    for i, art in enumerate(known):
+        text = "".join(WORDLIKE.findall(art.text))
+        for j in range(0, len(text) - n + 1):
+            owners.setdefault(text[j : j + n], set()).add(i)
+    runs = sorted(run for run, docs in owners.items() if len(docs) >= 3 and not re.search(r"\d", run))
+    picked: list[str] = []
+    for run in runs:  # one of each overlapping family
+        if not any(run[:6] in p or run[-6:] in p for p in picked):
+            picked.append(run)
+    return picked
 
 
 def main() -> None:
-    seeds = load_seeds(SEEDS)
-    articles = list(read_articles(ARTICLES))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT, help=f"where to write the set (default {OUT.name})")
+    out = parser.parse_args().out
+    jieba.setLogLevel(60)
+    seeds, real, hand = seed_articles(), real_articles(), hand_articles()
+    others = real + hand
+    known_pool = [a for i, a in enumerate(others) if i % 2 == 0]
+    fresh = [a for i, a in enumerate(others) if i % 2 == 1]
     b = Builder()
-    seed_cases(b, seeds)
-    cross_portal_cases(b, articles)
-    template_cases(b, articles)
-    notice_cases(b)
-    new_cases(b, seeds, articles)
-    with OUT.open("w", encoding="utf-8") as f:
+    stored = []
+    for k, art in enumerate(known_pool):
+        portal = list(PORTALS)[k % len(PORTALS)]
+        url = b.url(portal)
+        b.add("original", art.key, art.title, b.framed(portal, art.text), None, portal, url)
+        stored.append(Article(art.key, art.title, art.text, url))
+    known = seeds + stored
+    for k, art in enumerate(known):
+        b.copies(art, k + 1)
+        b.partials(art, fresh, k)
+    b.negatives(fresh, known)
+    b.notices(known)
+    with out.open("w", encoding="utf-8") as f:
         for case in b.cases:
             f.write(json.dumps(case, ensure_ascii=False) + "\n")
     kinds: dict[str, int] = {}
     for case in b.cases:
         kinds[case["case"]] = kinds.get(case["case"], 0) + 1
-    print(f"{len(b.cases)} cases -> {OUT.relative_to(ROOT)}: {kinds}")
+    print(f"{len(b.cases)} cases ({len(seeds)} seed articles, {len(stored)} stored, {len(fresh)} fresh)"
+          f" -> {out}: {kinds}")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,14 @@ class PortalHealth:
     start_pages_ok: int = 0
     start_errors: list[str] = field(default_factory=list)
     saved: bool = False
+    plain_requests: int = 0  # answers Scrapy fetched itself
+    browser_requests: int = 0  # requests the headless browser sent to the portal
+
+    @property
+    def plain_share(self) -> float | None:
+        """The share of the portal's requests fetched without the browser (None: nothing fetched)."""
+        total = self.plain_requests + self.browser_requests
+        return self.plain_requests / total if total else None
 
     def count(self, counter: str, n: int = 1) -> None:
         self.counts[counter] += n
@@ -50,12 +58,19 @@ class PortalHealth:
         if self.status != PortalStatus.BLOCKED:
             self.error(url, "blocked", detail)
         self.status = PortalStatus.BLOCKED
-        self.message = f"blocked by a JavaScript challenge at {url}"
+        self.message = f"blocked by a JavaScript challenge at {url}: {detail}"
 
     def settle(self, close_reason: str) -> None:
         """Decide the final status from what was reached: any lost or skipped work is not `ok`."""
         if self.status == PortalStatus.BLOCKED:
             return
+        self._settle(close_reason)
+        if self.browser_requests:
+            total = self.plain_requests + self.browser_requests
+            note = f"browser: {self.browser_requests} of {total} requests, {self.plain_share:.0%} plain HTTP"
+            self.message = f"{self.message}; {note}" if self.message else note
+
+    def _settle(self, close_reason: str) -> None:
         errors = self.counts["errors"]
         if close_reason in INTERRUPTED_REASONS:
             self.status = PortalStatus.INTERRUPTED

@@ -1,4 +1,4 @@
-"""Downloader middlewares: off-site redirect refusal, JS-challenge detection, conditional requests, backoff."""
+"""Downloader middlewares: off-site redirect refusal, conditional requests, backoff (challenges: crawler.challenge)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from crawler.state import PortalState
-
-CHALLENGE_STATUSES = frozenset({412, 521})
-
 
 class Handled(IgnoreRequest):
     """A request dropped after its fault was already recorded in the portal's health."""
@@ -62,23 +59,6 @@ class OffsiteRedirectMiddleware(_PortalAware):
             state.health.error(listed, "redirect-offsite", f"{request.url} redirected to {target}")
             raise Handled("redirect-offsite", f"redirect to another host: {target}")
         return response
-
-
-class ChallengeMiddleware(_PortalAware):
-    """A 412/521 answer is an anti-bot JavaScript challenge: the portal is blocked and fetches nothing more."""
-
-    def process_request(self, request: Request) -> None:
-        state = self.state(request)
-        if state is not None and state.blocked:
-            raise Handled("blocked", f"{state.name} is blocked")
-
-    def process_response(self, request: Request, response: Response) -> Response:
-        state = self.state(request)
-        if state is None or response.status not in CHALLENGE_STATUSES:
-            return response
-        script = " with a JavaScript challenge page" if b"<script" in response.body[:65536].lower() else ""
-        state.health.block(request.url, f"HTTP {response.status}{script}")
-        raise Handled("blocked", f"blocked by HTTP {response.status}")
 
 
 class ConditionalRequestMiddleware(_PortalAware):

@@ -12,7 +12,7 @@ COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl portal` ends like `portalw
 ROBOTSTXT_OBEY = True
 TELNETCONSOLE_ENABLED = False
 HTTPCACHE_ENABLED = False
-COOKIES_ENABLED = False  # portals need no session; a challenge cookie is never solved anyway
+COOKIES_ENABLED = False  # portals need no session; cookies a challenge earns are sent by crawler.challenge
 REDIRECT_MAX_TIMES = 5
 METAREFRESH_ENABLED = False
 
@@ -37,9 +37,14 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.ConditionalRequestMiddleware": 560,
-    "crawler.middlewares.ChallengeMiddleware": 590,
+    "crawler.challenge.BrowserMiddleware": 590,
     # process_response runs from the highest number down: see the Location before RedirectMiddleware (600).
     "crawler.middlewares.OffsiteRedirectMiddleware": 650,
+}
+# Requests marked for the browser (challenges, script-built pages) are fetched in headless Chromium.
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.rendering.BrowserDownloadHandler",
+    "https": "crawler.rendering.BrowserDownloadHandler",
 }
 ITEM_PIPELINES = {"crawler.pipelines.IngestPipeline": 300}
 

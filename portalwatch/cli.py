@@ -11,10 +11,12 @@ from pathlib import Path
 
 from portalwatch.config import DEFAULT_CONFIG, Config, ConfigError, config_from_environment
 from portalwatch.lock import LockBusy, for_command, report_busy
+from portalwatch.migrate import SchemaTooNew
 from portalwatch.outcomes import Exit, PreflightError
 from portalwatch.storage import StorageError
 
 EXIT_CONFIG = 2
+EXIT_SCHEMA = 4
 
 
 def _add_crawl(sub: argparse._SubParsersAction) -> None:
@@ -28,6 +30,9 @@ def _add_digest(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dry-run", action="store_true", help="render only: send nothing, mark nothing as sent")
     p.add_argument("--out", type=Path, metavar="FILE", help="also write the HTML to FILE")
     p.add_argument("--since", metavar="DATE", help="articles first seen since DATE (YYYY-MM-DD) instead")
+    p.add_argument("--subscription", metavar="NAME", help="only this subscription's digest (default: every one)")
+    # the daemon's weekly job: the subscriptions without a schedule of their own
+    p.add_argument("--default-schedule", action="store_true", help=argparse.SUPPRESS)
 
 
 def _add_run_once(sub: argparse._SubParsersAction) -> None:
@@ -49,6 +54,13 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
 def _add_demo(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="crawl bundled sample portals on 127.0.0.1 and write a digest (offline)")
     p.add_argument("--dir", type=Path, default=Path("portalwatch-demo"), help="where the demo keeps its files")
+    p.add_argument("--database", metavar="URL",
+                   help="use this database (PostgreSQL, say) as it is instead of a fresh SQLite file in --dir")
+
+
+def _add_db(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("db", help="upgrade the database schema to this version of portalwatch, or show it")
+    p.add_argument("action", choices=("upgrade", "current"), help="upgrade: migrate now; current: show the revision")
 
 
 def _add_outbox(sub: argparse._SubParsersAction) -> None:
@@ -77,6 +89,7 @@ COMMANDS = {
     "demo": _add_demo,
     "outbox": _add_outbox,
     "test-email": _add_test_email,
+    "db": _add_db,
 }
 
 
@@ -142,5 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StorageError as exc:
         print(f"portalwatch: {args.command}: {exc}", file=sys.stderr)
         return Exit.STORAGE
+    except SchemaTooNew as exc:
+        print(f"portalwatch: {exc}", file=sys.stderr)
+        return EXIT_SCHEMA
     except KeyboardInterrupt:
         return Exit.SIGINT

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from email.utils import getaddresses
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,6 +15,8 @@ import yaml
 from apscheduler.triggers.cron import CronTrigger
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG = "config.yaml"
 CONFIG_ENV = "PORTALWATCH_CONFIG"
@@ -48,6 +52,15 @@ class CrawlSettings(_Section):
     give_up_days: float = Field(3.0, ge=0, description="... and only once it was first found this many days ago")
 
 
+def check_cron(value: str) -> str:
+    """`value` if it is a crontab expression APScheduler reads, else ValueError."""
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as exc:
+        raise ValueError(f"not a cron expression ({exc})") from exc
+    return value
+
+
 class ScheduleSettings(_Section):
     crawl: str = "0 6 * * *"
     digest: str = "0 8 * * mon"
@@ -58,11 +71,7 @@ class ScheduleSettings(_Section):
     @field_validator("crawl", "digest")
     @classmethod
     def _cron(cls, value: str) -> str:
-        try:
-            CronTrigger.from_crontab(value)
-        except ValueError as exc:
-            raise ValueError(f"not a cron expression ({exc})") from exc
-        return value
+        return check_cron(value)
 
 
 class EmailSettings(_Section):
@@ -125,6 +134,98 @@ class AlertSettings(_Section):
     after_failures: int = Field(3, ge=1, description="failed runs in a row before a portal's alert goes out")
 
 
+class DedupeSettings(_Section):
+    new_share: float = Field(1 / 3, gt=0, le=1, description="share of an article found nowhere else that makes it new")
+    new_chars: int = Field(100, ge=0, description="... and at least this many characters of it")
+
+
+class SubscriptionFilters(_Section):
+    """What one subscription wants; an empty list means "any". Amount and stage filters apply to projects."""
+
+    districts: list[str] = Field(default_factory=list)
+    kinds: list[Literal["project", "policy", "other"]] = Field(default_factory=list)
+    min_amount_yi: float | None = Field(None, ge=0, description="projects whose headline is at least this, in 亿")
+    stages: list[str] = Field(default_factory=list)
+    include: list[str] = Field(default_factory=list, description="keywords; one in the title or text is needed")
+    exclude: list[str] = Field(default_factory=list, description="keywords; one in the title or text leaves it out")
+    portals: list[str] = Field(default_factory=list)
+    with_doc_number: bool = Field(False, description="only articles that carry a 文号")
+
+    @field_validator("districts", "stages", "include", "exclude", "portals", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+class Subscription(_Section):
+    """One reader's (or client's) digest: its recipients, filters and, if set, its own schedule."""
+
+    name: str
+    recipients: list[str] = Field(min_length=1, description="email addresses and/or apprise URLs")
+    filters: SubscriptionFilters = Field(default_factory=SubscriptionFilters)
+    schedule: str | None = Field(None, description="cron expression; default schedule.digest")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not PORTAL_NAME.match(value):
+            raise ValueError("use letters, digits, '-', '_' or '.' only")
+        return value
+
+    @field_validator("recipients", mode="before")
+    @classmethod
+    def _recipients(cls, value: Any) -> Any:
+        values = [value] if isinstance(value, str) else value
+        for item in values if isinstance(values, list) else []:
+            if not isinstance(item, str) or not (is_apprise_url(item) or "@" in item):
+                raise ValueError(f"not an email address or an apprise URL: {item!r}")
+        return values
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        return check_cron(value) if value is not None else None
+
+    @property
+    def emails(self) -> list[str]:
+        return [r for r in self.recipients if not is_apprise_url(r)]
+
+    @property
+    def apprise_urls(self) -> list[str]:
+        return [r for r in self.recipients if is_apprise_url(r)]
+
+
+def is_apprise_url(recipient: str) -> bool:
+    """An apprise URL (dingtalk://..., json://...) rather than an email address (mailto: counts as email)."""
+    return "://" in recipient and not recipient.lower().startswith("mailto:")
+
+
+# The subscription `email.to` stands for when the config lists none of its own: everything, to `email.to`.
+DEFAULT_SUBSCRIPTION = "default"
+class Render(StrEnum):
+    """When a portal's pages go through the headless browser (`render:` of a portal)."""
+
+    AUTO = "auto"  # plain HTTP; the browser only to pass a JavaScript challenge (412/521 with a script page)
+    COOKIE = "cookie"  # `render: true`: earn the cookies in the browser first, then plain HTTP with them
+    LIST = "list"  # list pages rendered in the browser (lists built by script), articles plain
+    ALL = "all"  # every page rendered in the browser
+    OFF = "off"  # `render: false`: never the browser; a challenge leaves the portal blocked
+
+
+class BrowserSettings(_Section):
+    """The headless Chromium that passes JavaScript challenges and renders script-built lists."""
+
+    executable: str | None = Field(None, description="Chromium to drive; default: chromium found on PATH")
+    page_seconds: float = Field(30.0, gt=0, description="time limit of one page in the browser")
+    settle_seconds: float = Field(
+        5.0, gt=0, description="a challenge page that neither reloads nor moves on this long waits for a person"
+    )
+    max_challenges: int = Field(
+        3, ge=1, description="challenges passed in a row with no page let through before the portal counts blocked"
+    )
+    memory_mb: int = Field(1024, ge=128, description="the browser is restarted when its processes use more")
+
+
 class Selectors(_Section):
     list_links: str | None = None
     next_page: str | None = None
@@ -135,18 +236,28 @@ class Selectors(_Section):
 
 class PortalConfig(_Section):
     name: str
+    title: str | None = Field(None, description="the portal's name as readers know it, for the digest")
     start_urls: list[str] = Field(min_length=1)
     district: str | None = None
     preset: Literal["auto", "trs", "hanweb", "oldqd", "news", "park", "generic"] = "auto"
     selectors: Selectors = Field(default_factory=Selectors)
     max_pages: int | None = Field(None, ge=1)
     enabled: bool = True
+    render: Render = Render.AUTO
 
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
         if not PORTAL_NAME.match(value):
             raise ValueError("use letters, digits, '-', '_' or '.' only")
+        return value
+
+    @field_validator("render", mode="before")
+    @classmethod
+    def _render(cls, value: Any) -> Any:
+        """`render: true` earns cookies in the browser; `render: false` never starts it."""
+        if isinstance(value, bool):
+            return Render.COOKIE if value else Render.OFF
         return value
 
     @field_validator("start_urls", mode="before")
@@ -167,9 +278,12 @@ class Config(_Section):
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
+    dedupe: DedupeSettings = Field(default_factory=DedupeSettings)
     notify: list[str] = Field(default_factory=list, description="apprise URLs for a short summary")
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    browser: BrowserSettings = Field(default_factory=BrowserSettings)
     portals: list[PortalConfig] = Field(default_factory=list)
+    subscriptions: list[Subscription] = Field(default_factory=list)
     source: Path = Field(Path(DEFAULT_CONFIG), exclude=True)
 
     @field_validator("timezone")
@@ -217,6 +331,20 @@ class Config(_Section):
             return Path(self.database[len(prefix):]).parent
         return self.base_dir / "data"
 
+    def all_subscriptions(self) -> list[Subscription]:
+        """The configured subscriptions, and `email.to` as a subscription of everything named "default"."""
+        subs = list(self.subscriptions)
+        if self.email.to and all(sub.name != DEFAULT_SUBSCRIPTION for sub in subs):
+            subs.insert(0, Subscription(name=DEFAULT_SUBSCRIPTION, recipients=list(self.email.to)))
+        return subs
+
+    def subscription(self, name: str) -> Subscription:
+        for sub in self.all_subscriptions():
+            if sub.name == name:
+                return sub
+        known = ", ".join(s.name for s in self.all_subscriptions()) or "none configured"
+        raise ConfigError(self.source, None, "subscriptions", f"no subscription named {name!r} ({known})")
+
     def portal(self, name: str) -> PortalConfig:
         for portal in self.portals:
             if portal.name == name:
@@ -235,7 +363,14 @@ def config_from_environment(path: Path | str | None = None) -> Config:
         path = os.environ[CONFIG_ENV]
     if path is None:
         default = Path(DEFAULT_CONFIG)
-        return load_config(default) if default.exists() else Config().resolved(Path.cwd() / DEFAULT_CONFIG)
+        if default.exists():
+            return load_config(default)
+        config = Config().resolved(Path.cwd() / DEFAULT_CONFIG)
+        if not config.seeds_dir.is_dir():  # no config, no seeds here: the sample corpus shipped in the package
+            from portalwatch.seeds import SAMPLE_SEEDS  # (seeds reads text; config stays light to import)
+
+            config = config.model_copy(update={"seeds_dir": SAMPLE_SEEDS})
+        return config
     return load_config(path)
 
 
@@ -274,6 +409,19 @@ def parse_config(source: str, path: Path) -> Config:
             loc = ("portals", i, "name")
             raise ConfigError(path, _line_of(node, loc), _dotted(loc), f"portal name {portal.name!r} is used twice")
         seen.add(portal.name)
+    names: set[str] = set()
+    for i, sub in enumerate(config.subscriptions):
+        loc = ("subscriptions", i, "name")
+        if sub.name in names:
+            raise ConfigError(path, _line_of(node, loc), _dotted(loc), f"subscription name {sub.name!r} is used twice")
+        names.add(sub.name)
+        unknown = [p for p in sub.filters.portals if p not in seen]
+        if unknown:
+            loc = ("subscriptions", i, "filters", "portals")
+            raise ConfigError(path, _line_of(node, loc), _dotted(loc), f"no portal named {unknown[0]!r}")
+    if (config.email.smtp_host or config.subscriptions) and not config.digest.public_url:
+        log.warning("%s: digest.public_url is not set: mails carry the full report as an attachment, "
+                    "with no link to the archive", path)
     return config.resolved(path)
 
 

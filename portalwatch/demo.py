@@ -21,11 +21,12 @@ from aiosmtpd.controller import Controller
 
 from portalwatch.config import Config, load_config
 from portalwatch.fixture_sites import FixtureSites
+from portalwatch.seeds import SAMPLE_SEEDS
 from portalwatch.storage import Store
 from reports.digest import DigestOutcome, run_digest
 
-PACKAGED_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 DEMO_SITES = ("trs", "hanweb", "oldqd", "news", "park", "generic", "blocked")
+DEMO_DATABASE = "sqlite:///data/portalwatch.db"  # in the demo's folder, emptied at each run
 
 
 @dataclass
@@ -72,11 +73,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def demo_config(folder: Path, sites: FixtureSites, seeds_dir: Path, smtp_port: int) -> Path:
+def demo_config(folder: Path, sites: FixtureSites, seeds_dir: Path, smtp_port: int,
+                database: str | None = None) -> Path:
     """Write the demo's config.yaml: the sample portals, a database, reports and the mail sink."""
     portals = [p for p in sites.portals() if p["name"] in DEMO_SITES]
     config = {
-        "database": "sqlite:///data/portalwatch.db",
+        "database": database or DEMO_DATABASE,
         "seeds_dir": str(seeds_dir),
         "crawl": {"download_delay": 0, "concurrency": 8, "timeout": 10, "max_pages": 10},
         "email": {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "from": "portalwatch demo <demo@localhost>",
@@ -95,17 +97,20 @@ def crawl(config_path: Path) -> None:
     subprocess.run(command, check=False)
 
 
-def run_demo(folder: Path, seeds_dir: Path | None = None) -> DemoResult:
-    """Two weeks: crawl and mail a digest, let some pages change, crawl and mail again, keep the file."""
+def run_demo(folder: Path, seeds_dir: Path | None = None, database: str | None = None) -> DemoResult:
+    """Two weeks: crawl and mail a digest, let some pages change, crawl and mail again, keep the file.
+
+    `database` (a URL) is used as it is, never emptied: the demo's own SQLite file otherwise.
+    """
     started = time.monotonic()
     folder = folder.resolve()
     for stale in ("data", "reports", "mail"):
         shutil.rmtree(folder / stale, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
-    seeds = seeds_dir if seeds_dir and seeds_dir.is_dir() else PACKAGED_SEEDS
+    seeds = seeds_dir if seeds_dir and seeds_dir.is_dir() else SAMPLE_SEEDS
     digest_file = folder / "digest.html"
     with FixtureSites() as sites, MailSink(folder / "mail") as sink:
-        config_path = demo_config(folder, sites, seeds, sink.port)
+        config_path = demo_config(folder, sites, seeds, sink.port, database)
         config = load_config(config_path)
         crawl(config_path)
         weeks = [run_digest(config)]

@@ -9,6 +9,7 @@ from typing import Literal
 from portalwatch.classify import classify
 from portalwatch.config import Config
 from portalwatch.dedupe import DedupeIndex
+from portalwatch.dedupe.boilerplate import Boilerplate
 from portalwatch.dedupe.runtime import open_index
 from portalwatch.models import CrawledArticle
 from portalwatch.storage import Store
@@ -26,6 +27,10 @@ class Ingestor:
     store: Store
     index: DedupeIndex
     district_hints: dict[str, str | None]
+    boilerplate: Boilerplate | None = None
+
+    def __post_init__(self) -> None:
+        self.boilerplate = self.boilerplate or Boilerplate(self.store)
 
     @classmethod
     def open(cls, config: Config, store: Store | None = None) -> Ingestor:
@@ -44,15 +49,16 @@ class Ingestor:
             if known["content_hash"] == digest:
                 self.store.touch_article(known["id"], item.etag, item.last_modified)
                 return "unchanged"
-            facts = classify(item.title, item.text, self.district_hints.get(item.portal))
+            facts = classify(item.title, item.text, self.district_hints.get(item.portal), item.meta)
             self.store.record_revision(known, item, digest, facts)
             log.info("revised: %s", item.url)
             return "revised"
-        verdict = self.index.check(item.title, item.text)
-        facts = classify(item.title, item.text, self.district_hints.get(item.portal))
+        learned = self.boilerplate.observe(item.portal, item.text)
+        verdict = self.index.check(item.title, item.text, learned)
+        facts = classify(item.title, item.text, self.district_hints.get(item.portal), item.meta)
         article_id = self.store.insert_article(item, digest, verdict, facts)
         if verdict.status == "new":
-            self.index.add(item.url, item.title, item.text, article_id=article_id)
+            self.index.add(item.url, item.title, item.text, article_id=article_id, learned=learned)
         return verdict.status
 
     def close(self) -> None:

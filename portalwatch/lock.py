@@ -4,6 +4,10 @@ Crawl, digest, run-once and reclassify take it (see `for_command`), so a cron ru
 children and a manual crawl never write the store at the same time. The lock is reentrant within one
 process (the crawl runner inside a `portalwatch run-once` finds it already held) and the kernel releases it
 when the holder dies, even by kill -9.
+
+A database on a server (PostgreSQL) may be shared by installs on several machines, whose files are not
+shared: there the lock is also taken in the database, as a session advisory lock on a connection of its own,
+which the server releases when the holder's connection ends, however it ends.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from portalwatch import dblock
 from portalwatch.config import Config
 from portalwatch.storage import StorageError, make_folder, os_cause, shown_url
 
@@ -50,11 +55,13 @@ class Holder:
     pid: int
     command: str
     since: datetime
+    host: str | None = None  # set when the holder runs on another machine sharing the database
 
     def describe(self) -> str:
         local = self.since.astimezone()
         when = local.strftime("%H:%M" if local.date() == datetime.now().astimezone().date() else "%Y-%m-%d %H:%M")
-        return f"another portalwatch (pid {self.pid}, {self.command}, since {when})"
+        where = f" on {self.host}" if self.host else ""
+        return f"another portalwatch (pid {self.pid}{where}, {self.command}, since {when})"
 
 
 def lock_path(config: Config, name: str = LOCK_NAME) -> Path:
@@ -87,14 +94,15 @@ def current_holder(config: Config, name: str = LOCK_NAME) -> Holder | None:
     with _held_guard:
         if _held.get(path, 0) > 0:
             return read_holder(path)
-    if not path.parent.exists():
-        return None
-    probe = FileLock(path, thread_local=False)
-    try:
-        probe.acquire(timeout=0)
-    except Timeout:
-        return read_holder(path) or Holder(0, "unknown command", datetime.now(UTC))
-    probe.release()
+    if path.parent.exists():
+        probe = FileLock(path, thread_local=False)
+        try:
+            probe.acquire(timeout=0)
+        except Timeout:
+            return read_holder(path) or Holder(0, "unknown command", datetime.now(UTC))
+        probe.release()
+    if dblock.shared(config.database):
+        return _from_owner(dblock.holder_of(config.database, name))
     return None
 
 
@@ -137,19 +145,54 @@ def exclusive(config: Config, command: str, wait: float | None = None, name: str
     except OSError as exc:  # the data folder beside the database cannot be made, or is read-only
         raise StorageError(shown_url(config.database), f"cannot take the lock {path}: {os_cause(exc)}") from None
     try:
-        try:
-            _write_holder(path, command)
-        except OSError as exc:
-            raise StorageError(shown_url(config.database), f"cannot write {path.parent}: {os_cause(exc)}") from None
-        with _held_guard:
-            _held[path] = 1
-        yield
+        with _database_lock(config, name, command, wait):
+            try:
+                _write_holder(path, command)
+            except OSError as exc:
+                raise StorageError(shown_url(config.database),
+                                   f"cannot write {path.parent}: {os_cause(exc)}") from None
+            with _held_guard:
+                _held[path] = 1
+            yield
     finally:
         with _held_guard:
             _held.pop(path, None)
         with contextlib.suppress(OSError):
             _holder_file(path).unlink()
         lock.release()
+
+
+@contextlib.contextmanager
+def _database_lock(config: Config, name: str, command: str, wait: float) -> Iterator[None]:
+    """The same lock taken in a shared database (nothing to take for a SQLite file: its folder holds the lock)."""
+    if not dblock.shared(config.database):
+        yield
+        return
+    lock = dblock.DatabaseLock(config.database, name, command)
+    if not lock.acquire(0):
+        if wait <= 0:
+            who = _describe_holder(lock.holder())
+            lock.close()
+            raise LockBusy(f"{who} is running; exiting", who)
+        log.warning("%s is running; waiting up to %g s", _describe_holder(lock.holder()), wait)
+        if not lock.acquire(wait):
+            who = _describe_holder(lock.holder())
+            lock.close()
+            raise LockBusy(f"{who} is still running after waiting {wait:g} s; exiting", who)
+        log.info("lock free; going on")
+    try:
+        yield
+    finally:
+        lock.close()
+
+
+def _describe_holder(owner: dblock.Owner | None) -> str:
+    holder = _from_owner(owner)
+    return holder.describe() if holder else "another portalwatch process"
+
+
+def _from_owner(owner: dblock.Owner | None) -> Holder | None:
+    return Holder(owner.pid, owner.command, owner.since, owner.host) if owner else None
 
 
 def _acquire(lock: FileLock, path: Path, wait: float) -> None:

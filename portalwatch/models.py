@@ -33,17 +33,23 @@ class CrawledArticle:
     attachments: list[str] = field(default_factory=list)
     etag: str | None = None
     last_modified: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)  # the xxgk table of a government page, label -> value
 
 
 @dataclass(frozen=True)
 class Amount:
-    """An investment amount as written, and its value in 亿 of its currency."""
+    """An investment amount as written, and its value in 亿 of its currency.
+
+    `own` is False for a total of several projects, a district or city figure, a cumulative figure or a
+    target: such a figure is never a project's headline.
+    """
 
     text: str
     value: float
     unit: str
     currency: str
     yi: float
+    own: bool = True
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -70,7 +76,9 @@ class Match:
 
     source: str  # "seeds/<file>#<n>" for a seed article, else the stored article's URL
     title: str
-    score: float
+    score: float  # IDF-weighted share of the text the known document holds: what the decision uses
+    contained: float = 1.0  # share of the text's characters found in the known document
+    contains: float = 1.0  # share of the known document found in the text
 
 
 @dataclass(frozen=True)
@@ -89,3 +97,6 @@ class Verdict:
     status: Literal["new", "duplicate"]
     duplicate_of: Match | None = None
     changes: list[NumberChange] = field(default_factory=list)
+    partly_repeats: Match | None = None  # a new article's largest overlap with a known one
+    new_chars: int = 0  # characters (folded) found in no known document
+    new_share: float = 1.0  # ... as a share of the text

@@ -3,42 +3,15 @@
 from __future__ import annotations
 
 import signal
-from enum import IntEnum, StrEnum
+from enum import IntEnum
+
+from portalwatch.states import DOWN, LinkState, PortalStatus, RunStatus
+
+__all__ = ["DOWN", "Exit", "LinkState", "PortalStatus", "PreflightError", "RunStatus", "exit_code", "run_status"]
 
 
 class PreflightError(Exception):
     """A crawl cannot do its work (seeds, selectors); the text names the file, portal or key in one line."""
-
-
-class RunStatus(StrEnum):
-    """A crawl run as recorded in `crawl_runs.status`."""
-
-    RUNNING = "running"
-    OK = "ok"  # every portal ok
-    PARTIAL = "partial"  # some portal lost or skipped work
-    FAILED = "failed"  # no portal could be crawled
-    INTERRUPTED = "interrupted"  # stopped by a signal, or its process died (kill -9, power cut)
-    KILLED = "killed"  # ended at its time limit
-
-
-class PortalStatus(StrEnum):
-    """One portal in one run (`portal_runs.status`)."""
-
-    OK = "ok"
-    PARTIAL = "partial"  # its lists were read, but some article could not be fetched or stored
-    FAILED = "failed"  # no list page could be read
-    BLOCKED = "blocked"  # a JavaScript challenge
-    INTERRUPTED = "interrupted"  # the run was stopped before the portal was done
-
-
-DOWN = frozenset({PortalStatus.FAILED, PortalStatus.BLOCKED})  # statuses that count towards an alert
-
-
-class LinkState(StrEnum):
-    """An article link in the frontier (`frontier.state`)."""
-
-    PENDING = "pending"  # found on a list page, not stored yet
-    GIVEN_UP = "given_up"  # failed `crawl.give_up_attempts` times over `crawl.give_up_days` days, or forbidden
 
 
 class Exit(IntEnum):

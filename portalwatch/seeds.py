@@ -22,14 +22,14 @@ from lxml import html as lxml_html
 from w3lib.encoding import html_to_unicode
 
 from portalwatch.models import SeedArticle
-from portalwatch.textnorm import to_simplified
+from portalwatch.textnorm import drop_furniture, to_simplified
 
 OVERRIDES_FILE = "seeds.yaml"
+SAMPLE_SEEDS = Path(__file__).resolve().parent / "sample_seeds"  # the shipped corpus (package data, = seeds/)
 ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 DATE_LINE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$")
 BULLET = re.compile(r"^\s*[•·●]\s*(\S.*)$")
-NEWS_FOOTER = re.compile(r"^\s*(我要爆料|免责声明|分享到|©|责任编辑|\[责任编辑|【打印本页】|【关闭窗口】)")
 SENTENCE_END = "。!?;…"
 TITLE_MAX = 80
 
@@ -138,14 +138,7 @@ def _parse_news(lines: list[str]) -> Parsed:
     title_at = next(i for i, line in enumerate(content) if line)
     date_at = next((i for i, line in enumerate(content) if ISO_DATE.match(line)), title_at)
     published = _as_date(content[date_at]) if date_at != title_at else None
-    body: list[str] = []
-    for line in content[date_at + 1:]:
-        if NEWS_FOOTER.match(line):
-            if body:
-                break
-            continue
-        if line:
-            body.append(line)
+    body = drop_furniture([line for line in content[date_at + 1:] if line])
     return content[title_at], published, "\n".join(body)
 
 

@@ -12,9 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
-from portalwatch.storage import Store, articles, digests
+from portalwatch.storage import Store
 from reports import views
 from reports.collect import ArticleItem, as_utc
 from reports.render import environment
@@ -22,6 +20,7 @@ from reports.render import environment
 INDEX_NAME = "index.html"
 FEED_NAME = "feed.xml"
 PREVIEW_NAME = "preview.html"
+PROJECTS_NAME = "projects.html"
 FEED_SIZE = 100
 REPORT_MODE = 0o644  # reports are meant to be read, by a web server too
 ATOM = "http://www.w3.org/2005/Atom"
@@ -65,12 +64,8 @@ def write_text(path: Path, text: str) -> None:
 
 def index_entries(store: Store, reports_dir: Path, tz: ZoneInfo) -> list[IndexEntry]:
     """Sent digests whose report file is in `reports_dir` (found by name: the folder may move), newest first."""
-    query = select(digests).where(digests.c.status == "sent", digests.c.path.is_not(None)).order_by(
-        digests.c.period_end.desc(), digests.c.id.desc())
-    with store.engine.connect() as conn:
-        rows = list(conn.execute(query).mappings())
     entries = []
-    for row in rows:
+    for row in store.sent_digests():
         path = reports_dir / Path(row["path"]).name
         if not path.exists():
             continue
@@ -86,7 +81,7 @@ def index_entries(store: Store, reports_dir: Path, tz: ZoneInfo) -> list[IndexEn
 
 def write_index(store: Store, reports_dir: Path, tz: ZoneInfo) -> Path:
     html = environment().get_template("index.html.j2").render(
-        entries=index_entries(store, reports_dir, tz),
+        entries=index_entries(store, reports_dir, tz), projects=PROJECTS_NAME,
         preview=PREVIEW_NAME if (reports_dir / PREVIEW_NAME).exists() else None,
         feed=FEED_NAME,
     )
@@ -97,10 +92,7 @@ def write_index(store: Store, reports_dir: Path, tz: ZoneInfo) -> Path:
 
 def feed_items(store: Store, limit: int = FEED_SIZE) -> list[ArticleItem]:
     """The newest articles that were new to the readers (not copies of known ones)."""
-    query = select(articles).where(articles.c.duplicate_of.is_(None)).order_by(
-        articles.c.first_seen.desc(), articles.c.id.desc()).limit(limit)
-    with store.engine.connect() as conn:
-        return [ArticleItem.from_row(row) for row in conn.execute(query).mappings()]
+    return [ArticleItem.from_row(row) for row in store.newest_new_articles(limit)]
 
 
 def _xml_text(text: str) -> str:
@@ -153,4 +145,41 @@ def feed_xml(items: list[ArticleItem], reports_dir: Path, public_url: str | None
 def write_feed(store: Store, reports_dir: Path, public_url: str | None, now: datetime) -> Path:
     path = reports_dir / FEED_NAME
     write_text(path, feed_xml(feed_items(store), reports_dir, public_url, now).decode("utf-8"))
+    return path
+
+
+def project_rows(store: Store, portal_titles: dict[str, str]) -> list[dict]:
+    """One row per project ever found, as the projects page's table and chart read them."""
+    rows = []
+    for row in store.projects():
+        item = ArticleItem.from_row(row)
+        amount = views.headline(item)
+        rows.append({
+            "id": item.id,
+            "day": item.day.isoformat(),
+            "month": item.day.isoformat()[:7],
+            "district": views.district_of(item),
+            "districts": item.districts,
+            "title": views.one_line(item.title),
+            "url": views.safe_url(item.url),
+            "names": item.projects[:3],
+            "stage": item.stage or "",
+            "amount": views.amount_label(amount),
+            "yi": round(views.rank_amount(amount), 4) if amount else None,
+            "portal": portal_titles.get(item.portal) or item.portal,
+        })
+    return rows
+
+
+def write_projects(store: Store, reports_dir: Path, portal_titles: dict[str, str], now: datetime,
+                   tz: ZoneInfo) -> Path:
+    """`projects.html`: every project in a table that filters and sorts, and new investment by district and month;
+    one self-contained file (data, script and style inline) that works from disk or any static host."""
+    rows = project_rows(store, portal_titles)
+    html = environment().get_template("projects.html.j2").render(
+        rows=rows, districts=sorted({r["district"] for r in rows}, key=views.district_key),
+        stages=sorted({r["stage"] for r in rows if r["stage"]}), updated=views.local_time(now, tz),
+    )
+    path = reports_dir / PROJECTS_NAME
+    write_text(path, html)
     return path

@@ -14,7 +14,17 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import RowMapping, select
 
-from portalwatch.storage import ItemKind, Store, articles, crawl_errors, crawl_runs, digests, portal_runs, revisions
+from portalwatch.storage import (
+    REVISION_FACTS,
+    ItemKind,
+    Store,
+    articles,
+    crawl_errors,
+    crawl_runs,
+    digests,
+    portal_runs,
+    revisions,
+)
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -49,6 +59,10 @@ class ArticleItem:
     duplicate_of: str | None
     duplicate_title: str | None
     number_changes: list[dict]
+    text: str = ""
+    partly_repeats: str | None = None
+    partly_repeats_title: str | None = None
+    partly_repeats_share: float | None = None
 
     @classmethod
     def from_row(cls, row: RowMapping) -> ArticleItem:
@@ -59,7 +73,18 @@ class ArticleItem:
             policies=list(row["policies"] or []), doc_numbers=list(row["doc_numbers"] or []),
             issuers=list(row["issuers"] or []), summary=row["summary"] or "", duplicate_of=row["duplicate_of"],
             duplicate_title=row["duplicate_title"], number_changes=list(row["number_changes"] or []),
+            partly_repeats=row["partly_repeats"], partly_repeats_title=row["partly_repeats_title"],
+            partly_repeats_share=row["partly_repeats_share"],
+            text=row["text"] or "",
         )
+
+    @property
+    def repeats_note(self) -> str:
+        """'部分重复:《title》(45%)' for a new article that repeats part of a known one, else ''."""
+        if not self.partly_repeats or self.partly_repeats_share is None:
+            return ""
+        name = self.partly_repeats_title or self.partly_repeats
+        return f"部分重复：《{name}》（{self.partly_repeats_share:.0%}）"
 
     @property
     def day(self) -> date:
@@ -80,6 +105,11 @@ class RevisionItem:
     new_text: str
     seen_at: datetime
     count: int
+    kind: str = "other"  # the article's facts as classified after its last change
+    districts: tuple[str, ...] = ()
+    amounts: tuple[dict, ...] = ()
+    stage: str | None = None
+    doc_numbers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -118,6 +148,12 @@ class DigestContent:
     health: list[PortalHealth]
     article_ids: list[int]
     revision_ids: list[int]
+    revision_pages: dict[int, int] = field(default_factory=dict)  # revision id -> its article's id
+    portal_titles: dict[str, str] = field(default_factory=dict)  # portal name -> the name readers know
+
+    def portal_title(self, portal: str) -> str:
+        """A portal as readers know it (its `title:` in the config), else its config name."""
+        return self.portal_titles.get(portal) or portal
 
     @property
     def is_empty(self) -> bool:
@@ -160,10 +196,27 @@ def collect(store: Store, now: datetime, since: datetime | None = None,
         period_start = as_utc(since)
     claimed = store.claimed_items() if since is None else {kind: set() for kind in ItemKind}
     rows = [row for row in _article_rows(store, now, since) if row["id"] not in claimed[ItemKind.ARTICLE]]
+    revision_rows = [row for row in _revision_rows(store, now, since) if row["id"] not in claimed[ItemKind.REVISION]]
+    return _content(store, period_start, now, rows, revision_rows, portal_names)
+
+
+def collect_unsent(store: Store, now: datetime, subscription: str, starts_at: datetime | None,
+                   portal_names: Iterable[str] = ()) -> DigestContent:
+    """Everything first seen since `starts_at` that subscription `subscription` was not sent yet."""
+    previous = store.last_sent_to(subscription)
+    period_start = as_utc(previous["period_end"]) if previous else (as_utc(starts_at) if starts_at else None)
+    claimed = store.claimed_items(subscription)
+    rows = [r for r in store.unsent_articles(subscription, starts_at, now) if r["id"] not in claimed[ItemKind.ARTICLE]]
+    revision_rows = [r for r in store.unsent_revisions(subscription, starts_at, now)
+                     if r["id"] not in claimed[ItemKind.REVISION]]
+    return _content(store, period_start, now, rows, revision_rows, portal_names)
+
+
+def _content(store: Store, period_start: datetime | None, now: datetime, rows: list[RowMapping],
+             revision_rows: list[RowMapping], portal_names: Iterable[str]) -> DigestContent:
     fresh = [ArticleItem.from_row(row) for row in rows]
     new = [a for a in fresh if a.duplicate_of is None]
     republished = [a for a in fresh if a.duplicate_of is not None and a.number_changes]
-    revision_rows = [row for row in _revision_rows(store, now, since) if row["id"] not in claimed[ItemKind.REVISION]]
     new_ids = {a.id for a in new}
     return DigestContent(
         period_start=period_start,
@@ -177,6 +230,7 @@ def collect(store: Store, now: datetime, since: datetime | None = None,
         health=_health(store, period_start, now, portal_names),
         article_ids=[a.id for a in fresh],
         revision_ids=[r["id"] for r in revision_rows],
+        revision_pages={r["id"]: r["article_id"] for r in revision_rows},
     )
 
 
@@ -192,7 +246,7 @@ def _article_rows(store: Store, now: datetime, since: datetime | None) -> list[R
 
 def _revision_rows(store: Store, now: datetime, since: datetime | None) -> list[RowMapping]:
     query = (
-        select(revisions, articles.c.url, articles.c.portal)
+        select(revisions, articles.c.url, articles.c.portal, *REVISION_FACTS)
         .join(articles, articles.c.id == revisions.c.article_id)
         .where(revisions.c.seen_at <= db_time(now))
         .order_by(revisions.c.seen_at, revisions.c.id)
@@ -218,6 +272,8 @@ def _group_revisions(rows: Iterable[RowMapping]) -> list[RevisionItem]:
             old_title=first["old_title"], new_title=last["new_title"],
             old_text=first["old_text"], new_text=last["new_text"],
             seen_at=as_utc(last["seen_at"]), count=len(group),
+            kind=last["kind"], districts=tuple(last["districts"] or ()), amounts=tuple(last["amounts"] or ()),
+            stage=last["stage"], doc_numbers=tuple(last["doc_numbers"] or ()),
         ))
     return items
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
 
+from reports import elide
+
 SegmentKind = Literal["same", "del", "ins", "fold", "cut"]
 
 _SENTENCE = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’」』）)]*|\n+|$)")
@@ -134,8 +136,8 @@ def fold(segments: list[Segment], *, context: int, fold_over: int) -> list[Segme
         if seg.kind != "same" or len(seg.text) <= fold_over:
             out.append(seg)
             continue
-        head = seg.text[:context] if i > 0 else ""
-        tail = seg.text[-context:] if i < last else ""
+        head = elide.head(seg.text, context) if i > 0 else ""
+        tail = elide.tail(seg.text, context) if i < last else ""
         hidden = seg.text[len(head):len(seg.text) - len(tail)]
         out.extend(s for s in (Segment("same", head), Segment("fold", hidden), Segment("same", tail)) if s.text)
     return out
@@ -145,7 +147,8 @@ def cut_long_changes(segments: list[Segment], max_change: int) -> list[Segment]:
     out: list[Segment] = []
     for seg in segments:
         if seg.kind in ("del", "ins") and len(seg.text) > max_change:
-            out.extend((Segment(seg.kind, seg.text[:max_change]), Segment("cut", seg.text[max_change:])))
+            shown = elide.head(seg.text, max_change) or seg.text[:max_change]
+            out.extend((Segment(seg.kind, shown), Segment("cut", seg.text[len(shown):])))
         else:
             out.append(seg)
     return out

@@ -11,18 +11,20 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from apscheduler.triggers.cron import CronTrigger
 from filelock import FileLock, Timeout
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from portalwatch.config import Config
-from portalwatch.storage import ItemKind, MessageKind, Store, articles, digests, revisions, utcnow
+from portalwatch.config import DEFAULT_SUBSCRIPTION, Config, Subscription, SubscriptionFilters
+from portalwatch.storage import MessageKind, Store, articles, digests, revisions, utcnow
 from reports import archive, outbox
-from reports.collect import DigestContent, as_utc, collect, last_sent
+from reports.collect import DigestContent, as_utc, collect, collect_unsent, last_sent
 from reports.mail import DeliveryError, build_message, message_id, message_size
-from reports.notify import notify
+from reports.notify import notify, redact
 from reports.outbox import Delivery
 from reports.render import Rendered, render, render_fitting
+from reports.subscriptions import carried, filtered, start_of
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,8 @@ class DigestOutcome:
     cut: bool = False  # the mail shows only the top items and links to the full report
     notify_errors: list[str] = field(default_factory=list)
     retried: list[Delivery] = field(default_factory=list)  # stored messages sent again before this digest
+    subscription: str = DEFAULT_SUBSCRIPTION
+    parts: list[DigestOutcome] = field(default_factory=list)  # one per subscription when there were several
 
 
 def last_sent_at(store: Store) -> datetime | None:
@@ -72,26 +76,77 @@ def digest_due(store: Store, now: datetime) -> bool:
     return as_utc(now) - last >= WEEK - DUE_GRACE
 
 
+def subscription_due(config: Config, sub: Subscription, store: Store, now: datetime) -> bool:
+    """Due when `sub`'s schedule (its own cron, else a week less a little grace) has come round since its last
+    sent digest, or it never got one and something it wants is waiting."""
+    row = store.last_sent_to(sub.name) or (last_sent(store) if sub.name == DEFAULT_SUBSCRIPTION else None)
+    if row is None:
+        return not _collect(config, sub, store, now, None).is_empty
+    last = as_utc(row["sent_at"] or row["period_end"])
+    if sub.schedule:
+        trigger = CronTrigger.from_crontab(sub.schedule, timezone=config.timezone)
+        slot = trigger.get_next_fire_time(None, last)
+        return slot is not None and slot <= as_utc(now)
+    return as_utc(now) - last >= WEEK - DUE_GRACE
+
+
+def due_subscriptions(config: Config, store: Store, now: datetime) -> list[Subscription]:
+    """The subscriptions whose digest is due at `now`."""
+    return [sub for sub in _subscriptions(config) if subscription_due(config, sub, store, now)]
+
+
 def run_digest(config: Config, *, dry_run: bool = False, out: Path | None = None,
-               since: date | None = None) -> DigestOutcome:
-    """Collect what is new, archive it, and mail it (unless `dry_run`); `out` gets a copy of the full HTML."""
+               since: date | None = None, subscription: str | None = None,
+               default_schedule_only: bool = False) -> DigestOutcome:
+    """Collect what is new, archive it, and mail it (unless `dry_run`); `out` gets a copy of the full HTML.
+
+    Each subscription (`email.to` is one of everything) gets its own digest of what it wants and was not sent
+    yet; `subscription` names one; `default_schedule_only` leaves out those with a schedule of their own. With
+    several, the outcome sums theirs up and lists them in `parts`.
+    """
+    subs = [config.subscription(subscription)] if subscription else _subscriptions(config)
+    if default_schedule_only:
+        subs = [sub for sub in subs if not sub.schedule]
+    if not subs:
+        return DigestOutcome("empty")
+    # stored messages some reader still lacks are sent again once, before the first subscription's digest
+    outcomes = [_run_one(config, sub, dry_run=dry_run, out=out, since=since, flush=i == 0)
+                for i, sub in enumerate(subs)]
+    return outcomes[0] if len(outcomes) == 1 else _merged(outcomes)
+
+
+def _subscriptions(config: Config) -> list[Subscription]:
+    """Every subscription; with none configured, the subscription of `email.to` even when it is empty
+    (a dry run still previews, a real run says no recipient is set)."""
+    return config.all_subscriptions() or [Subscription.model_construct(
+        name=DEFAULT_SUBSCRIPTION, recipients=[], filters=SubscriptionFilters(), schedule=None)]
+
+
+def _run_one(config: Config, sub: Subscription, *, dry_run: bool, out: Path | None,
+             since: date | None, flush: bool) -> DigestOutcome:
     store = Store(config.database)
     tz = ZoneInfo(config.timezone)
     start = datetime.combine(since, time.min, tzinfo=tz) if since else None
     if dry_run:
         try:
-            return _preview(config, store, tz, out, start)
+            outcome = _preview(config, sub, store, tz, out, start)
         except OSError as exc:
-            return DigestOutcome("failed", error=f"cannot write {exc.filename or 'the report'}: {exc.strerror or exc}")
+            error = f"cannot write {exc.filename or 'the report'}: {exc.strerror or exc}"
+            outcome = DigestOutcome("failed", error=error)
+        return _named(outcome, sub)
     lock_path = config.data_dir / "digest.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with FileLock(lock_path, timeout=LOCK_WAIT):
-            return _send(config, store, tz, out, start)
+            return _named(_send(config, sub, store, tz, out, start, flush=flush), sub)
     except Timeout:
-        return DigestOutcome("failed", error=f"another digest run is still going on (lock {lock_path.name} held)")
+        error = f"another digest run is still going on (lock {lock_path.name} held)"
+        return _named(DigestOutcome("failed", error=error), sub)
 
 
+def _named(outcome: DigestOutcome, sub: Subscription) -> DigestOutcome:
+    outcome.subscription = sub.name
+    return outcome
 def resend_stored(config: Config) -> DigestOutcome:
     """Send again every stored message some recipient does not have yet; build no new digest."""
     store = Store(config.database)
@@ -109,17 +164,50 @@ def resend_stored(config: Config) -> DigestOutcome:
     return DigestOutcome(status, error=failures or None, retried=retried)
 
 
-def _collect(config: Config, store: Store, now: datetime, start: datetime | None) -> DigestContent:
-    return collect(store, now, start, [p.name for p in config.portals if p.enabled])
+
+def _merged(outcomes: list[DigestOutcome]) -> DigestOutcome:
+    """One outcome for several subscriptions: failed if any failed, else sent if any was sent."""
+    statuses = [o.status for o in outcomes]
+    status = next((s for s in ("failed", "sent", "written") if s in statuses), "empty")
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        for key, value in o.counts.items():
+            counts[key] = counts.get(key, 0) + value
+    errors = [f"{o.subscription}: {o.error}" for o in outcomes if o.error]
+    return DigestOutcome(
+        status, path=next((o.path for o in outcomes if o.path), None), counts=counts,
+        error="; ".join(errors) or None, recipients=[r for o in outcomes for r in o.recipients],
+        cut=any(o.cut for o in outcomes), notify_errors=[e for o in outcomes for e in o.notify_errors],
+        parts=outcomes,
+    )
 
 
-def _preview(config: Config, store: Store, tz: ZoneInfo, out: Path | None, start: datetime | None) -> DigestOutcome:
+def _collect(config: Config, sub: Subscription, store: Store, now: datetime,
+             start: datetime | None) -> DigestContent:
+    """What `sub` wants of what it was not sent yet (of everything first seen since `start`, when given)."""
+    portals = [p.name for p in config.portals if p.enabled]
+    if start is not None:
+        content = collect(store, now, start, portals)
+    else:
+        content = collect_unsent(store, now, sub.name, start_of(store, sub, now), portals)
+    content.portal_titles = {p.name: p.title for p in config.portals if p.title}
+    return filtered(content, sub)
+
+
+def _for(config: Config, sub: Subscription) -> Config:
+    """`config` with the subscription's addresses as `email.to`, so mail goes out through the one send path."""
+    return config.model_copy(update={"email": config.email.model_copy(update={"to": sub.emails})})
+
+
+def _preview(config: Config, sub: Subscription, store: Store, tz: ZoneInfo, out: Path | None,
+             start: datetime | None) -> DigestOutcome:
     """Render without sending or marking anything: `preview.html` in the reports folder, and `out`."""
     now = utcnow()
-    content = _collect(config, store, now, start)
-    full = render(content, tz)
+    content = _collect(config, sub, store, now, start)
+    full = render(content, tz, subscription=_label(sub))
     reports_dir = config.digest.reports_dir
-    path = reports_dir / archive.PREVIEW_NAME
+    name = archive.PREVIEW_NAME if sub.name == DEFAULT_SUBSCRIPTION else f"preview-{sub.name}.html"
+    path = reports_dir / name
     archive.write_text(path, full.html)
     if out is not None:
         archive.write_text(out, full.html)
@@ -127,32 +215,45 @@ def _preview(config: Config, store: Store, tz: ZoneInfo, out: Path | None, start
     return DigestOutcome("written", path=out or path, counts=content.counts)
 
 
-def _send(config: Config, store: Store, tz: ZoneInfo, out: Path | None, start: datetime | None) -> DigestOutcome:
+def _label(sub: Subscription) -> str | None:
+    """The subscription's name as the digest shows it; none for the digest of everything."""
+    return None if sub.name == DEFAULT_SUBSCRIPTION else sub.name
+
+
+def _send(config: Config, sub: Subscription, store: Store, tz: ZoneInfo, out: Path | None,
+          start: datetime | None, *, flush: bool = True) -> DigestOutcome:
     _close_interrupted(store)
-    retried = outbox.flush(store, config.email)
+    retried = outbox.flush(store, config.email) if flush else []
     now = utcnow()
-    content = _collect(config, store, now, start)
+    content = _collect(config, sub, store, now, start)
+    label = _label(sub)
     if out is not None:
-        archive.write_text(out, render(content, tz).html)
+        archive.write_text(out, render(content, tz, subscription=label).html)
     if content.is_empty and not config.digest.send_empty:
         if retried:
             return _retry_outcome(config, store, tz, now, retried, content)
-        log.info("digest: nothing new since %s, no mail sent", content.period_start or "the start")
+        log.info("digest %s: nothing new since %s, no mail sent", sub.name, content.period_start or "the start")
         return DigestOutcome("empty", path=out, counts=content.counts)
-    digest_id = _open_digest(store, content)
+    digest_id = _open_digest(store, content, sub.name)
     path = archive.report_path(config.digest.reports_dir, digest_id, now, tz)
-    link = archive.report_link(path, config.digest.public_url)
+    # without public_url the reader cannot open a link to the archive: the full report goes along instead
+    link = archive.report_link(path, config.digest.public_url) if config.digest.public_url else None
+    mail_config = _for(config, sub)
+    items = carried(content)
     try:
-        archive.write_text(path, render(content, tz).html)
-        msg_id = message_id(config.email, digest_id)
+        full = render(content, tz, subscription=label).html
+        archive.write_text(path, full)
+        msg_id = message_id(mail_config.email, digest_id)
         fitted = render_fitting(
-            content, tz, max_bytes=config.digest.max_bytes, report_link=link,
-            measure=lambda r: message_size(_message(config, r, msg_id)),
+            content, tz, max_bytes=config.digest.max_bytes, report_link=link, subscription=label,
+            measure=lambda r: message_size(_message(mail_config, r, msg_id)),
         )
         _set_path(store, digest_id, path)
-        items = {ItemKind.ARTICLE: content.article_ids, ItemKind.REVISION: content.revision_ids}
-        outbox_id = outbox.queue(store, config.email, _message(config, fitted, msg_id), MessageKind.DIGEST,
-                                 digest_id=digest_id, items=items)
+        if sub.apprise_urls and not sub.emails:
+            return _push_only(config, sub, store, tz, now, digest_id, content, fitted, link, path, retried)
+        message = _message(mail_config, fitted, msg_id, attach=None if link else (path.name, full))
+        outbox_id = outbox.queue(store, mail_config.email, message, MessageKind.DIGEST, digest_id=digest_id,
+                                 items=items)
     except (DeliveryError, OSError, SQLAlchemyError) as exc:
         error = _store_error(exc, path)
         _forget(store, digest_id, path, error)
@@ -162,7 +263,7 @@ def _send(config: Config, store: Store, tz: ZoneInfo, out: Path | None, start: d
     except BaseException as exc:
         _forget(store, digest_id, path, f"{type(exc).__name__}: {exc}")
         raise
-    delivery = outbox.attempt(store, config.email, store.outbox_message(outbox_id))
+    delivery = outbox.attempt(store, mail_config.email, store.outbox_message(outbox_id))
     _refresh_archive(config, store, tz, now)
     outcome = DigestOutcome("sent", path=path, counts=content.counts, recipients=delivery.sent_to,
                             digest_id=digest_id, message_id=msg_id, cut=fitted.cut, retried=retried)
@@ -172,9 +273,26 @@ def _send(config: Config, store: Store, tz: ZoneInfo, out: Path | None, start: d
         log.error("digest %d stored as message %d, not yet at every reader; the next run sends it again: %s",
                   digest_id, outbox_id, failures)
         return outcome
-    log.info("digest %d sent to %s (%s)", digest_id, ", ".join(delivery.sent_to), path)
-    outcome.notify_errors = notify(config.notify, fitted.subject, _summary(content, link))
+    log.info("digest %d (%s) sent to %s (%s)", digest_id, sub.name, ", ".join(delivery.sent_to), path)
+    chat = config.notify if sub.name == DEFAULT_SUBSCRIPTION else []
+    outcome.notify_errors = notify(sub.apprise_urls + chat, fitted.subject, _summary(content, link))
     return outcome
+
+
+def _push_only(config: Config, sub: Subscription, store: Store, tz: ZoneInfo, now: datetime, digest_id: int,
+               content: DigestContent, fitted: Rendered, link: str | None, path: Path,
+               retried: list[Delivery]) -> DigestOutcome:
+    """A subscription with apprise URLs and no address: its digest is delivered once a channel took it."""
+    problems = notify(sub.apprise_urls, fitted.subject, _summary(content, link))
+    if len(problems) == len(sub.apprise_urls):
+        error = "every notification failed: " + "; ".join(problems)
+        _forget(store, digest_id, path, error)
+        return DigestOutcome("failed", counts=content.counts, error=error, digest_id=digest_id, retried=retried)
+    store.deliver_digest(digest_id, carried(content))
+    _refresh_archive(config, store, tz, now)
+    reached = [redact(url) for url in sub.apprise_urls]
+    return DigestOutcome("sent", path=path, counts=content.counts, recipients=reached, digest_id=digest_id,
+                         cut=fitted.cut, notify_errors=problems, retried=retried)
 
 
 def _retry_outcome(config: Config, store: Store, tz: ZoneInfo, now: datetime, retried: list[Delivery],
@@ -212,14 +330,21 @@ def _discard(path: Path) -> None:
         path.unlink()
 
 
-def _message(config: Config, rendered: Rendered, msg_id: str) -> EmailMessage:
-    return build_message(config.email, rendered.subject, rendered.text, rendered.html, msg_id)
+def _message(config: Config, rendered: Rendered, msg_id: str,
+             attach: tuple[str, str] | None = None) -> EmailMessage:
+    """The digest mail; `attach` (file name, HTML) adds the full report as an attachment."""
+    msg = build_message(config.email, rendered.subject, rendered.text, rendered.html, msg_id)
+    if attach is not None:
+        name, html = attach
+        msg.add_attachment(html, subtype="html", charset="utf-8", filename=name)
+    return msg
 
 
-def _summary(content: DigestContent, link: str) -> str:
+def _summary(content: DigestContent, link: str | None) -> str:
     c = content.counts
-    return (f"新项目 {c['projects']} · 新政策 {c['policies']} · 其他 {c['others']} · "
-            f"变更 {c['revisions'] + c['republished']}\n{link}")
+    counts = (f"新项目 {c['projects']} · 新政策 {c['policies']} · 其他 {c['others']} · "
+              f"变更 {c['revisions'] + c['republished']}")
+    return f"{counts}\n{link}" if link else counts
 
 
 def _refresh_archive(config: Config, store: Store, tz: ZoneInfo, now: datetime) -> None:
@@ -227,6 +352,8 @@ def _refresh_archive(config: Config, store: Store, tz: ZoneInfo, now: datetime) 
     try:
         archive.write_index(store, config.digest.reports_dir, tz)
         archive.write_feed(store, config.digest.reports_dir, config.digest.public_url, now)
+        titles = {p.name: p.title for p in config.portals if p.title}
+        archive.write_projects(store, config.digest.reports_dir, titles, now, tz)
     except OSError as exc:
         log.error("cannot update the reports folder %s: %s", config.digest.reports_dir, exc.strerror or exc)
 
@@ -240,12 +367,15 @@ def _close_interrupted(store: Store) -> None:
         log.warning("%d digest run(s) stopped while sending; their items go into this digest", stale.rowcount)
 
 
-def _open_digest(store: Store, content: DigestContent) -> int:
+def _open_digest(store: Store, content: DigestContent, subscription: str) -> int:
+    """A new digest row, `sending`, tied to its subscription (whose ledger gets its items once delivered)."""
     with store.transaction() as conn:
-        return conn.execute(insert(digests).values(
+        digest_id = conn.execute(insert(digests).values(
             created_at=utcnow(), period_start=content.period_start, period_end=content.period_end,
             status="sending", counts=content.counts,
         )).inserted_primary_key[0]
+        store.link_digest(conn, digest_id, subscription)
+        return digest_id
 
 
 def _close_digest(store: Store, digest_id: int, status: str, error: str | None = None) -> None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from portalwatch.dedupe.numbers import number_changes
+from reports import elide
 from reports.collect import ArticleItem
 
 CURRENCY_UNITS = {"CNY": "亿元", "USD": "亿美元", "EUR": "亿欧元", "JPY": "亿日元", "HKD": "亿港元", "GBP": "亿英镑"}
@@ -20,13 +22,14 @@ DISTRICT_ORDER = (
     "高新区",
 )
 _SPACE = re.compile(r"\s+")
+_LABEL = re.compile(r"[\u4e00-\u9fff]{1,5}$")  # the words right before a figure, its label
 
 
 def one_line(text: str | None, width: int | None = None) -> str:
     """`text` on one line (line breaks and runs of spaces become one space), cut to `width` with "…"."""
     flat = _SPACE.sub(" ", text or "").strip()
     if width is not None and len(flat) > width:
-        return flat[: width - 1].rstrip() + "…"
+        return (elide.head(flat, width - 1) or flat[: width - 1]).rstrip() + "…"
     return flat
 
 
@@ -36,25 +39,38 @@ def yi_number(value: float) -> str:
 
 
 def amount_label(amount: dict | None) -> str:
-    """An amount in 亿 of its own currency: "32 亿元", "4.3 亿美元"; "" when there is none."""
+    """An amount in its own currency: "32 亿元", "4.3 亿美元"; under 1 亿 in 万: "4000 万元"; "" when none."""
     if not amount or amount.get("yi") is None:
         return ""
     currency = amount.get("currency") or "CNY"
     unit = CURRENCY_UNITS.get(currency, f"亿 {currency}")
-    return f"{yi_number(float(amount['yi']))} {unit}"
+    yi = float(amount["yi"])
+    if 0 < yi < 1:
+        return f"{yi_number(yi * 1e4)} {unit.replace('亿', '万', 1)}"
+    return f"{yi_number(yi)} {unit}"
+
+
+def headline(item: ArticleItem) -> dict | None:
+    """The project's own investment: the first amount unless that is a total, cumulative figure or target."""
+    if not item.amounts or not item.amounts[0].get("own", True):
+        return None
+    return item.amounts[0]
 
 
 def headline_amount(item: ArticleItem) -> str:
-    """The headline (first) amount of a project, formatted; "" when the article names none."""
-    return amount_label(item.amounts[0]) if item.amounts else ""
+    """The headline amount of a project, formatted; "" when the article names none."""
+    return amount_label(headline(item))
+
+
+def rank_amount(amount: dict) -> float:
+    """An amount in approximate 亿元, for ranking and thresholds only."""
+    return float(amount.get("yi") or 0.0) * RANK_RATES.get(amount.get("currency") or "CNY", 1.0)
 
 
 def rank_value(item: ArticleItem) -> float:
     """The headline amount in approximate 亿元, for ranking only."""
-    if not item.amounts:
-        return 0.0
-    amount = item.amounts[0]
-    return float(amount.get("yi") or 0.0) * RANK_RATES.get(amount.get("currency") or "CNY", 1.0)
+    amount = headline(item)
+    return rank_amount(amount) if amount is not None else 0.0
 
 
 def policy_title(item: ArticleItem) -> str:
@@ -69,7 +85,8 @@ def district_of(item: ArticleItem) -> str:
     return MULTI_DISTRICT if item.districts else NO_DISTRICT
 
 
-def _district_key(name: str) -> tuple[int, str]:
+def district_key(name: str) -> tuple[int, str]:
+    """Sort key of a district group: the city, then the districts in their usual order, then the rest."""
     order = {district: i for i, district in enumerate(DISTRICT_ORDER)}
     if name in order:
         return order[name], name
@@ -89,7 +106,7 @@ def by_district(items: Iterable[ArticleItem]) -> list[DistrictGroup]:
         groups.setdefault(district_of(item), []).append(item)
     return [
         DistrictGroup(name, sorted(groups[name], key=lambda a: (-rank_value(a), a.day)))
-        for name in sorted(groups, key=_district_key)
+        for name in sorted(groups, key=district_key)
     ]
 
 
@@ -102,6 +119,21 @@ def top_projects(items: list[ArticleItem], limit: int | None) -> list[ArticleIte
 def newest(items: list[ArticleItem], limit: int | None) -> list[ArticleItem]:
     ranked = sorted(items, key=lambda a: (a.day, a.id), reverse=True)
     return ranked if limit is None else ranked[:limit]
+
+
+def changed_figures(old: str, new: str, limit: int = 5) -> list[str]:
+    """The figures a revision changed, each with the words before it: "总投资 32亿元 → 36亿元"."""
+    lines = []
+    for change in number_changes(old, new)[:limit]:
+        before = change.context.split(change.found)[0]
+        label = _LABEL.search(before)
+        words = label.group(0) if label else ""
+        lines.append(f"{words} {change.known} → {change.found}".strip())
+    return lines
+
+
+def local_day(moment: datetime | None, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).date().isoformat() if moment else ""
 
 
 def local_time(moment: datetime | None, tz: ZoneInfo) -> str:

@@ -22,7 +22,7 @@ from scheduler.child import stop_children
 from scheduler.jobs import JOB_FUNCTIONS
 from scheduler.jobstore import job_store_path, job_store_url
 from scheduler.recovery import record_killed_runs
-from scheduler.triggers import schedules
+from scheduler.triggers import SUBSCRIPTION_JOB, schedules
 
 log = logging.getLogger(__name__)
 
@@ -55,16 +55,23 @@ def build_scheduler(config: Config) -> BackgroundScheduler:
 def sync_jobs(scheduler: BackgroundScheduler, config: Config) -> None:
     """Keep stored jobs whose schedule is unchanged (and so their next run time); replace the others."""
     config_path = str(config.source)
-    for schedule in schedules(config):
+    wanted = schedules(config)
+    for schedule in wanted:
         job = scheduler.get_job(schedule.job)
-        if job is not None and job.name == schedule.spec and list(job.args) == [config_path]:
+        args = [config_path, *schedule.args]
+        if job is not None and job.name == schedule.spec and list(job.args) == args:
             log.info("kept %s from the job store", schedule.spec)
             continue
         scheduler.add_job(
-            JOB_FUNCTIONS[schedule.job], schedule.trigger, id=schedule.job, name=schedule.spec,
-            args=[config_path], replace_existing=True,
+            JOB_FUNCTIONS[schedule.function or schedule.job], schedule.trigger, id=schedule.job,
+            name=schedule.spec, args=args, replace_existing=True,
         )
         log.info("scheduled %s", schedule.spec)
+    ids = {schedule.job for schedule in wanted}
+    for job in scheduler.get_jobs():
+        if job.id.startswith(SUBSCRIPTION_JOB) and job.id not in ids:
+            scheduler.remove_job(job.id)
+            log.info("removed %s: the subscription has no schedule of its own any more", job.name)
 
 
 def _serve(config: Config) -> int:

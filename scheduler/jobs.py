@@ -39,13 +39,18 @@ def resend_stored_mail(config: Config, config_path: str) -> None:
     _report(run_child("outbox", portalwatch_argv(config_path, "outbox", "--send"), limit, interruptible=False))
 
 
-def digest_job(config_path: str) -> None:
-    """Build and mail the digest in a child process; a shutdown lets it finish sending."""
+def digest_job(config_path: str, subscription: str | None = None) -> None:
+    """Build and mail the digest in a child process; a shutdown lets it finish sending.
+
+    With `subscription`, that subscription's digest (it has a schedule of its own); without, the digests of
+    every subscription that follows `schedule.digest`.
+    """
     config = _load(config_path, "digest")
     if config is None:
         return
     limit = DIGEST_TIME_LIMIT + config.schedule.lock_wait_seconds
-    _report(run_child("digest", portalwatch_argv(config_path, "digest"), limit, interruptible=False))
+    which = ("--subscription", subscription) if subscription else ("--default-schedule",)
+    _report(run_child("digest", portalwatch_argv(config_path, "digest", *which), limit, interruptible=False))
 
 
 JOB_FUNCTIONS = {"crawl": crawl_job, "digest": digest_job}

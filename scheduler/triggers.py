@@ -21,6 +21,8 @@ class Schedule:
     job: str
     trigger: BaseTrigger
     spec: str
+    function: str = ""  # the job function's key in JOB_FUNCTIONS; `job` itself when empty
+    args: tuple[str, ...] = ()  # arguments after the config path (a subscription's name)
 
 
 def schedule_for(config: Config, job: str) -> Schedule:
@@ -34,8 +36,17 @@ def schedule_for(config: Config, job: str) -> Schedule:
     return Schedule(job, CronTrigger.from_crontab(cron, timezone=config.timezone), f"{job}: '{cron}' {config.timezone}")
 
 
+SUBSCRIPTION_JOB = "digest:"  # job id prefix of a subscription with a schedule of its own
+
+
 def schedules(config: Config) -> list[Schedule]:
-    return [schedule_for(config, job) for job in JOBS]
+    """The crawl and digest jobs, and one digest job per subscription that has its own schedule."""
+    own = [
+        Schedule(f"{SUBSCRIPTION_JOB}{sub.name}", CronTrigger.from_crontab(sub.schedule, timezone=config.timezone),
+                 f"digest of {sub.name}: '{sub.schedule}' {config.timezone}", function="digest", args=(sub.name,))
+        for sub in config.all_subscriptions() if sub.schedule
+    ]
+    return [schedule_for(config, job) for job in JOBS] + own
 
 
 def next_fire(schedule: Schedule, now: datetime) -> datetime | None:

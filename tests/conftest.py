@@ -2,9 +2,37 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import testdb
 
 from portalwatch.fixture_sites import FixtureSites
+
+
+def pytest_report_header() -> str:
+    return f"database: {testdb.dialect()} ({testdb.ENV}={testdb.server_url() or 'sqlite'})"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _drop_remaining_databases():
+    """PostgreSQL databases of module and session fixtures are dropped when the session ends."""
+    yield
+    testdb.drop_created()
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases():
+    """PostgreSQL databases a test made are dropped when it ends."""
+    before = testdb.created()
+    yield
+    testdb.drop_created(keep=before)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """An empty database of this test alone: SQLite under tmp_path, or PostgreSQL (see tests/testdb.py)."""
+    return testdb.database_for(tmp_path)
 
 
 @pytest.fixture(scope="session")

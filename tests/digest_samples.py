@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import testdb
+
 from portalwatch.config import Config, parse_config
 from portalwatch.models import Amount, Classification, CrawledArticle, Match, NumberChange, Verdict
 from portalwatch.storage import Store
@@ -20,7 +22,7 @@ def make_config(tmp_path: Path, port: int, **extra: str) -> Config:
     email_extra = "".join(f"\n  {line}" for line in extra.get("email", "").splitlines() if line)
     digest_extra = "".join(f"\n  {line}" for line in extra.get("digest", "").splitlines() if line)
     text = f"""
-database: sqlite:///data/portalwatch.db
+database: {testdb.database_for(tmp_path)}
 timezone: Asia/Shanghai
 email:
   smtp_host: 127.0.0.1
@@ -33,6 +35,7 @@ digest:
 {extra.get("top", "")}
 portals:
   - name: xihaian-news
+    title: 青岛西海岸新区融媒体中心
     start_urls: ["http://127.0.0.1:9/xwzx/"]
     district: 西海岸新区
   - name: laoshan-news

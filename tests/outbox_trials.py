@@ -48,6 +48,7 @@ class TrialResult:
 
 
 def write_config(folder: Path, port: int, readers: list[str]) -> Path:
+    """A client install in `folder`; its SQLite file lies on the disk the faults fill up (so always SQLite)."""
     text = f"""
 database: sqlite:///data/portalwatch.db
 email:

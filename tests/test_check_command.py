@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import testdb
 
 from portalwatch.models import Classification, CrawledArticle, Verdict
 from portalwatch.seeds import load_seeds
@@ -33,9 +34,9 @@ NEW_TEXT = (
 @pytest.fixture
 def workdir(tmp_path) -> Path:
     (tmp_path / "config.yaml").write_text(
-        f"database: sqlite:///data/pw.db\nseeds_dir: {ROOT / 'seeds'}\n", encoding="utf-8"
+        f"database: {testdb.database_for(tmp_path)}\nseeds_dir: {ROOT / 'seeds'}\n", encoding="utf-8"
     )
-    store = Store(f"sqlite:///{tmp_path / 'data' / 'pw.db'}")
+    store = Store(testdb.database_for(tmp_path))
     item = CrawledArticle(url=STORED_URL, portal="a", title="海洋装备制造基地签约", text=STORED_TEXT)
     store.insert_article(item, content_hash(STORED_TEXT), Verdict(status="new"), Classification())
     return tmp_path
@@ -70,8 +71,10 @@ def test_check_reports_seed_copies_stored_copies_and_new_texts(workdir):
     assert [(c["known"], c["found"]) for c in out[0]["changes"]] == [("617个", "627个")]
     assert out[1]["duplicate_of"]["source"] == STORED_URL
     assert [(c["known"], c["found"]) for c in out[1]["changes"]] == [("80亿元", "85亿元")]
-    assert out[2] == {"id": 3, "status": "new", "duplicate_of": None}
-    assert list((workdir / "data" / "dedupe").glob("stored-*.npz")), "the caught-up index is saved"
+    assert out[2]["id"] == 3 and out[2]["status"] == "new" and out[2]["duplicate_of"] is None
+    assert out[2]["new_share"] == 1.0 and out[2]["new_chars"] > 100 and "partly_repeats" not in out[2]
+    assert out[0]["duplicate_of"]["contained"] > 0.9 and out[0]["duplicate_of"]["contains"] > 0.9
+    assert list((workdir / "data" / "dedupe" / "stored").glob("part-*")), "the caught-up index is saved"
 
 
 def test_check_reads_standard_input(workdir):

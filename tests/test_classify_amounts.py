@@ -50,7 +50,8 @@ def test_a_bare_wan_or_yi_that_is_not_money_is_not_an_amount(text: str) -> None:
 
 def test_full_width_digits_are_read_after_normalisation() -> None:
     facts = classify("新区签约一批项目", "现场签约项目15个，总投资１２０亿元，其中外资项目投资３．５亿美元。")
-    assert [(a.value, a.currency, a.yi) for a in facts.amounts] == [(120, "CNY", 120.0), (3.5, "USD", 3.5)]
+    found = [(a.value, a.currency, a.yi, a.own) for a in facts.amounts]
+    assert found == [(3.5, "USD", 3.5, True), (120, "CNY", 120.0, False)]
 
 
 @pytest.mark.parametrize(

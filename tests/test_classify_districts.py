@@ -79,3 +79,11 @@ def test_high_tech_zone_of_another_place_is_not_qingdao_high_tech_zone() -> None
 
 def test_no_place_at_all_gives_no_district() -> None:
     assert classify("春季植树活动", "志愿者们种下树苗200棵。").districts == []
+
+
+def test_a_bare_xinqu_counts_for_the_new_area_only_where_it_stands_for_it() -> None:
+    hint = "西海岸新区"
+    assert classify("加快发展", "新区管委近日研究部署重点工作。", district_hint=hint).districts == ["西海岸新区"]
+    text = ("会议强调，要加快建设活力宜居幸福的现代化新区。\n建设现代化新区，要抓项目、优环境、惠民生。\n"
+            "会上，即墨区作交流发言，即墨区今年将实施重点项目百余个，打造现代化新区。")
+    assert classify("加快发展", text, district_hint=hint).districts == ["即墨区"]

@@ -118,7 +118,8 @@ def test_seed_article_in_traditional_characters_is_classified() -> None:
     facts = classify(lines[3], "\n".join(lines[1:3] + lines[4:14]))
     assert facts.kind == "project"
     assert facts.districts == ["胶州市"]
-    assert (facts.amounts[0].yi, facts.amounts[0].currency) == (1197.5, "CNY")
-    assert any(a.currency == "USD" and a.yi == 10.0 for a in facts.amounts)
+    # the headline is the one project's own investment, not the total of the 450 projects listed before it
+    assert (facts.amounts[0].yi, facts.amounts[0].currency, facts.amounts[0].own) == (10.0, "USD", True)
+    assert any(a.yi == 1197.5 and not a.own for a in facts.amounts)
     assert "益海嘉里食品产业园项目" in facts.projects
     assert facts.summary.startswith("今年以来，胶州市树牢“项目为零、一切为零”的工作导向，")

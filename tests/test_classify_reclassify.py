@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import testdb
 
 from portalwatch.cli import main
 from portalwatch.models import Classification, CrawledArticle, Verdict
@@ -29,7 +30,7 @@ NOTICE = CrawledArticle(
 def config_file(tmp_path: Path) -> Path:
     path = tmp_path / "config.yaml"
     path.write_text(
-        "database: sqlite:///data/pw.db\n"
+        f"database: {testdb.database_for(tmp_path)}\n"
         "portals:\n"
         "  - name: chengyang\n    start_urls: http://127.0.0.1:8001/xwzx/\n    district: 城阳区\n"
         "  - name: laoshan\n    start_urls: http://127.0.0.1:8001/zwgk/\n    district: 崂山区\n",
@@ -39,7 +40,7 @@ def config_file(tmp_path: Path) -> Path:
 
 
 def stored(config_file: Path) -> Store:
-    store = Store(f"sqlite:///{config_file.parent}/data/pw.db")
+    store = Store(testdb.database_for(config_file.parent))
     for item in (SIGNING, NOTICE):
         store.insert_article(item, item.url, Verdict("new"), Classification())  # as an older version left them
     return store
@@ -54,7 +55,8 @@ def test_reclassify_updates_every_article_and_export_shows_the_fields(
 
     signing = store.get_article(SIGNING.url)
     assert (signing["kind"], signing["districts"], signing["stage"]) == ("project", ["城阳区"], "签约")
-    assert signing["amounts"] == [{"text": "32亿元", "value": 32.0, "unit": "亿元", "currency": "CNY", "yi": 32.0}]
+    assert signing["amounts"] == [{"text": "32亿元", "value": 32.0, "unit": "亿元", "currency": "CNY", "yi": 32.0,
+                                   "own": True}]
     assert signing["projects"] == ["智能制造产业园项目"]
     notice = store.get_article(NOTICE.url)
     assert (notice["kind"], notice["districts"]) == ("policy", ["崂山区"])

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import testdb
 import yaml
 from sqlalchemy import select
 
@@ -18,7 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 def write_config(folder: Path, portals: list[dict]) -> Path:
     config = {
-        "database": "sqlite:///portalwatch.db",
+        "database": testdb.database_for(folder),
         "seeds_dir": str(REPO / "seeds"),
         "crawl": {"download_delay": 0, "concurrency": 16, "timeout": 3},
         "portals": portals,
@@ -45,8 +46,7 @@ def test_an_unknown_portal_name_is_refused_with_the_known_names_and_exit_2(tmp_p
     done = portalwatch(config, "crawl", "--portal", "laoshan", "--portal", "no-such-portal")
     assert done.returncode == 2
     assert "no-such-portal" in done.stderr and "laoshan" in done.stderr
-    assert not (tmp_path / "portalwatch.db").exists() or not Store(
-        f"sqlite:///{tmp_path / 'portalwatch.db'}").count_articles()
+    assert not Store(testdb.database_for(tmp_path)).count_articles()
 
 
 def test_portals_that_cannot_be_fetched_or_parsed_fail_alone_are_named_and_the_exit_code_is_1(
@@ -65,7 +65,7 @@ def test_portals_that_cannot_be_fetched_or_parsed_fail_alone_are_named_and_the_e
     assert "failed, blocked or partial: dead (failed), changed (failed)" in done.stderr
     lines = {line.split()[0]: line.split()[1] for line in done.stdout.splitlines()[1:] if line.strip()}
     assert (lines["dead"], lines["changed"], lines["trs"]) == ("failed", "failed", "ok")
-    store = Store(f"sqlite:///{tmp_path / 'portalwatch.db'}")
+    store = Store(testdb.database_for(tmp_path))
     with store.engine.connect() as conn:
         run = conn.execute(select(crawl_runs)).mappings().one()
         rows = {r["portal"]: r for r in conn.execute(select(portal_runs)).mappings()}
@@ -88,7 +88,7 @@ def test_scrapy_crawl_portal_works_from_the_repository_root(tmp_path: Path) -> N
         )
         expected = {a.url: a.title for a in sites.expected("oldqd")}
     assert done.returncode == 0, done.stderr[-2000:]
-    store = Store(f"sqlite:///{tmp_path / 'portalwatch.db'}")
+    store = Store(testdb.database_for(tmp_path))
     with store.engine.connect() as conn:
         run = conn.execute(select(crawl_runs)).mappings().one()
         rows = list(conn.execute(select(portal_runs)).mappings())

@@ -7,6 +7,8 @@ import json
 import logging
 from pathlib import Path
 
+import testdb
+
 from portalwatch.dedupe import DedupeIndex, catch_up
 from portalwatch.models import Classification, CrawledArticle, Verdict
 from portalwatch.seeds import load_seeds
@@ -50,7 +52,7 @@ def test_seed_index_is_cached_and_rebuilt_only_when_seeds_change(tmp_path):
 
 
 def test_stored_articles_survive_a_restart_and_catch_up_incrementally(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'pw.db'}")
+    store = Store(testdb.database_for(tmp_path))
     first = store_article(store, "http://a.test/1.html", NEW_ARTICLE)
     cache = tmp_path / "dedupe"
     index = DedupeIndex.open(cache, SEEDS)
@@ -80,13 +82,13 @@ def test_session_additions_are_not_saved(tmp_path):
 
 def test_index_never_claims_articles_of_a_replaced_database(tmp_path):
     cache = tmp_path / "dedupe"
-    old = Store(f"sqlite:///{tmp_path / 'old.db'}")
+    old = Store(testdb.database_for(tmp_path, 'old'))
     store_article(old, "http://a.test/1.html", NEW_ARTICLE)
     index = DedupeIndex.open(cache, SEEDS)
     catch_up(index, old)
     index.save()
 
-    fresh = Store(f"sqlite:///{tmp_path / 'new.db'}")  # same ids, other articles
+    fresh = Store(testdb.database_for(tmp_path, 'new'))  # same ids, other articles
     store_article(fresh, "http://b.test/1.html", OTHER)
     reopened = DedupeIndex.open(cache, SEEDS)
     assert catch_up(reopened, fresh) == 1
@@ -106,14 +108,15 @@ def test_an_index_saved_further_ahead_by_another_process_is_kept(tmp_path):
 
 
 def test_unreadable_or_inconsistent_cache_is_rebuilt_from_the_database(tmp_path, caplog):
-    store = Store(f"sqlite:///{tmp_path / 'pw.db'}")
+    store = Store(testdb.database_for(tmp_path))
     store_article(store, "http://a.test/1.html", NEW_ARTICLE)
     cache = tmp_path / "dedupe"
     index = DedupeIndex.open(cache, SEEDS)
     catch_up(index, store)
     index.save()
-    (saved,) = cache.glob("stored-*.npz")
-    saved.write_bytes(saved.read_bytes()[:100])  # a torn file
+    (saved,) = (cache / "stored").iterdir()
+    torn = saved / "docs.npy"
+    torn.write_bytes(torn.read_bytes()[:100])  # a torn file
 
     with caplog.at_level(logging.WARNING):
         reopened = DedupeIndex.open(cache, SEEDS)
@@ -123,16 +126,39 @@ def test_unreadable_or_inconsistent_cache_is_rebuilt_from_the_database(tmp_path,
     assert reopened.check("", NEW_ARTICLE).duplicate_of.source == "http://a.test/1.html"
 
     manifest = json.loads((cache / "stored.json").read_text())
-    (cache / "stored.json").write_text(json.dumps({**manifest, "file": "stored-missing.npz"}))
+    missing = [{**manifest["parts"][0], "name": "part-missing"}]
+    (cache / "stored.json").write_text(json.dumps({**manifest, "parts": missing}))
     assert DedupeIndex.open(cache, SEEDS).last_article_id == 0
 
 
-def test_save_replaces_the_previous_file(tmp_path):
+def test_a_save_appends_a_part_and_rewrites_nothing_already_saved(tmp_path):
+    index = DedupeIndex.open(tmp_path, SEEDS)
+    for n in range(1, 5):
+        index.add(f"http://a.test/{n}.html", "", f"第{n}篇。" + NEW_ARTICLE[n:], article_id=n)
+    index.save()
+    (first,) = (tmp_path / "stored").iterdir()
+    stamps = {f.name: f.stat().st_mtime_ns for f in first.iterdir()}
+    index.add("http://a.test/5.html", "", OTHER, article_id=5)
+    index.save()
+    assert sorted(p.name for p in (tmp_path / "stored").iterdir()) == sorted(
+        e["name"] for e in json.loads((tmp_path / "stored.json").read_text())["parts"])
+    assert len(list((tmp_path / "stored").iterdir())) == 2
+    assert {f.name: f.stat().st_mtime_ns for f in first.iterdir()} == stamps
+    reopened = DedupeIndex.open(tmp_path, SEEDS)
+    assert len(reopened) == len(SEEDS) + 5 and reopened.last_article_id == 5
+    assert reopened.check("", OTHER).duplicate_of.source == "http://a.test/5.html"
+    assert reopened.check("", "第2篇。" + NEW_ARTICLE[2:]).duplicate_of.source == "http://a.test/2.html"
+
+
+def test_parts_of_similar_size_are_merged(tmp_path):
     index = DedupeIndex.open(tmp_path, SEEDS)
     index.add("http://a.test/1.html", "", NEW_ARTICLE, article_id=1)
     index.save()
     index.add("http://a.test/2.html", "", OTHER, article_id=2)
     index.save()
-    (only,) = tmp_path.glob("stored-*.npz")
-    assert json.loads((tmp_path / "stored.json").read_text())["file"] == only.name
-    assert len(DedupeIndex.open(tmp_path, SEEDS)) == len(SEEDS) + 2
+    (only,) = (tmp_path / "stored").iterdir()
+    assert json.loads((tmp_path / "stored.json").read_text())["parts"][0]["name"] == only.name
+    reopened = DedupeIndex.open(tmp_path, SEEDS)
+    assert reopened.check("", NEW_ARTICLE).duplicate_of.source == "http://a.test/1.html"
+    assert reopened.check("", OTHER).duplicate_of.source == "http://a.test/2.html"
+    assert reopened.last_article() == (2, "http://a.test/2.html")

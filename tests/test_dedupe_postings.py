@@ -26,8 +26,10 @@ def test_hits_match_a_plain_dictionary_across_merges():
             plain.setdefault(fp, []).append(doc)
         if doc % 1500 == 0 or doc == 5999:
             query = np.unique(rng.integers(0, 50_000, 80).astype(np.uint32))
-            doc_freq, docs, counts = index.search(query, limit=5)
+            doc_freq, found, which = index.search(query, limit=5)
+            docs, counts = np.unique(found, return_counts=True)
             assert dict(zip(docs.tolist(), counts.tolist(), strict=True)) == expected_hits(plain, query, 5)
+            assert all(int(doc) in plain[int(query[q])] for doc, q in zip(found, which, strict=True))
             assert doc_freq.tolist() == [len(plain.get(fp, [])) for fp in query.tolist()]
     fps, docs = index.arrays()
     assert len(fps) == len(index) == sum(len(v) for v in plain.values())
@@ -39,8 +41,8 @@ def test_common_fingerprints_read_only_their_oldest_documents():
     common = np.array([7], dtype=np.uint32)
     for doc in range(100):
         index.add(doc, common)
-    doc_freq, docs, counts = index.search(common, limit=3)
-    assert docs.tolist() == [0, 1, 2] and counts.tolist() == [1, 1, 1] and doc_freq.tolist() == [100]
+    doc_freq, docs, which = index.search(common, limit=3)
+    assert docs.tolist() == [0, 1, 2] and which.tolist() == [0, 0, 0] and doc_freq.tolist() == [100]
 
 
 def test_winnowing_keeps_a_fingerprint_of_every_long_shared_run():

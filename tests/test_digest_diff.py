@@ -55,3 +55,18 @@ def test_a_rewritten_page_is_cut_short():
     assert [s.kind for s in diff] == ["del", "cut", "ins", "cut"]
     assert len(diff[0].text) == 100 and len(diff[0].text) + len(diff[1].text) == len(old)
     assert f"[… 另 {len(new) - 100} 字 …]" in plain(diff)
+
+
+def test_folding_never_cuts_a_document_number_or_a_figure() -> None:
+    from reports.diff import inline_diff
+
+    number, figure = "城发〔2026〕31号", "1,197.5亿元"
+    for shift in range(0, 12):
+        filler = "甲" * (36 + shift)
+        unchanged = f"{filler}{number}，{'乙' * (30 + shift)}{figure}" + "丙" * 300
+        old, new = f"总投资32亿元。{unchanged}", f"总投资36亿元。{unchanged}"
+        shown = "".join(s.text for s in inline_diff(old, new) if s.kind == "same")
+        for whole in (number, figure):
+            for cut in range(1, len(whole)):
+                part = whole[:cut]
+                assert not (part in shown and whole not in shown), f"shift {shift}: {part!r} shown without the rest"

@@ -38,14 +38,15 @@ def webhook():
 def test_a_sent_digest_posts_a_summary_with_the_report_link(tmp_path, webhook):
     hook_port, posts = webhook
     with smtp_server() as (port, _recorder):
-        config, _store = prepare_week(tmp_path, port, top=f'notify: ["json://{HOST}:{hook_port}/hook"]')
+        config, _store = prepare_week(tmp_path, port, top=f'notify: ["json://{HOST}:{hook_port}/hook"]',
+                                      digest="public_url: https://reports.example.com/pw/")
         posts.clear()  # last week's digest posted too
         outcome = run_digest(config)
     assert outcome.status == "sent" and outcome.notify_errors == []
     assert len(posts) == 1
     assert "新项目 3" in posts[0]["title"]
     assert "新项目 3 · 新政策 2 · 其他 1 · 变更 2" in posts[0]["message"]
-    assert outcome.path.name in posts[0]["message"]
+    assert f"https://reports.example.com/pw/{outcome.path.name}" in posts[0]["message"]
 
 
 def test_a_failing_channel_is_reported_without_its_token():

@@ -41,8 +41,13 @@ def test_the_weekly_digest_arrives_with_every_section(week):
     assert received.mail_from == "digest@example.com"
     msg, html, text = parts(received)
 
-    assert msg.get_content_type() == "multipart/alternative"
-    assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+    # no digest.public_url: no dead file:// link, the full report travels along as an attachment
+    assert msg.get_content_type() == "multipart/mixed"
+    body, attachment = msg.iter_parts()
+    assert [p.get_content_type() for p in body.iter_parts()] == ["text/plain", "text/html"]
+    assert attachment.get_filename() == outcome.path.name
+    assert attachment.get_content().replace("\r\n", "\n").strip() == outcome.path.read_text(encoding="utf-8").strip()
+    assert "file://" not in html and "完整报告作为附件" in html
     assert msg["Message-ID"] == outcome.message_id and msg["Message-ID"].endswith("@example.com>")
     assert msg["From"].addresses[0].display_name == "青岛招商观察"
     assert [a.display_name for a in msg["To"].addresses] == ["张三", ""]
@@ -51,7 +56,7 @@ def test_the_weekly_digest_arrives_with_every_section(week):
 
     # projects: by district, title linked, amount in 亿 (USD as such), stage, project names
     assert '<a class="title" href="http://www.example.gov.cn/art/2026/11/17/art_1_201.html"' in html
-    assert "4.3 亿美元" in html and "0.8 亿元" in html and "1197.5 亿元" in html
+    assert "4.3 亿美元" in html and "8000 万元" in html and "1197.5 亿元" in html
     assert html.index(">即墨区（1）<") < html.index(">胶州市（1）<") < html.index(">跨区市（1）<")
     assert "青岛蓝谷海洋生物医药基地项目" in html and "开工" in html and "竣工" in html
     # policies: 《title》, document number, issuer, date
@@ -66,7 +71,7 @@ def test_the_weekly_digest_arrives_with_every_section(week):
     assert "已知内容的转载 1 篇未列出" in html
     # crawl health: failed and blocked portals with the reason
     # ... first of all, and in the readers' words
-    assert re.search(r"2/\d+ 站点抓取失败</b>：(jimo-invest、laoshan-news|laoshan-news、jimo-invest)", html)
+    assert re.search(r"2/\d+ 站点抓取失败</b></a>：", html)
     assert html.index("站点抓取失败") < html.index("</b> 新项目") < html.index(">即墨区（1）<")
     assert "laoshan-news：失败" in html and "服务器错误（HTTP 503） × 3" in html
     assert "jimo-invest：被拦截" in html and "被反爬虫验证拦截 × 1" in html

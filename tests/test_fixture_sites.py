@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import re
 import socket
 import time
@@ -17,6 +18,7 @@ from lxml import html
 from portalwatch.dedupe.fingerprints import shingle_hashes
 from portalwatch.fixture_sites import FixtureSites
 from portalwatch.fixture_sites.content import GENERATED, editions
+from portalwatch.fixture_sites.walls import solve
 from portalwatch.seeds import load_seeds
 from portalwatch.textnorm import fold, to_simplified
 
@@ -258,12 +260,48 @@ def test_faulty_site_misbehaves_as_documented():
         assert linked and linked <= set(by_url)
 
 
-def test_blocked_site_answers_everything_with_a_412_challenge(fixture_sites):
+def test_blocked_site_answers_everything_with_a_412_captcha_page_that_sets_no_cookie(fixture_sites):
     base = fixture_sites.base_urls["blocked"]
     for path in ("/robots.txt", "/col/col1/index.html", "/anything"):
         status, headers, body = fetch(base + path)
-        assert status == 412 and "Set-Cookie" in headers and b"document.cookie" in body
+        assert status == 412 and "Set-Cookie" in headers and b"<script" in body
+        assert b"document.cookie" not in body and b"location" not in body  # nothing a script could pass
     assert fixture_sites.expected("blocked") == []
+
+
+@pytest.mark.parametrize(("site", "status"), [("cookie412", 412), ("cookie521", 521)])
+def test_walled_sites_challenge_until_the_cookie_the_script_computes_is_sent(fixture_sites, site, status):
+    base, start = fixture_sites.base_urls[site], fixture_sites.expected(site)[0].url
+    code, headers, body = fetch(start)
+    assert code == status and b"<script" in body
+    seed_cookie = headers["Set-Cookie"].split(";")[0]
+    seed = seed_cookie.split("=", 1)[1]
+    assert seed.encode() in body or site == "cookie521"
+    agent = "portalwatch-test"
+    computed = solve(seed if status == 412 else seed + agent)
+    assert computed.encode() not in body  # the pass is computed by the script, never written in the page
+    if status == 412:
+        pass_cookie = f"{seed_cookie}; {seed_cookie.split('=')[0][:-1]}T={computed}"
+    else:
+        pass_cookie = f"{seed_cookie}; __jsl_clearance_s=1|0|{computed}"
+    assert fetch(start, {"Cookie": seed_cookie, "User-Agent": agent})[0] == status  # the seed alone: no
+    assert fetch(start, {"Cookie": pass_cookie, "User-Agent": agent})[0] == 200
+    assert fetch(base + "/robots.txt", {"Cookie": pass_cookie, "User-Agent": agent})[0] == 200
+    if status == 521:  # Jiasule binds the pass to the browser that earned it
+        assert fetch(start, {"Cookie": pass_cookie, "User-Agent": "another"})[0] == status
+
+
+def test_the_scripted_site_lists_its_articles_only_through_its_json_endpoint(fixture_sites):
+    base = fixture_sites.base_urls["scripted"]
+    expected = fixture_sites.expected("scripted")
+    shell = fetch(expected[0].url.rsplit("/", 2)[0] + "/index.html")[2].decode()
+    assert not [a for a in expected if a.url.removeprefix(base) in shell]  # no article link in the page itself
+    api = re.search(r'fetch\("([^"?]+)', shell)[1]
+    listed = []
+    for number in range(1, 10):
+        rows = json.loads(fetch(f"{base}{api}?pageNo={number}&pageSize=10")[2])["rows"]
+        listed += [base + row["linkUrl"] for row in rows]
+    assert [url for url in listed if url in {a.url for a in expected}] == [a.url for a in expected]
 
 
 def test_sites_served_from_a_child_process_behave_the_same():
@@ -275,7 +313,7 @@ def test_sites_served_from_a_child_process_behave_the_same():
         etag = fetch(revised)[1]["ETag"]
         sites.set_version(2)
         assert fetch(revised, {"If-None-Match": etag})[0] == 200
-        assert sites.requests[-1] == ("trs", "GET", urlsplit(revised).path, 200, True)
+        assert sites.requests[-1] == ("trs", "GET", urlsplit(revised).path, 200, True, False)
         sites.clear_requests()
         assert sites.requests == []
         port = urlsplit(sites.base_urls["trs"]).port

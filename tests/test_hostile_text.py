@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
+import testdb
 import yaml
 from smtp_server import smtp_server
 
@@ -26,7 +27,7 @@ UNSAFE = ("\x1b", "\u202e", "\u202d", "\u2066", "\x00", "\x07", "\x9b", "\u200f"
 
 def config_for(tmp_path: Path, port: int = 9) -> Config:
     data = {
-        "database": f"sqlite:///{tmp_path}/pw.db",
+        "database": testdb.database_for(tmp_path),
         "seeds_dir": str(REPO / "seeds"),
         "email": {"smtp_host": "127.0.0.1", "smtp_port": port, "to": ["analyst@example.com"], "timeout": 3},
         "digest": {"reports_dir": str(tmp_path / "reports")},

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import testdb
 
 from portalwatch.config import Config
 from portalwatch.ingest import Ingestor
@@ -26,7 +27,7 @@ NEW_TEXT = (
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
     data = {
-        "database": f"sqlite:///{tmp_path}/pw.db",
+        "database": testdb.database_for(tmp_path),
         "seeds_dir": str(REPO / "seeds"),
         "portals": [
             {"name": "laoshan", "start_urls": ["http://127.0.0.1:1/"], "district": "崂山区"},
@@ -50,7 +51,9 @@ def test_new_article_is_classified_and_stored(config: Config) -> None:
     row = ingestor.store.get_article("http://127.0.0.1:1/a.shtml")
     assert row["status"] == "new" and row["kind"] == "project"
     assert "崂山区" in row["districts"]
-    assert row["amounts"][0]["yi"] == 186.0
+    # the headline is the one project's own investment; the batch's 186 亿 is kept, marked as a total
+    assert (row["amounts"][0]["yi"], row["amounts"][0]["own"]) == (50.0, True)
+    assert {"yi": 186.0, "own": False}.items() <= next(a for a in row["amounts"] if a["yi"] == 186.0).items()
 
 
 def test_republished_seed_article_is_a_duplicate_of_that_seed(config: Config) -> None:
@@ -88,5 +91,5 @@ def test_unchanged_and_revised_pages(config: Config) -> None:
     assert ingestor.ingest(crawled(url, "laoshan", revised, title)) == "revised"
     row = ingestor.store.get_article(url)
     assert row["status"] == "revised" and row["text"] == revised
-    assert row["amounts"][0]["yi"] == 196.0
+    assert [a["yi"] for a in row["amounts"] if not a["own"]] == [196.0]
     assert ingestor.store.count_articles() == 1

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import testdb
 from smtp_server import smtp_server
 from test_scheduler_support import REPO, portalwatch, runs, write_config
 
@@ -70,7 +71,7 @@ with watchdog(store, 0.5):
 
 
 def test_stuck_crawl_is_ended_and_recorded_as_killed(tmp_path: Path) -> None:
-    database = f"sqlite:///{tmp_path / 'portalwatch.db'}"
+    database = testdb.database_for(tmp_path)
     done = subprocess.run([sys.executable, "-c", STUCK_CRAWL, database], cwd=REPO, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 3

@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import testdb
 from apscheduler.triggers.cron import CronTrigger
 
 from portalwatch.config import Config, load_config
@@ -22,7 +23,7 @@ def count_run(path: str) -> None:
 
 def make_config(tmp_path: Path, schedule: str) -> Config:
     path = tmp_path / "config.yaml"
-    path.write_text(f"database: sqlite:///data/pw.db\ntimezone: Asia/Shanghai\nschedule:\n{schedule}",
+    path.write_text(f"database: {testdb.database_for(tmp_path)}\ntimezone: Asia/Shanghai\nschedule:\n{schedule}",
                     encoding="utf-8")
     return load_config(path)
 

@@ -13,6 +13,7 @@ from email.policy import default
 from pathlib import Path
 from typing import IO
 
+import testdb
 import yaml
 from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
@@ -38,7 +39,7 @@ print("released", flush=True)
 
 def make_config(tmp_path: Path, extra: str = "") -> Config:
     path = tmp_path / "config.yaml"
-    path.write_text(f"database: sqlite:///data/pw.db\n{extra}", encoding="utf-8")
+    path.write_text(f"database: {testdb.database_for(tmp_path)}\n{extra}", encoding="utf-8")
     return load_config(path)
 
 
@@ -69,7 +70,7 @@ class Holder:
 def write_config(folder: Path, portals: list[dict], smtp_port: int, **schedule: float) -> Config:
     """A config for the fixture sites `portals`, mailing to the SMTP server on `smtp_port`."""
     data = {
-        "database": "sqlite:///data/portalwatch.db",
+        "database": testdb.database_for(folder),
         "seeds_dir": str(REPO / "seeds"),
         "crawl": {"download_delay": 0, "obey_robots": False, "time_limit_minutes": 2},
         "schedule": {"lock_wait_seconds": 60, **schedule},

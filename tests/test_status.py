@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import testdb
 from sqlalchemy import insert
 from test_scheduler_support import Holder
 
@@ -24,7 +25,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def config(tmp_path: Path) -> Config:
     path = tmp_path / "config.yaml"
     path.write_text(
-        "database: sqlite:///data/portalwatch.db\n"
+        f"database: {testdb.database_for(tmp_path)}\n"
         "timezone: Asia/Shanghai\n"
         "schedule: {crawl: '0 6 * * *', digest: '0 8 * * mon'}\n"
         "portals:\n"

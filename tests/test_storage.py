@@ -1,4 +1,4 @@
-"""Storage round-trips on a real SQLite file, and what a crash leaves behind."""
+"""Storage round-trips on a real database (SQLite file or PostgreSQL), and what a crash leaves behind."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import testdb
 from sqlalchemy.exc import IntegrityError
 
 from portalwatch.models import Amount, Classification, CrawledArticle, Match, NumberChange, Verdict
@@ -39,7 +40,7 @@ def article(url: str = "http://127.0.0.1/a/t20261102_1.shtml", text: str = "正�
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    return Store(f"sqlite:///{tmp_path}/sub/portalwatch.db")
+    return Store(testdb.database_for(tmp_path))
 
 
 def test_database_file_and_folder_are_created_on_first_use(tmp_path: Path) -> None:
@@ -53,7 +54,8 @@ def test_new_article_round_trip(store: Store) -> None:
     assert row["id"] == article_id
     assert (row["status"], row["kind"], row["published"]) == ("new", "project", date(2026, 11, 2))
     assert row["districts"] == ["胶州市"]
-    assert row["amounts"] == [{"text": "总投资32亿元", "value": 32, "unit": "亿元", "currency": "CNY", "yi": 32.0}]
+    assert row["amounts"] == [{"text": "总投资32亿元", "value": 32, "unit": "亿元", "currency": "CNY", "yi": 32.0,
+                              "own": True}]
     assert row["attachments"] == ["http://127.0.0.1/a/P1.pdf"]
     assert row["first_seen"] == row["last_seen"]
     assert store.known_urls("jiaozhou") == {"http://127.0.0.1/a/t20261102_1.shtml"}
@@ -110,7 +112,7 @@ def test_crawl_run_statistics_and_errors(store: Store) -> None:
 
 
 def test_a_killed_writer_loses_nothing_it_committed(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/pw.db"
+    url = testdb.database_for(tmp_path)
     script = textwrap.dedent(f"""
         import os
         from portalwatch.models import Classification, CrawledArticle, Verdict
@@ -140,7 +142,8 @@ def test_export_jsonl_and_excel_csv(store: Store, tmp_path: Path) -> None:
     record = json.loads(line)
     assert record["published"] == "2026-11-02"
     assert record["district"] == ["胶州市"] and record["kind"] == "project" and record["status"] == "new"
-    assert record["amounts"][0] == {"text": "总投资32亿元", "value": 32, "unit": "亿元", "currency": "CNY", "yi": 32.0}
+    assert record["amounts"][0] == {"text": "总投资32亿元", "value": 32, "unit": "亿元", "currency": "CNY", "yi": 32.0,
+                                    "own": True}
     assert record["duplicate_of"] is None
     for key in ("url", "title", "portal", "projects", "policies", "doc_numbers"):
         assert key in record

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from portalwatch.textnorm import (
-    common_lines,
     content_hash,
+    learnable_lines,
+    line_key,
     normalize,
-    strip_boilerplate,
-    strip_known_boilerplate,
+    strip_furniture,
     strip_title_prefix,
     to_simplified,
+    without_lines,
 )
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -57,16 +58,9 @@ def test_content_hash_ignores_cosmetic_changes_only():
     assert len(content_hash(base)) == 32 and int(content_hash(base), 16) >= 0
 
 
-def test_park_portal_footer_is_cut():
-    raw = (SEEDS / "000_f96473a778488334.txt").read_text(encoding="utf-8")
-    stripped = strip_known_boilerplate(raw)
-    assert "投稿须知" not in stripped and "400-162-2002" not in stripped and "产业园区网" not in stripped
-    assert stripped.rstrip().endswith("成为青岛乡村振兴的特色样板。")
-
-
 def test_news_header_share_bar_and_footer_are_dropped_but_body_kept():
     raw = (SEEDS / "002_b760fab38fffe935.txt").read_text(encoding="utf-8")
-    stripped = strip_known_boilerplate(raw)
+    stripped = strip_furniture(raw)
     assert "分享到" not in stripped and "版权所有" not in stripped and "> 正文" not in stripped
     assert "2019-12-02 08:27" not in stripped
     # a "相关链接" line inside the article is not the footer: the text after it stays
@@ -79,8 +73,7 @@ def test_furniture_lines_go_content_lines_stay():
         "【打印本页】",
         "鲁ICP备12345678号",
     ])
-    assert strip_known_boilerplate(text) == text.splitlines()[0]
-    assert strip_known_boilerplate("项目简介\n投资咨询热线\n400-162-2002\n联系我们") == "项目简介"
+    assert strip_furniture(text) == text.splitlines()[0]
 
 
 def test_title_prefixes_and_bullets_are_dropped():
@@ -89,14 +82,23 @@ def test_title_prefixes_and_bullets_are_dropped():
     assert strip_title_prefix("青岛李沧区【重点】项目") == "青岛李沧区【重点】项目"
 
 
-def test_lines_common_to_a_portals_pages_are_stripped():
-    pages = [f"第{n}篇正文,内容各不相同,编号{n}。\n本网站由某某园区管委主办\n欢迎投资兴业" for n in range(6)]
-    common = common_lines(pages)
-    assert len(common) == 2
-    assert strip_boilerplate(pages[0].splitlines(), common) == ["第0篇正文,内容各不相同,编号0。"]
+def test_learned_lines_are_keyed_by_their_comparison_form():
+    paragraph = "第一段正文,内容很长也不会被学成站点装饰,因为它超过了一百个字符的上限。" * 4
+    page = paragraph + "\n本网站由某某园区管委主办\n欢迎投资兴业"
+    keys = learnable_lines(page)
+    assert keys == {line_key("本网站由某某园区管委主办"), line_key("欢迎投资兴业")}
+    assert line_key("歡迎投資興業!") == line_key("欢迎投资兴业")  # Traditional, punctuation: same line
+    assert without_lines(page, {line_key("欢迎投资兴业")}).splitlines() == page.splitlines()[:2]
 
 
 def test_a_footer_marker_in_the_header_does_not_cut_the_article():
     body = "青岛李沧区集中发布涵盖617个固定资产投资项目的项目库,总投资额超900亿元,涉及产业、基础设施和民生领域。"
     text = "责任编辑:王芳\n" + body + "\n" + body + "\n责任编辑:王芳\n上一篇:某某新闻"
-    assert strip_known_boilerplate(text) == "责任编辑:王芳\n" + body + "\n" + body
+    assert strip_furniture(text) == "责任编辑:王芳\n" + body + "\n" + body
+
+
+def test_a_footer_marker_cuts_when_less_follows_than_came_before():
+    text = "标题\n正文很短。\n责任编辑:王芳\n页脚"
+    assert strip_furniture(text) == "标题\n正文很短。"
+    header = "标题\n责任编辑:王芳\n" + "正文" * 30
+    assert strip_furniture(header) == header

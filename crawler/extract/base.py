@@ -8,7 +8,7 @@ from datetime import date
 
 from lxml import etree
 
-from crawler.extract import dates, titles
+from crawler.extract import dates, titles, xxgk
 from crawler.extract.links import absolute, is_attachment, unique
 from crawler.extract.page import Page
 from crawler.extract.text import body_text, sel_text
@@ -34,6 +34,7 @@ class Article:
     published: date | None
     text: str
     attachments: list[str] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)  # the xxgk table: 索引号, 发布机构, 文号, 成文日期 ...
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class PortalKind:
             published=self.published(page, body),
             text=text,
             attachments=self.attachments(page, body),
+            meta=xxgk.metadata(page),
         )
 
 

@@ -8,7 +8,7 @@ import unicodedata
 from lxml import etree
 from parsel import Selector
 
-from portalwatch.textnorm import is_furniture
+from portalwatch.textnorm import drop_furniture
 
 _BLOCK = frozenset({
     "address", "article", "aside", "blockquote", "br", "center", "dd", "div", "dl", "dt", "fieldset", "figcaption",
@@ -19,15 +19,6 @@ _CELL = frozenset({"td", "th"})
 _SKIP = frozenset({"script", "style", "noscript", "template", "iframe", "object", "select", "button", "textarea"})
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0]+")  # HTML collapses ASCII space; an ideographic space is content
 _EDGES = " \t\u00a0\u3000\u2002\u2003\u200b\ufeff"  # indentation and stray marks around a line
-# A short line from which everything to the end is page footer (print/close bar, editor, prev/next links).
-_FOOTER = re.compile(
-    r"^(?:【?打印本页】?|【?关闭窗口】?|【?(?:打印|关闭)】|责任编辑|上一篇|下一篇|免责声明|版权所有|©|copyright"
-    r"|相关(?:新闻|阅读|链接|文章)[:：]?$|投稿须知|我要爆料|有想补充的信息)",
-    re.IGNORECASE,
-)
-_FOOTER_MAX = 40
-
-
 def _flat(text: str | None) -> str:
     """Source line breaks inside a paragraph are spaces; only blocks and <br> break lines."""
     return text.replace("\r", " ").replace("\n", " ") if text else ""
@@ -61,17 +52,6 @@ def element_lines(node: etree._Element) -> list[str]:
         node.tail = node_tail
     lines = (_SPACE.sub(" ", unicodedata.normalize("NFC", line)).strip(_EDGES) for line in "".join(out).split("\n"))
     return [line for line in lines if line]
-
-
-def drop_furniture(lines: list[str]) -> list[str]:
-    """Remove share bars, hotlines, print/close links and everything from a footer line on."""
-    kept: list[str] = []
-    for line in lines:
-        if kept and len(line) <= _FOOTER_MAX and _FOOTER.match(line):
-            break
-        if not is_furniture(line):
-            kept.append(line)
-    return kept
 
 
 def body_text(nodes: list[etree._Element]) -> str:

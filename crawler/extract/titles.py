@@ -10,7 +10,8 @@ from lxml import etree
 
 from crawler.extract import dates
 from crawler.extract.page import Page
-from crawler.extract.text import drop_furniture, element_lines, sel_text
+from crawler.extract.text import element_lines, sel_text
+from portalwatch.textnorm import drop_furniture
 
 _TITLE_META = ("ArticleTitle", "og:title", "title", "twitter:title")
 _DATE_META = ("PubDate", "pubdate", "publishdate", "article:published_time", "og:release_date", "firstpublishedtime")

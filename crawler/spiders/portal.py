@@ -255,6 +255,7 @@ class PortalSpider(scrapy.Spider):
             text=article.text,
             published=article.published,
             attachments=article.attachments,
+            meta=article.meta,
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
         )

@@ -13,6 +13,7 @@ Conventions:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import cn2an
 
@@ -62,6 +63,22 @@ _THRESHOLD_AFTER = re.compile(r"^(?:的)?[^,，。；;、:：()\d]{0,10}?(?:项�
 # Without a cue word, "500万元投资" and "50亿元的xx产业园" still name an investment.
 _PROJECT_AFTER = re.compile(r"^(?:的)?(?:投资|投入)|^的[^,，。；;、:：]{1,30}?(?:项目|产业园|基地|园区|工厂|中心|总部)")
 
+# A figure that sums up many projects, a district or the city, or counts what is done so far or planned:
+# "26个项目总投资186亿元", "全区…计划总投资420亿元", "截至4月底…完成投资390亿元", "力争全年完成投资300亿元".
+_AGGREGATE_BEFORE = re.compile(
+    r"\d+个|[一二两三四五六七八九十百千]+个(?:[^，,。；;]{0,12})?项目|项目(?:\d+|[一二三四五六七八九十百]+)个"
+    r"|全市|全区|全县|全省|我市|我区|各区|三地|两地|累计|截至|截止|完成投资|完成年度|完成全年|年度计划|全年计划"
+    r"|力争|目标|预计全年|今年计划"
+)
+# A cap or a floor is a subsidy or a condition: "最高500万元", "不超过300万元".
+_CAP_BEFORE = re.compile(r"最高|最多|不超过|上限")
+# A figure followed by the grant it is: "给予300万元补助".
+_GRANT_AFTER = re.compile(r"(?:的)?(?:补助|补贴|奖励|资助|扶持|奖补)")
+# A period figure compared with last year's: "实际到账外资4.6亿美元，同比增长12%".
+_STATISTIC_AFTER = re.compile(r"[,，]?\s*(?:同比|比上年|较上年|增长\d|下降\d)")
+# One phase of a project: "一期投资10亿元", "首期投资2亿元", "二期工程计划投资15亿元".
+_PHASE_BEFORE = re.compile(r"(?:[一二三四五六七八九]|首)期(?:工程|项目)?(?:计划|拟)?(?:总)?投资$")
+
 
 def parse_number(number: str) -> float | None:
     """'1,200.5' -> 1200.5; '五十' -> 50; '百' -> 100; None when it is not a number."""
@@ -104,24 +121,46 @@ def _is_investment(text: str, match: re.Match[str]) -> bool:
     return bool(_PROJECT_AFTER.match(after))
 
 
-def _investments(text: str) -> list[Amount]:
-    """The investment amounts of `text`, in order."""
+def _clause_before(text: str, match: re.Match[str]) -> str:
+    """The words of the figure's sentence before it; "其中" starts afresh (one project out of a batch)."""
+    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, match.start())), default=0)
+    before = text[start:match.start()]
+    return before[before.rfind("其中") + 2:] if "其中" in before else before
+
+
+def _is_own_investment(text: str, match: re.Match[str]) -> bool:
+    """Not a total of several projects, of a district or the city, a cumulative figure, a target or a cap."""
+    before = _clause_before(text, match)
+    condition = match["pre"] in ("不低于", "不少于") or (match["post"] == "以上" and before.endswith("在"))
+    return not (_AGGREGATE_BEFORE.search(before) or _CAP_BEFORE.search(before[-4:]) or condition
+                or _GRANT_AFTER.match(text, match.end()) or _STATISTIC_AFTER.match(text, match.end()))
+
+
+def _investments(text: str) -> list[tuple[Amount, bool, bool]]:
+    """(amount, own investment of one project, a phase of it) for each investment figure of `text`."""
     found = []
     for match in AMOUNT_RE.finditer(text):
         amount = _amount(match)
         if amount is not None and _is_investment(text, match):
-            found.append(amount)
+            phase = bool(_PHASE_BEFORE.search(_clause_before(text, match)[-8:]))
+            found.append((amount, _is_own_investment(text, match), phase))
     return found
 
 
 def extract_amounts(title: str, text: str) -> list[Amount]:
-    """Investment amounts of an article: the headline first (title, else first in text), no repeats."""
+    """Investment amounts of an article, no repeats; first the headline, one project's own investment.
+
+    The headline is the first own investment of the title, else of the text, a whole project's before one
+    of its phases (一期投资3.8亿元 ... 总投资12亿元 -> 12). Totals, cumulative figures and targets follow it,
+    so an article that names only those has no headline.
+    """
     ordered = _investments(title) + _investments(text)
+    ranked = sorted(ordered, key=lambda found: (not found[1], found[2]))
     seen: set[tuple[float, str]] = set()
     result = []
-    for amount in ordered:
+    for amount, own, _phase in ranked:
         key = (amount.yi, amount.currency)
         if key not in seen:
             seen.add(key)
-            result.append(amount)
+            result.append(replace(amount, own=own))
     return result

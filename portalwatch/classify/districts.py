@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from portalwatch.classify.summary import lead_sentence
+
 CITY = "青岛市"
 
 # Canonical name -> the ways articles write it (places inside a district count for the district).
@@ -35,12 +37,20 @@ _STREET_AFTER = re.compile(r"(?:湾|[一二三四五六七八九]?路|[东西南
 # Another place's high-tech zone: 蓝谷高新区, 胶州高新区.
 _OTHER_ZONE_BEFORE = re.compile(r"(?:海洋|蓝谷|胶州|平度|莱西|即墨|济南|烟台|潍坊|威海|日照|淄博|临沂|国家|省级)$")
 _CITY_RE = re.compile(r"青岛市|全市|我市|青岛(?!西海岸|蓝谷|高新)")
-_CITY_TITLE_RE = re.compile(r"^(?:青岛|全市|我市|市政府|市委)|青岛市|各区市|各区、市|全市各区")
-# "各区、市人民政府，青岛西海岸新区管委" heads every city document; it names no district of interest.
-_ADDRESSEES = re.compile(r"各区、?市人民政府[^\n。]*")
+# A title that says it is about the whole city. A bare 青岛 at the start is not enough: 青岛 followed by a
+# name is often a place inside a district, and the text says which; 青岛 followed by a verb is the city.
+_CITY_TITLE_RE = re.compile(
+    r"^(?:青岛市|全市|我市|市政府|市委)|青岛市|各区市|各区、市|全市各区|^青岛(?=[出发举召印推])"
+)
+# "各区、市人民政府，青岛西海岸新区管委：" heads city documents: the addressees name no district of interest.
+_ADDRESSEES = re.compile(r"各区、?市人民政府[^\n。]*|^各[^\n。]{0,80}[:：]\s*$", re.MULTILINE)
+# Districts named together: "西海岸新区、崂山区和城阳区".
+_JOINER = re.compile(r"[、,，]?(?:和|与|及|以及)?")
 # "全区/我区/本区" and a bare "新区" mean the portal's own district.
 _OWN_DISTRICT = re.compile(r"全区|我区|本区|该区")
-_BARE_NEW_AREA = re.compile(r"(?<!西海岸)(?<!现代化)新区")
+# a 新区 that stands for the district starts a phrase ("新区管委", "，新区将…", "我新区"); one after other words
+# is part of a longer name or a description ("西海岸新区", "…的现代化新区")
+_BARE_NEW_AREA = re.compile(r"(?:^|(?<=[\s,，。；;、:：“”\"（(【》]|[我本该]))新区", re.MULTILINE)
 _TITLE_WEIGHT = 10
 _LEAD_WEIGHT = 2
 _SHARE = 0.5
@@ -85,17 +95,41 @@ def _drop_zone_inside_chengyang(names: list[str], counts: Counter[str]) -> list[
     return names
 
 
-def extract_districts(title: str, text: str, hint: str | None = None) -> list[str]:
-    """Districts the article is about, most mentioned first; `hint` when none; 青岛市 for city level.
+def _first_named(text: str) -> list[str]:
+    """The first district `text` names, with the districts listed together with it."""
+    found = mentions(text)
+    if not found:
+        return []
+    group, end = [found[0][0]], found[0][1]
+    for name, pos in found[1:]:
+        gap = text[end:pos]
+        alias_end = _ALIAS_RE.match(text, end)
+        gap = text[alias_end.end():pos] if alias_end else gap
+        if not _JOINER.fullmatch(gap):
+            break
+        if name not in group:
+            group.append(name)
+        end = pos
+    return group
 
-    A city-level title (青岛市..., 全市..., 各区市...) keeps 青岛市 unless at least two districts are
-    each named at least twice: then it is a city-wide article covering all of those districts.
+
+def extract_districts(title: str, text: str, hint: str | None = None) -> list[str]:
+    """Districts the article is about; `hint` (the portal's district) only when the text names none.
+
+    The title's districts lead (most mentioned first). A title naming none defers to the lead sentence: the
+    first place it names is where the project or policy is. A city-level title (青岛市..., 全市...,
+    各区市...) keeps 青岛市 unless at least two districts are each named at least twice: then it is a
+    city-wide article covering all of those districts.
     """
     text = _ADDRESSEES.sub("", text)
     if _is_city_title(title):
         named = Counter(name for name, _ in mentions(text))
         covered = _drop_zone_inside_chengyang([n for n, k in named.most_common() if k >= 2], named)
         return covered if len(covered) >= 2 else [CITY]
+    if not mentions(title):
+        lead = _first_named(lead_sentence(text))
+        if lead:
+            return lead
     counts = _counts(title, text, hint)
     if counts:
         top = counts.most_common(1)[0][1]

@@ -38,12 +38,16 @@ def parse_line(line: str) -> tuple[object, str, str]:
 
 
 def verdict_record(item_id: object, verdict: Verdict) -> dict:
-    """The output line for one input: id, status, duplicate_of, and changed figures if any."""
+    """The output line for one input: id, status, duplicate_of, new text, what it partly repeats, changed figures."""
     record: dict = {
         "id": item_id,
         "status": verdict.status,
         "duplicate_of": asdict(verdict.duplicate_of) if verdict.duplicate_of else None,
+        "new_chars": verdict.new_chars,
+        "new_share": verdict.new_share,
     }
+    if verdict.partly_repeats:
+        record["partly_repeats"] = asdict(verdict.partly_repeats)
     if verdict.changes:
         record["changes"] = [asdict(change) for change in verdict.changes]
     return record

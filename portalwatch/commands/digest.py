@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import date
 
-from portalwatch.config import Config
+from portalwatch.config import Config, ConfigError
 from reports.digest import DigestOutcome, run_digest
 
 EXIT_USAGE = 2
@@ -50,14 +50,28 @@ def report_failure(command: str, outcome: DigestOutcome, *, dry_run: bool = Fals
 def run(config: Config, args: argparse.Namespace) -> int:
     try:
         since = parse_day(args.since)
-    except ValueError as exc:
+        if args.subscription:
+            config.subscription(args.subscription)
+    except (ValueError, ConfigError) as exc:
         print(f"portalwatch: digest: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    outcome = run_digest(config, dry_run=args.dry_run, out=args.out, since=since)
+    outcome = run_digest(config, dry_run=args.dry_run, out=args.out, since=since, subscription=args.subscription,
+                         default_schedule_only=getattr(args, "default_schedule", False))
+    code = 0
+    for part in outcome.parts or [outcome]:
+        code = max(code, _report(part, args, named=bool(outcome.parts or args.subscription)))
+    return code
+
+
+def _report(outcome: DigestOutcome, args: argparse.Namespace, *, named: bool) -> int:
+    """Print what one subscription's digest did; its exit code."""
+    who = f" [{outcome.subscription}]" if named else ""
+    if named:
+        print(f"[{outcome.subscription}]")
     for line in retried_lines(outcome):
         print(line)
     if outcome.status == "failed":
-        report_failure("digest", outcome, dry_run=args.dry_run)
+        report_failure(f"digest{who}", outcome, dry_run=args.dry_run)
         return 1
     if outcome.status == "resent":
         print("nothing new since the last digest; stored messages were sent again (see above)")

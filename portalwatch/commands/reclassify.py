@@ -18,11 +18,12 @@ def run(config: Config, args: argparse.Namespace) -> int:
     store = Store(config.database)
     hints = {portal.name: portal.district for portal in config.portals}
     rows = [dict(row) for row in store.iter_articles()]
+    tables = store.article_metadata()
     changed: Counter[str] = Counter()
     failed = 0
     for row in rows:
         try:
-            facts = classify(row["title"], row["text"], hints.get(row["portal"]))
+            facts = classify(row["title"], row["text"], hints.get(row["portal"]), tables.get(row["id"]))
         except Exception as exc:  # one bad article must not stop the others; say which one it was
             failed += 1
             print(f"portalwatch: reclassify: article {row['id']} ({row['portal']}, {row['url']}): {exc}",

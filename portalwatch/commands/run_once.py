@@ -20,7 +20,7 @@ from portalwatch.commands.digest import describe, report_failure, retried_lines
 from portalwatch.config import Config
 from portalwatch.outcomes import Exit, RunStatus
 from portalwatch.storage import Store, utcnow
-from reports.digest import digest_due, last_sent_at, resend_stored, run_digest
+from reports.digest import due_subscriptions, last_sent_at, resend_stored, run_digest
 from scheduler.recovery import mark_killed_runs
 
 log = logging.getLogger(__name__)
@@ -41,30 +41,36 @@ def run(config: Config, args: argparse.Namespace) -> int:
 
 
 def send_digest_if_due(config: Config, store: Store, *, force: bool) -> int:
-    """Mail the digest when a week has passed since the last one (or `force`); the exit code.
+    """Mail each subscription's digest that is due (a week since its last one, or its own schedule came round;
+    every one with `force`); the exit code.
 
     A stored message that some reader does not have yet is sent again at every run, due or not.
     """
-    if not force and not digest_due(store, utcnow()):
+    subs = config.all_subscriptions() or [None]
+    due = subs if force else due_subscriptions(config, store, utcnow())
+    if not due:
         if store.undelivered_messages():
             return _resend(config)
         last = last_sent_at(store)
         print(f"digest not due: the last one was sent {last:%Y-%m-%d %H:%M} UTC" if last
               else "digest not due: nothing is waiting for one")
         return 0
-    outcome = run_digest(config)
-    for line in retried_lines(outcome):
-        print(line)
-    if outcome.status == "failed":
-        report_failure("run-once", outcome)
-        return 1
-    if outcome.status == "sent":
-        print(f"digest sent to {', '.join(outcome.recipients)}: {describe(outcome)}")
-    elif outcome.status == "resent":
-        print("nothing new since the last digest; stored messages were sent again")
-    else:
-        print("digest due, but nothing new since the last one: no mail sent")
-    return 0
+    code = 0
+    for sub in due:
+        outcome = run_digest(config, subscription=sub.name if sub else None)
+        who = f" [{outcome.subscription}]" if len(subs) > 1 else ""
+        for line in retried_lines(outcome):
+            print(line)
+        if outcome.status == "failed":
+            report_failure(f"run-once{who}", outcome)
+            code = 1
+        elif outcome.status == "sent":
+            print(f"digest{who} sent to {', '.join(outcome.recipients)}: {describe(outcome)}")
+        elif outcome.status == "resent":
+            print("nothing new since the last digest; stored messages were sent again")
+        else:
+            print(f"digest{who} due, but nothing new since the last one: no mail sent")
+    return code
 
 
 def _resend(config: Config) -> int:

@@ -6,12 +6,11 @@ import argparse
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import RowMapping, func, select
-
 from portalwatch.config import Config
 from portalwatch.lock import current_holder
-from portalwatch.storage import Store, crawl_errors, crawl_runs, portal_runs, utcnow
-from reports.collect import as_utc, collect, last_sent
+from portalwatch.states import RunStatus
+from portalwatch.storage import Store, utcnow
+from reports.collect import as_utc, last_sent
 from scheduler.daemon import DAEMON_LOCK
 from scheduler.jobstore import stored_next_runs
 from scheduler.triggers import next_fire, schedules
@@ -37,7 +36,7 @@ def when(moment: datetime | None, zone: ZoneInfo) -> str:
 
 def portal_table(config: Config, store: Store, zone: ZoneInfo) -> list[str]:
     """One line per portal (configured or seen in the store): its latest run, counts and last error."""
-    latest = _latest_portal_runs(store)
+    latest = store.latest_portal_runs()
     names = [p.name for p in config.portals] + sorted(set(latest) - {p.name for p in config.portals})
     rows = [HEADERS]
     for name in names:
@@ -55,38 +54,20 @@ def portal_table(config: Config, store: Store, zone: ZoneInfo) -> list[str]:
     return [line.rstrip() for line in lines]
 
 
-def _latest_portal_runs(store: Store) -> dict[str, RowMapping]:
-    newest = select(func.max(portal_runs.c.id)).group_by(portal_runs.c.portal)
-    query = (
-        select(portal_runs, crawl_runs.c.started_at)
-        .join(crawl_runs, crawl_runs.c.id == portal_runs.c.run_id)
-        .where(portal_runs.c.id.in_(newest))
-    )
-    with store.engine.connect() as conn:
-        return {row["portal"]: row for row in conn.execute(query).mappings()}
-
-
 def _last_error(store: Store, run_id: int, portal: str) -> str | None:
-    query = (
-        select(crawl_errors.c.reason, crawl_errors.c.url, crawl_errors.c.detail)
-        .where(crawl_errors.c.run_id == run_id, crawl_errors.c.portal == portal)
-        .order_by(crawl_errors.c.id.desc()).limit(1)
-    )
-    with store.engine.connect() as conn:
-        error = conn.execute(query).first()
+    error = store.last_error(run_id, portal)
     if error is None:
         return None
-    return " ".join(part for part in (error.reason, error.url, (error.detail or "")[:80]) if part)
+    return " ".join(part for part in (error["reason"], error["url"], (error["detail"] or "")[:80]) if part)
 
 
 def latest_run(config: Config, store: Store, zone: ZoneInfo) -> list[str]:
     """The newest crawl run; a `running` one is told apart from one whose process died."""
-    with store.engine.connect() as conn:
-        run = conn.execute(select(crawl_runs).order_by(crawl_runs.c.id.desc()).limit(1)).mappings().first()
+    run = store.latest_run()
     if run is None:
         return ["Last crawl: none yet"]
     status = run["status"]
-    if status == "running":
+    if status == RunStatus.RUNNING:
         holder = current_holder(config)
         status = f"running in {holder.describe()}" if holder else "interrupted (its process is gone)"
     ended = f", finished {when(run['finished_at'], zone)}" if run["finished_at"] else ""
@@ -125,7 +106,7 @@ def next_runs(config: Config, now: datetime, zone: ZoneInfo) -> list[str]:
 
 def waiting(config: Config, store: Store, now: datetime) -> list[str]:
     """What the next digest would carry."""
-    counts = collect(store, now, portal_names=[p.name for p in config.portals]).counts
+    counts = store.pending_counts(now)
     return [
         f"Waiting for the next digest: {counts['projects']} projects, {counts['policies']} policies, "
         f"{counts['others']} other articles, {counts['revisions']} revised pages, "

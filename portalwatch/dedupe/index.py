@@ -5,39 +5,42 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import uuid
+import shutil
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import numpy as np
 from filelock import FileLock
 
-from portalwatch.dedupe.common import strip_common_lines
+from portalwatch.dedupe.decision import Assessment, decide
 from portalwatch.dedupe.documents import NO_ARTICLE, DocInfo
 from portalwatch.dedupe.fingerprints import shingle_hashes
 from portalwatch.dedupe.numbers import number_changes
+from portalwatch.dedupe.overlap import Overlap, distinct_weights, exact, idf, measure, new_chars, shingle_weights
+from portalwatch.dedupe.parts import MERGE_MAX_DOCS, PART_FORMAT, merged_arrays, open_part, segment_arrays, write_part
 from portalwatch.dedupe.persist import FORMAT, load_segment, save_segment, write_atomic
 from portalwatch.dedupe.policy import (
+    CANDIDATE_RELATIVE,
     CANDIDATE_SHARE,
-    COMMON_DF,
-    DUPLICATE_CONTAINMENT,
+    LEARN_PAGES,
     MAX_CANDIDATES,
-    MIN_SHARED,
+    MIN_KEPT_SHARE,
     SHINGLE,
     WINDOW,
+    NewTextRule,
+    Thresholds,
 )
 from portalwatch.dedupe.prepare import Prepared, prepare
 from portalwatch.dedupe.segment import Segment
-from portalwatch.dedupe.verify import containment
 from portalwatch.models import Match, SeedArticle, Verdict
-from portalwatch.textnorm import fold
+from portalwatch.textnorm import fold, learnable_lines
 
 log = logging.getLogger(__name__)
 
 
 def _layout() -> str:
     """What a cached file must have been built with: format, shingling and the normalising code."""
-    digest = hashlib.sha256(f"{FORMAT}:{SHINGLE}:{WINDOW}".encode())
+    digest = hashlib.sha256(f"{FORMAT}:{PART_FORMAT}:{SHINGLE}:{WINDOW}:{MIN_KEPT_SHARE}".encode())
     here = Path(__file__).parent
     for path in (here.parent / "textnorm.py", here / "prepare.py", here / "fingerprints.py"):
         digest.update(path.read_bytes())
@@ -46,7 +49,9 @@ def _layout() -> str:
 
 LAYOUT = _layout()
 MANIFEST = "stored.json"
+PARTS = "stored"
 LOCK = "dedupe.lock"
+FLUSH_DOCS = 50_000  # stored articles held in memory before they are written as a part
 
 
 def seed_source(seed: SeedArticle) -> str:
@@ -63,65 +68,99 @@ def seeds_key(seeds: Sequence[SeedArticle]) -> str:
     return digest.hexdigest()[:24]
 
 
+def seed_file_boilerplate(seeds: Sequence[SeedArticle]) -> dict[str, frozenset[int]]:
+    """Per seed file, the lines repeated in LEARN_PAGES or more of its articles (a list page's frame)."""
+    counts: dict[str, Counter[int]] = {}
+    for seed in seeds:
+        counts.setdefault(seed.source_file, Counter()).update(learnable_lines(seed.text))
+    return {name: frozenset(k for k, n in c.items() if n >= LEARN_PAGES) for name, c in counts.items()}
+
+
 def build_seed_segment(seeds: Sequence[SeedArticle]) -> Segment:
     segment = Segment()
+    learned = seed_file_boilerplate(seeds)
     for seed in seeds:
-        segment.add(DocInfo(seed_source(seed), seed.title, NO_ARTICLE), prepare(seed.title, seed.text))
+        prepared = prepare(seed.title, seed.text, learned[seed.source_file])
+        segment.add(DocInfo(seed_source(seed), seed.title, NO_ARTICLE), prepared)
     return segment
 
 
 class DedupeIndex:
-    """Seed articles, stored articles (cached on disk) and articles added in this session."""
+    """Seed articles, stored articles (saved parts on disk, then this run's) and this session's additions."""
 
-    def __init__(self, cache_dir: Path, seeds: Segment, stored: Segment | None = None,
-                 last_article_id: int = 0) -> None:
+    def __init__(self, cache_dir: Path, seeds: Segment, parts: list[Segment] | None = None,
+                 manifest: dict | None = None, rule: NewTextRule | None = None,
+                 thresholds: Thresholds | None = None) -> None:
         self.cache_dir = Path(cache_dir)
+        self.rule = rule or NewTextRule()
+        self.thresholds = thresholds or Thresholds()
         self._seeds = seeds
-        self._stored = stored or Segment()
+        self._parts = parts or []  # saved, memory-mapped
+        self._manifest = manifest or _empty_manifest()
+        self._stored = Segment()  # stored articles added since the last save
         self._session = Segment()
-        self._last_article_id = last_article_id
-        self._dirty = False
-        self._reset = False  # the saved index belongs to another database: replace it whatever it holds
+        self._last_article_id = int(self._manifest["last_article_id"])
+        # the saved index is unusable or belongs to another database: replace it whatever it holds
+        self._reset = manifest is None
+        self._overtaken = False  # another process saved meanwhile: this one saves nothing more
 
     # -- opening and saving -------------------------------------------------------------------
 
     @classmethod
-    def open(cls, cache_dir: Path, seeds: Sequence[SeedArticle]) -> DedupeIndex:
-        """Load the cached index from `cache_dir`, rebuilding the seed part when the seeds changed."""
+    def open(cls, cache_dir: Path, seeds: Sequence[SeedArticle], rule: NewTextRule | None = None) -> DedupeIndex:
+        """Open the cached index in `cache_dir` (parts mapped, not read), rebuilding the seed part if needed."""
         cache_dir = Path(cache_dir)
         cache_dir.mkdir(parents=True, exist_ok=True)
         with FileLock(cache_dir / LOCK):
             seed_segment = _open_seed_segment(cache_dir, seeds)
-            stored, last_id = _load_stored(cache_dir)
-        return cls(cache_dir, seed_segment, stored, last_id)
+            parts, manifest = _open_parts(cache_dir)
+        return cls(cache_dir, seed_segment, parts, manifest, rule)
 
     def save(self) -> None:
-        """Persist the stored articles (not session additions) if they changed; atomic.
+        """Append the stored articles added since the last save as one new part (atomic, under the lock).
 
-        Another process may have saved an index that reaches further into the database meanwhile;
-        that one is kept (both hold every article up to their last id; the newer reaches further).
+        Another process may have saved further articles meanwhile; then its parts are kept and ours
+        are not written (the database has them: the next open catches up).
         """
-        if not self._dirty:
+        if self._overtaken or (not len(self._stored) and not self._reset):
             return
-        name = f"stored-{uuid.uuid4().hex[:12]}.npz"
-        meta = {"layout": LAYOUT, "last_article_id": self._last_article_id, "count": len(self._stored)}
         with FileLock(self.cache_dir / LOCK):
-            if not self._reset and _saved_last_id(self.cache_dir) > self._last_article_id:
-                log.info("dedupe index in %s is further ahead on disk; not overwritten", self.cache_dir)
-                self._dirty = False
+            on_disk = _read_manifest(self.cache_dir)
+            if not self._reset and on_disk is not None and on_disk != self._manifest:
+                log.info("dedupe index in %s was saved by another process; not overwritten", self.cache_dir)
+                self._overtaken = True  # what this process added stays known to it, unsaved
                 return
-            save_segment(self.cache_dir / name, self._stored, meta)
-            manifest = json.dumps({**meta, "file": name}).encode()
-            write_atomic(self.cache_dir / MANIFEST, lambda f: f.write(manifest))
-            for old in self.cache_dir.glob("stored-*.npz"):
-                if old.name != name:
-                    old.unlink(missing_ok=True)
-        self._dirty = self._reset = False
+            folder = self.cache_dir / PARTS
+            folder.mkdir(exist_ok=True)
+            entries = [] if self._reset else list(self._manifest["parts"])
+            parts = [] if self._reset else list(self._parts)
+            if len(self._stored):
+                name = write_part(folder, segment_arrays(self._stored))
+                entries.append({"name": name, "count": len(self._stored), "last_article_id": self._last_article_id})
+                parts.append(open_part(folder / name))
+            while (len(entries) > 1 and entries[-1]["count"] * 2 >= entries[-2]["count"]
+                   and entries[-1]["count"] + entries[-2]["count"] <= MERGE_MAX_DOCS):
+                name = write_part(folder, merged_arrays(parts[-2], parts[-1]))
+                merged = {"name": name, "count": entries[-2]["count"] + entries[-1]["count"],
+                          "last_article_id": entries[-1]["last_article_id"]}
+                entries[-2:], parts[-2:] = [merged], [open_part(folder / name)]
+            manifest = {"layout": LAYOUT, "last_article_id": self._last_article_id, "parts": entries}
+            write_atomic(self.cache_dir / MANIFEST, lambda f: f.write(json.dumps(manifest).encode()))
+            for old in self.cache_dir.glob("stored-*.npz"):  # the single-file format of earlier versions
+                old.unlink(missing_ok=True)
+            keep = {e["name"] for e in entries}
+            for old in folder.iterdir():
+                if old.name not in keep and not old.name.startswith("."):
+                    shutil.rmtree(old, ignore_errors=True)
+        self._parts, self._manifest, self._stored, self._reset = parts, manifest, Segment(), False
 
     # -- what is known ------------------------------------------------------------------------
 
+    def _segments(self) -> list[Segment]:
+        return [self._seeds, *self._parts, self._stored, self._session]
+
     def __len__(self) -> int:
-        return len(self._seeds) + len(self._stored) + len(self._session)
+        return sum(len(s) for s in self._segments())
 
     @property
     def last_article_id(self) -> int:
@@ -130,38 +169,42 @@ class DedupeIndex:
 
     def last_article(self) -> tuple[int, str] | None:
         """(id, url) of the newest stored article indexed, to check the database still holds it."""
-        if not len(self._stored):
+        newest = next((s for s in [self._stored, *self._parts[::-1]] if len(s)), None)
+        if newest is None:
             return None
-        info = self._stored.docs.info(len(self._stored) - 1)
+        info = newest.docs.info(len(newest) - 1)
         return info.article_id, info.source
 
-    def add(self, source: str, title: str, text: str, article_id: int | None = None) -> None:
+    def add(self, source: str, title: str, text: str, article_id: int | None = None,
+            learned: frozenset[int] = frozenset()) -> None:
         """A stored article joins the index; with its database id it is also saved by `save()`."""
-        prepared = prepare(title, text)
+        prepared = prepare(title, text, learned)
         if article_id is not None and article_id > self._last_article_id:
             self._stored.add(DocInfo(source, title, article_id), prepared)
             self._last_article_id = article_id
-            self._dirty = True
+            if len(self._stored) >= FLUSH_DOCS:  # a long rebuild keeps its memory bounded
+                self.save()
         else:  # not in the database yet, or behind the saved part: known to this session only
             self._session.add(DocInfo(source, title, NO_ARTICLE), prepared)
 
     def sync(self, rows: Iterable[tuple[int, str, str, str]]) -> int:
         """Add database rows (id, url, title, text) newer than `last_article_id`; returns how many."""
-        before = len(self._stored)
+        added = 0
         for article_id, url, title, text in rows:
             if article_id > self._last_article_id:
                 self.add(url, title, text or "", article_id)
-        return len(self._stored) - before
+                added += 1
+        return added
 
     def reset_stored(self) -> None:
         """Forget every stored article (the database no longer matches); `sync` rebuilds."""
-        self._stored = Segment()
+        self._parts, self._stored = [], Segment()
         self._last_article_id = 0
-        self._dirty = self._reset = True
+        self._reset = True
 
     def stats(self) -> dict[str, int]:
         """Sizes for benchmarks: documents, postings and compressed text bytes."""
-        parts = (self._seeds, self._stored, self._session)
+        parts = self._segments()
         return {
             "documents": len(self),
             "postings": sum(len(s.postings) for s in parts),
@@ -170,64 +213,68 @@ class DedupeIndex:
 
     # -- deciding -----------------------------------------------------------------------------
 
-    def check(self, title: str, text: str) -> Verdict:
-        """`duplicate` (of which known document, how similar, which figures changed) or `new`."""
-        prepared = prepare(title, text)
-        best = self._closest(prepared)
-        if best is None or best[0] < DUPLICATE_CONTAINMENT:
-            return Verdict(status="new")
-        score, segment, doc = best
-        changes = number_changes(segment.docs.text(doc), prepared.simplified) if score < 1.0 else []
-        return Verdict(status="duplicate", duplicate_of=_match(segment, doc, score), changes=changes)
+    def check(self, title: str, text: str, learned: frozenset[int] = frozenset()) -> Verdict:
+        """`duplicate` (of which known document, how similar, which figures changed) or `new`.
 
-    def closest(self, title: str, text: str) -> Match | None:
-        """The known document containing most of the text, whatever the score (for explanations)."""
-        best = self._closest(prepare(title, text), min_share=0.0)
-        return _match(best[1], best[2], best[0]) if best else None
+        `learned`: keys of the boilerplate lines learned for the text's portal (`Boilerplate`).
+        """
+        prepared = prepare(title, text, learned)
+        found = self._overlaps(prepared)
+        assessment = Assessment(len(prepared.folded), new_chars(prepared, [f[0] for f in found]),
+                                [(overlap, _match(segment, doc, overlap)) for overlap, segment, doc in found])
+        verdict = decide(assessment, self.rule, self.thresholds)
+        if verdict.duplicate_of is not None and verdict.duplicate_of.score < 1.0:
+            _, segment, doc = found[[m for _, m in assessment.candidates].index(verdict.duplicate_of)]
+            verdict.changes = number_changes(segment.docs.text(doc), prepared.simplified)
+        return verdict
 
-    def _closest(
-        self, prepared: Prepared, min_share: float = CANDIDATE_SHARE
-    ) -> tuple[float, Segment, int] | None:
-        """(containment, segment, document) of the best verified candidate; exact copies first."""
-        if not prepared.folded:
+    def assess(self, title: str, text: str, learned: frozenset[int] = frozenset()) -> Assessment:
+        """What `check` decides from: the text's length, its new characters and every verified candidate."""
+        prepared = prepare(title, text, learned)
+        found = self._overlaps(prepared)
+        return Assessment(len(prepared.folded), new_chars(prepared, [f[0] for f in found]),
+                          [(overlap, _match(segment, doc, overlap)) for overlap, segment, doc in found])
+
+    def closest(self, title: str, text: str, learned: frozenset[int] = frozenset()) -> Match | None:
+        """The known document holding most of the text, whatever the score (for explanations)."""
+        found = self._overlaps(prepare(title, text, learned), min_share=0.0)
+        if not found:
             return None
-        parts = (self._seeds, self._stored, self._session)
+        overlap, segment, doc = max(found, key=lambda f: (f[0].score, -f[2]))
+        return _match(segment, doc, overlap)
+
+    def _overlaps(self, prepared: Prepared, min_share: float = CANDIDATE_SHARE) -> list[tuple[Overlap, Segment, int]]:
+        """The verified candidates: (overlap, segment, document); an exact copy alone when there is one."""
+        if not prepared.folded:
+            return []
+        parts = self._segments()
         for segment in parts:
             doc = segment.docs.find_exact(prepared.exact_hash)
             if doc is not None:
-                return 1.0, segment, doc
+                return [(exact(prepared), segment, doc)]
         filled = [segment for segment in parts if len(segment)]
         found = [segment.search(prepared) for segment in filled]
-        if len(self) >= COMMON_DF:
-            stripped = strip_common_lines(prepared, sum(f.doc_freq for f in found))
-            if stripped is not prepared:
-                prepared = stripped
-                found = [segment.search(prepared) for segment in filled]
+        if not found:
+            return []
+        fingerprint_idf = idf(sum(f.doc_freq for f in found), len(self))
+        floor = min_share * float(fingerprint_idf.sum())
         ranked = sorted(
-            (-shared, rank, doc, segment)
-            for rank, (segment, f) in enumerate(zip(filled, found, strict=True))
-            for shared, doc in f.candidates(len(prepared.fingerprints), min_share)
+            (-weight, rank, doc)
+            for rank, f in enumerate(found)
+            for weight, doc in f.candidates(fingerprint_idf, floor)
         )[:MAX_CANDIDATES]
-        best: tuple[float, Segment, int] | None = None
-        for _, _, doc, segment in ranked:
-            score = _containment(prepared, segment.docs.text(doc))
-            if best is None or score > best[0]:
-                best = (score, segment, doc)
-        return best
+        ranked = [r for r in ranked if -r[0] >= CANDIDATE_RELATIVE * -ranked[0][0]]
+        weights = distinct_weights(prepared, shingle_weights(prepared, fingerprint_idf))
+        return [
+            (measure(prepared, weights, shingle_hashes(fold(filled[rank].docs.text(doc)))), filled[rank], doc)
+            for _, rank, doc in ranked
+        ]
 
 
-def _containment(prepared: Prepared, known_text: str) -> float:
-    """Share of the text in the known document; both ways when they share little (see MIN_SHARED)."""
-    known = shingle_hashes(fold(known_text))
-    score = containment(prepared.shingles, known)
-    if score * len(prepared.shingles) < MIN_SHARED:
-        score = min(score, containment(np.unique(known), prepared.shingles))
-    return score
-
-
-def _match(segment: Segment, doc: int, score: float) -> Match:
+def _match(segment: Segment, doc: int, overlap: Overlap) -> Match:
     info = segment.docs.info(doc)
-    return Match(source=info.source, title=info.title, score=round(score, 4))
+    return Match(source=info.source, title=info.title, score=round(overlap.score, 4),
+                 contained=round(overlap.contained, 4), contains=round(overlap.contains, 4))
 
 
 def _open_seed_segment(cache_dir: Path, seeds: Sequence[SeedArticle]) -> Segment:
@@ -246,27 +293,37 @@ def _open_seed_segment(cache_dir: Path, seeds: Sequence[SeedArticle]) -> Segment
     return segment
 
 
-def _saved_last_id(cache_dir: Path) -> int:
-    """The last article id of the index saved in `cache_dir` (0 when none or unreadable)."""
-    try:
-        return int(json.loads((cache_dir / MANIFEST).read_text(encoding="utf-8"))["last_article_id"])
-    except (OSError, KeyError, TypeError, ValueError):
-        return 0
+def _empty_manifest() -> dict:
+    return {"layout": LAYOUT, "last_article_id": 0, "parts": []}
 
 
-def _load_stored(cache_dir: Path) -> tuple[Segment, int]:
-    """The saved stored-article segment and its last article id; empty (rebuild) when in doubt."""
-    manifest_path = cache_dir / MANIFEST
-    if not manifest_path.exists():
-        return Segment(), 0
+def _read_manifest(cache_dir: Path) -> dict | None:
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        segment, meta = load_segment(cache_dir / manifest["file"])
-        if meta.get("layout") != LAYOUT or manifest.get("layout") != LAYOUT:
+        return json.loads((cache_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _open_parts(cache_dir: Path) -> tuple[list[Segment], dict | None]:
+    """The saved parts (memory-mapped) and the manifest naming them; no parts and no manifest (the
+    saved index is to be replaced) when in doubt."""
+    manifest = _read_manifest(cache_dir)
+    if manifest is None:
+        if (cache_dir / MANIFEST).exists():
+            log.warning("rebuilding the stored-article index in %s: unreadable %s", cache_dir, MANIFEST)
+            return [], None
+        return [], _empty_manifest()
+    try:
+        if manifest.get("layout") != LAYOUT:
             raise ValueError("built with other settings")
-        if meta["last_article_id"] != manifest["last_article_id"] or meta["count"] != len(segment):
-            raise ValueError("file and manifest disagree")
-    except (OSError, KeyError, TypeError, ValueError) as exc:
+        parts = []
+        for entry in manifest["parts"]:
+            part = open_part(cache_dir / PARTS / entry["name"])
+            if len(part) != entry["count"] or (len(part) and part.docs.info(len(part) - 1).article_id
+                                                != entry["last_article_id"]):
+                raise ValueError(f"{entry['name']}: part and manifest disagree")
+            parts.append(part)
+    except (KeyError, TypeError, ValueError) as exc:
         log.warning("rebuilding the stored-article index in %s: %s", cache_dir, exc)
-        return Segment(), 0
-    return segment, int(manifest["last_article_id"])
+        return [], None
+    return parts, manifest

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 
 from portalwatch.models import NumberChange
-from portalwatch.textnorm import fold
 
 _NUMBER = re.compile(
     r"(?<![\d.])\d+(?:,\d{3})*(?:\.\d+)?\s*(?:%|‰|万亿|亿|万|千)?"
     r"(?:元|美元|欧元|日元|港元|平方米|平方公里|亩|吨|个|家|项|人|台|辆|千瓦|兆瓦)?"
 )
-_DIGITS = re.compile(r"\d+")
+_NOT_CONTEXT = re.compile(r"[\W_\d]+")  # what a figure's context key leaves out: punctuation, space, digits
 _BEFORE = 6  # folded characters of left context that identify where a figure stands
 _AFTER = 2
 _SPAN = 24  # raw characters read on each side to find that context
@@ -25,8 +24,8 @@ def _figures(text: str) -> list[tuple[Key, str, int, int]]:
     """(context key, figure as written without spaces, start, end) of every figure in `text`."""
     found = []
     for m in _NUMBER.finditer(text):
-        before = _DIGITS.sub("", fold(text[max(0, m.start() - _SPAN) : m.start()]))[-_BEFORE:]
-        after = _DIGITS.sub("", fold(text[m.end() : m.end() + _SPAN]))[:_AFTER]
+        before = _NOT_CONTEXT.sub("", text[max(0, m.start() - _SPAN) : m.start()]).lower()[-_BEFORE:]
+        after = _NOT_CONTEXT.sub("", text[m.end() : m.end() + _SPAN]).lower()[:_AFTER]
         if before:
             found.append(((before, after), m.group().replace(" ", ""), m.start(), m.end()))
     return found

@@ -1,4 +1,4 @@
-"""Saving and loading segments: one .npz file each, written atomically."""
+"""The seed segment's cache: one .npz file, written atomically (stored articles are saved as parts)."""
 
 from __future__ import annotations
 

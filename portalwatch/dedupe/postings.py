@@ -62,7 +62,7 @@ class Postings:
         self._pending_docs.extend([doc] * len(fps))
 
     def search(self, query: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(documents holding each query fingerprint, documents sharing any, how many each shares).
+        """(documents holding each query fingerprint, documents read, which query fingerprint each read).
 
         Only the `limit` oldest documents of a fingerprint are read, so a lookup costs the same
         however common a fingerprint is.
@@ -70,11 +70,11 @@ class Postings:
         self._settle()
         (main_lo, main_n), (delta_lo, delta_n) = _ranges(self._main[0], query), _ranges(self._delta[0], query)
         old = np.minimum(main_n, limit)
-        docs = np.concatenate([
-            _collect(self._main[1], main_lo, old),
-            _collect(self._delta[1], delta_lo, np.minimum(delta_n, limit - old)),
-        ])
-        return (main_n + delta_n, *np.unique(docs, return_counts=True))
+        new = np.minimum(delta_n, limit - old)
+        positions = np.arange(len(query))
+        docs = np.concatenate([_collect(self._main[1], main_lo, old), _collect(self._delta[1], delta_lo, new)])
+        which = np.concatenate([np.repeat(positions, old), np.repeat(positions, new)])
+        return main_n + delta_n, docs, which
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """All postings as (fingerprints, documents), merged into one sorted level."""

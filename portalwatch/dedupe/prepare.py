@@ -9,7 +9,8 @@ from functools import cached_property
 import numpy as np
 
 from portalwatch.dedupe.fingerprints import shingle_hashes, window_fingerprints
-from portalwatch.textnorm import fold, strip_known_boilerplate, strip_title_prefix, to_simplified
+from portalwatch.dedupe.policy import MIN_KEPT_SHARE
+from portalwatch.textnorm import fold, strip_furniture, strip_title_prefix, to_simplified, without_lines
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,8 @@ class Prepared:
     @cached_property
     def shingles(self) -> np.ndarray:
         """Distinct shingle hashes, sorted."""
-        return np.unique(self.hashes)
+        ordered = np.sort(self.hashes)
+        return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) > 1 else ordered
 
     @cached_property
     def window_fingerprints(self) -> np.ndarray:
@@ -55,7 +57,15 @@ def compose(title: str, text: str) -> str:
     return "\n".join([first, *lines[1:]])
 
 
-def prepare(title: str, text: str) -> Prepared:
-    """Simplify, strip boilerplate and title prefix, fold."""
-    simplified = strip_known_boilerplate(compose(to_simplified(title), to_simplified(text)))
+def prepare(title: str, text: str, learned: frozenset[int] = frozenset()) -> Prepared:
+    """Simplify, strip furniture, the `learned` boilerplate lines (see `line_key`) and title prefix, fold.
+
+    Learned lines are kept when dropping them would leave less than MIN_KEPT_SHARE of the text: an
+    article republished so often that its lines look like furniture is still compared whole.
+    """
+    simplified = strip_furniture(compose(to_simplified(title), to_simplified(text)))
+    if learned:
+        kept = without_lines(simplified, learned)
+        if len(fold(kept)) >= MIN_KEPT_SHARE * len(fold(simplified)):
+            simplified = kept
     return Prepared(simplified=simplified, folded=fold(simplified))

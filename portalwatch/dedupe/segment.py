@@ -37,12 +37,18 @@ class Found:
     """One segment's answer for a text's fingerprints."""
 
     doc_freq: np.ndarray  # documents holding each fingerprint
-    docs: np.ndarray  # documents sharing fingerprints (the oldest MAX_POSTINGS per fingerprint)
-    counts: np.ndarray  # how many fingerprints each shares
+    docs: np.ndarray  # documents read (the oldest MAX_POSTINGS per fingerprint)
+    which: np.ndarray  # the fingerprint (position in the query's) each was read for
 
-    def candidates(self, fingerprints: int, min_share: float) -> list[tuple[int, int]]:
-        """(shared fingerprints, document) of the documents worth verifying, best first."""
-        keep = self.counts >= max(1.0, min_share * fingerprints)
-        docs, counts = self.docs[keep], self.counts[keep]
-        best = np.lexsort((docs, -counts))[:MAX_CANDIDATES]
-        return [(int(counts[i]), int(docs[i])) for i in best]
+    def candidates(self, fingerprint_idf: np.ndarray, floor: float) -> list[tuple[float, int]]:
+        """(shared fingerprint weight, document) of the documents worth verifying, best first."""
+        if not len(self.docs):
+            return []
+        order = np.argsort(self.docs, kind="stable")
+        ordered = self.docs[order]
+        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+        docs, weights = ordered[starts], np.add.reduceat(fingerprint_idf[self.which][order], starts)
+        keep = weights >= floor
+        docs, weights = docs[keep], weights[keep]
+        best = np.lexsort((docs, -weights))[:MAX_CANDIDATES]
+        return [(float(weights[i]), int(docs[i])) for i in best]

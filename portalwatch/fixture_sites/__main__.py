@@ -35,9 +35,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--flaky-failures", type=int, default=2)
     parser.add_argument("--slow-seconds", type=float, default=3.0)
+    parser.add_argument("--pass-uses", type=int, default=20)
+    parser.add_argument("--solver-seconds", type=float, default=0.0)
     args = parser.parse_args(argv)
-    with FixtureSites(args.scale, args.flaky_failures, args.slow_seconds) as sites:
-        print(json.dumps({"base_urls": sites.base_urls, "portals": sites.portals()}, ensure_ascii=False), flush=True)
+    with FixtureSites(args.scale, args.flaky_failures, args.slow_seconds, pass_uses=args.pass_uses,
+                      solver_seconds=args.solver_seconds) as sites:
+        portals = sites.portals(browser=True)
+        print(json.dumps({"base_urls": sites.base_urls, "portals": portals}, ensure_ascii=False), flush=True)
         for line in sys.stdin:
             print(json.dumps(_answer(sites, line), ensure_ascii=False), flush=True)
 

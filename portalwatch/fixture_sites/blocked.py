@@ -1,5 +1,9 @@
 # ruff: noqa: E501  (HTML templates keep the portals' long lines)
-"""A portal behind an anti-bot wall: every request gets HTTP 412 and a JavaScript cookie challenge."""
+"""A portal that asks for a CAPTCHA: every request gets HTTP 412 and a script page that waits for a person.
+
+The script draws the puzzle and sets no cookie; its form posts to a check that never passes. A plain
+client and a headless browser alike get no further than this page.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +13,22 @@ from portalwatch.fixture_sites.content import Edition
 from portalwatch.fixture_sites.records import Page, Request, SiteBuild
 
 START = "/col/col1/index.html"
-CHALLENGE = """<!DOCTYPE html><html><head><meta charset="utf-8">
+CAPTCHA = """<!DOCTYPE html><html><head><meta charset="utf-8">
 <meta http-equiv="Content-Type" content="text/html; charset=utf-8"><meta http-equiv="Cache-Control" content="no-cache">
-<title></title>
-<script type="text/javascript" r="m">$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=38153;$_ts.cd="qbrEcrAlqGLbcGAqwGVlqGlqDGLlcGVbqaVqwGqbDGVlcGALqGq";</script>
-<script type="text/javascript" charset="utf-8" src="/4QbVtADbnLVIc/c.FxJzG50F.8ea8c7a.js" r="m"></script>
-</head><body>
+<title>安全验证</title></head>
+<body>
+<div id="verify"><p>为了您的访问安全，请完成下方验证</p>
+<form method="post" action="/waf/verify"><img id="captcha" alt="验证码" width="120" height="40">
+<input name="code" maxlength="4" placeholder="请输入验证码" autocomplete="off"><button type="submit">验证</button></form></div>
 <script type="text/javascript">
-(function(){var c="FSSBBIl1UgzbN7N80T="+(new Date()).getTime().toString(36)+";path=/";document.cookie=c;location.reload();})();
+(function(){var img=document.getElementById("captcha");img.src="/waf/captcha.jpg?t="+Date.now();
+img.onclick=function(){img.src="/waf/captcha.jpg?t="+Date.now();};})();
 </script>
 </body></html>"""
 PAGE = Page(
-    body=CHALLENGE.encode(),
+    body=CAPTCHA.encode(),
     status=412,
-    headers=(("Set-Cookie", "FSSBBIl1UgzbN7N80S=Kd1xw3c8ZBn3RkE9GQ4Lx8b2; Path=/; HttpOnly"),),
+    headers=(("Set-Cookie", "waf_sid=Kd1xw3c8ZBn3RkE9GQ4Lx8b2; Path=/; HttpOnly"),),
 )
 
 

@@ -18,9 +18,10 @@ NEWEST_V1 = datetime(2026, 11, 16, 10, 30, tzinfo=BEIJING)  # generated version-
 NEWEST_V2 = datetime(2026, 11, 19, 15, 0, tzinfo=BEIJING)  # generated version-2 additions start here
 REVISED_AT = datetime(2026, 11, 20, 16, 0, tzinfo=BEIJING)  # Last-Modified of revised pages
 # Generated articles per site at scale 1, and where each site's article ids start.
-GENERATED = {"trs": 30, "hanweb": 35, "oldqd": 20, "news": 20, "park": 20, "generic": 12, "faulty": 7}
+GENERATED = {"trs": 30, "hanweb": 35, "oldqd": 20, "news": 20, "park": 20, "generic": 12, "faulty": 7,
+             "cookie412": 30, "cookie521": 30, "scripted": 24}
 ID_BASE = {"trs": 3_300_000, "hanweb": 6_100_000, "oldqd": 28_400_000, "news": 22_900_000, "park": 10_000,
-           "generic": 500, "faulty": 3_500_000}
+           "generic": 500, "faulty": 3_500_000, "cookie412": 3_600_000, "cookie521": 6_200_000, "scripted": 70_000}
 PREFIXED = {"park"}  # sites whose titles carry a 【...招商】 prefix
 ADDED_GENERATED = 2  # generated articles added in version 2 on each site
 

@@ -35,6 +35,7 @@ class RequestRecord(NamedTuple):
     path: str  # request target as sent, query string included
     status: int
     conditional: bool  # the request carried If-None-Match or If-Modified-Since
+    browser: bool = False  # sent by a browser (it carries the Sec-Fetch-Mode header Scrapy never sends)
 
 
 @dataclass(frozen=True)

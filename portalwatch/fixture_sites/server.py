@@ -69,9 +69,9 @@ class SiteServer(ThreadingHTTPServer):
             self._connections.discard(request)
         super().shutdown_request(request)
 
-    def record(self, method: str, path: str, status: int, conditional: bool) -> None:
+    def record(self, method: str, path: str, status: int, conditional: bool, browser: bool = False) -> None:
         with self._lock:
-            self._log.append(RequestRecord(self.name, method, path, status, conditional))
+            self._log.append(RequestRecord(self.name, method, path, status, conditional, browser))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -106,7 +106,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._logged:
             self._logged = True
             conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
-            self.server.record(self.command, self.path, status, conditional)
+            self.server.record(self.command, self.path, status, conditional, "Sec-Fetch-Mode" in self.headers)
 
     def _answer(self) -> None:
         self._logged = False

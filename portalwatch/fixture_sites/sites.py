@@ -10,11 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from portalwatch.fixture_sites import blocked, faulty, generic, hanweb, news, oldqd, park, trs
+from portalwatch.fixture_sites import blocked, faulty, generic, hanweb, news, oldqd, park, scripted, trs
 from portalwatch.fixture_sites.content import Edition, editions
 from portalwatch.fixture_sites.markup import attachment_paths
 from portalwatch.fixture_sites.records import ExpectedArticle, RequestRecord, SiteBuild
 from portalwatch.fixture_sites.server import SiteServer
+from portalwatch.fixture_sites.walls import Wall, walled
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class _Kind:
     district: str | None = None  # the district a user would set in the portal config
     scaled: bool = True  # `scale` multiplies its generated articles
     content: bool = True  # has articles of its own
+    title: str | None = None  # the site's name as readers know it (the portal's `title:`)
+    render: str | None = None  # the `render:` a user sets for it; set: its portal needs the browser
 
 
 VERSIONS = (1, 2)
@@ -33,6 +36,8 @@ class FixtureSites:
 
     `flaky_failures`: 5xx answers the faulty site's flaky article gives before it succeeds.
     `slow_seconds`: how long its slow article keeps a request waiting before dropping it.
+    `pass_uses`: answers one pass of the 412 wall is good for before it challenges again.
+    `solver_seconds`: how long the 412 wall keeps its solver script waiting.
     `process`: serve from a child process (`python -m portalwatch.fixture_sites`), so that a benchmark's
     crawler does not share the interpreter lock with the servers; everything else works the same.
     `ports`: site name -> port to serve it on, for in-process servers (a portal coming back at its address).
@@ -40,28 +45,35 @@ class FixtureSites:
 
     def __init__(
         self, scale: int = 1, flaky_failures: int = 2, slow_seconds: float = 3.0, process: bool = False,
+        pass_uses: int = 20, solver_seconds: float = 0.0,
         ports: dict[str, int] | None = None,
     ) -> None:
         if scale < 1:
             raise ValueError(f"scale must be 1 or more, not {scale}")
         self.scale = scale
         self.version = 1
-        self.options = {"scale": scale, "flaky_failures": flaky_failures, "slow_seconds": slow_seconds}
+        self.options = {"scale": scale, "flaky_failures": flaky_failures, "slow_seconds": slow_seconds,
+                        "pass_uses": pass_uses, "solver_seconds": solver_seconds}
         self.process = process
         self.ports = dict(ports or {})
         self._requests: list[RequestRecord] = []
         self._child: subprocess.Popen | None = None
         self._base_urls: dict[str, str] = {}
         self._kinds = {
-            "trs": _Kind(trs.build, "崂山区"),
-            "hanweb": _Kind(hanweb.build),
-            "oldqd": _Kind(oldqd.build, "青岛市"),
-            "news": _Kind(news.build),
-            "park": _Kind(park.build, "即墨区"),
-            "generic": _Kind(generic.build),
+            "trs": _Kind(trs.build, "崂山区", title=trs.SITE_NAME),
+            "hanweb": _Kind(hanweb.build, title=hanweb.SITE_NAME),
+            "oldqd": _Kind(oldqd.build, "青岛市", title=oldqd.SITE_NAME),
+            "news": _Kind(news.build, title=news.SITE_NAME),
+            "park": _Kind(park.build, "即墨区", title=park.SITE_NAME),
+            "generic": _Kind(generic.build, title=generic.SITE_NAME),
             "faulty": _Kind(partial(faulty.build, flaky_failures=flaky_failures, slow_seconds=slow_seconds),
                             "崂山区", scaled=False),
             "blocked": _Kind(blocked.build, scaled=False, content=False),
+            # Behind a JavaScript challenge, or listing by script: crawled through the browser.
+            "cookie412": _Kind(lambda e: walled(trs.build(e), Wall(412, pass_uses, solver_seconds)), "崂山区",
+                               render="auto"),
+            "cookie521": _Kind(lambda e: walled(hanweb.build(e), Wall(521)), render="auto"),
+            "scripted": _Kind(scripted.build, "黄岛区", render="list"),
         }
         self._lock = threading.Lock()
         self._servers: dict[str, SiteServer] = {}
@@ -129,13 +141,23 @@ class FixtureSites:
         with self._lock:
             return list(self._requests)
 
-    def portals(self) -> list[dict]:
-        """Portal config entries, as a user would write them in config.yaml."""
+    def portals(self, browser: bool = False) -> list[dict]:
+        """Portal config entries, as a user would write them in config.yaml.
+
+        `browser`: also the portals that need the headless browser (challenges, script-built lists).
+        """
         entries = []
         for name, base in self._base_urls.items():
+            kind = self._kinds[name]
+            if kind.render is not None and not browser:
+                continue
             entry: dict = {"name": name, "start_urls": [base + p for p in self._build(name, 1).start_paths]}
-            if self._kinds[name].district:
-                entry["district"] = self._kinds[name].district
+            if kind.district:
+                entry["district"] = kind.district
+            if kind.render not in (None, "auto"):
+                entry["render"] = kind.render
+            if kind.title:
+                entry["title"] = kind.title
             entries.append(entry)
         return entries
 

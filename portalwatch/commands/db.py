@@ -1,0 +1,30 @@
+"""`portalwatch db upgrade|current`: bring the database schema to this program's revision, or show it."""
+
+from __future__ import annotations
+
+import argparse
+
+from sqlalchemy import create_engine
+
+from portalwatch import migrate
+from portalwatch.config import Config
+from portalwatch.storage import prepare_url
+
+
+def run(config: Config, args: argparse.Namespace) -> int:
+    engine = create_engine(prepare_url(config.database))
+    try:
+        if args.action == "current":
+            with engine.connect() as connection:
+                found = migrate.current(connection)
+            print(f"database {migrate.describe(engine)}: schema {found or 'none yet'} "
+                  f"(this portalwatch: {migrate.head()})")
+            return 0
+        done = migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    if done.changed:
+        print(f"database {migrate.describe(engine)}: upgraded from {done.before or 'empty'} to {done.after}")
+    else:
+        print(f"database {migrate.describe(engine)}: already at {done.after}")
+    return 0

@@ -1,0 +1,140 @@
+"""The database schema, brought to this program's revision by Alembic (`portalwatch/migrations/`).
+
+Every Store upgrades its database on start, under a lock held in the database itself where it is shared
+(a PostgreSQL advisory lock) and a file lock beside a SQLite file, so any number of installs starting at once
+create or upgrade the schema exactly once. A database made before migrations existed (tables, no
+`alembic_version`) is taken as the baseline revision and upgraded from there. A database whose revision this
+program does not know was upgraded by a newer portalwatch: it is left alone with a `SchemaTooNew` error.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from filelock import FileLock
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.engine import Connection
+
+log = logging.getLogger(__name__)
+logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines name each step; ours says what changed
+
+SCRIPTS = "portalwatch:migrations"
+BASELINE = "0001_baseline"  # the schema `metadata.create_all` made before there were migrations
+BASELINE_TABLE = "articles"
+SCHEMA_LOCK_KEY = zlib.crc32(b"portalwatch schema")  # pg_advisory_xact_lock key shared by every install
+
+
+class SchemaTooNew(Exception):
+    """The database was upgraded by a newer portalwatch than this one."""
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """What `upgrade` did: the revision found and the one left."""
+
+    before: str | None
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def alembic_config(connection: Connection | None = None) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", SCRIPTS)
+    config.attributes["connection"] = connection
+    return config
+
+
+@cache
+def scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head() -> str:
+    """The newest revision this program knows (one head only: migrations form a single chain)."""
+    return scripts().get_current_head()
+
+
+@cache
+def known_revisions() -> frozenset[str]:
+    return frozenset(rev.revision for rev in scripts().walk_revisions())
+
+
+def describe(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def current(connection: Connection) -> str | None:
+    """The database's revision; the baseline for a database made before migrations; None for an empty one."""
+    revision = MigrationContext.configure(connection).get_current_revision()
+    if revision is None and inspect(connection).has_table(BASELINE_TABLE):
+        return BASELINE
+    return revision
+
+
+def _check_known(engine: Engine, revision: str | None) -> None:
+    if revision is not None and revision not in known_revisions():
+        raise SchemaTooNew(
+            f"the database {describe(engine)} has schema revision {revision}, which this portalwatch does not "
+            f"know (its newest is {head()}): it was upgraded by a newer portalwatch; install that version"
+        )
+
+
+def upgrade(engine: Engine) -> Upgrade:
+    """Bring the database to `head()`; a no-op (one query) when it is there already."""
+    with engine.connect() as connection:
+        found = current(connection)
+    _check_known(engine, found)
+    if found == head():
+        return Upgrade(found, found)
+    with _schema_lock(engine) as connection:
+        found = current(connection)  # another install may have upgraded it while we waited
+        _check_known(engine, found)
+        if found != head():
+            if found == BASELINE and MigrationContext.configure(connection).get_current_revision() is None:
+                command.stamp(alembic_config(connection), BASELINE)
+            command.upgrade(alembic_config(connection), "head")
+            log.info("database %s: schema upgraded from %s to %s", describe(engine), found or "empty", head())
+        connection.commit()
+    return Upgrade(found, head())
+
+
+@contextmanager
+def _schema_lock(engine: Engine) -> Iterator[Connection]:
+    """A connection that alone may change the schema until it commits."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+            yield connection
+        return
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    lock = FileLock(f"{database}.schema.lock") if database and database != ":memory:" else None
+    if lock is not None:
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                # a table copy (SQLite's way to change a column) must not trip the foreign keys pointing at it
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            try:
+                yield connection
+            finally:
+                if engine.dialect.name == "sqlite":
+                    connection.rollback()
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+    finally:
+        if lock is not None:
+            lock.release()
