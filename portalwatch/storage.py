@@ -8,6 +8,7 @@ cannot be opened, written or understood raises `StorageError`, one line naming t
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -61,6 +62,7 @@ from portalwatch.states import (
     RunStatus,
 )
 
+EMPTY_FILE_AGE = 10.0  # seconds: a younger empty SQLite file is being created by another install right now
 STREAM_BATCH = 1000  # rows fetched at a time by streamed queries
 
 metadata = MetaData()
@@ -420,7 +422,7 @@ def make_engine(url: str) -> Engine:
     shown = shown_url(url)
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         path = Path(url[len("sqlite:///"):])
-        if path.is_file() and path.stat().st_size == 0:
+        if path.is_file() and path.stat().st_size == 0 and time.time() - path.stat().st_mtime > EMPTY_FILE_AGE:
             raise StorageError(shown, "the file is empty (0 bytes), not a database: restore it, or delete it "
                                       "to start a new one")
         try:

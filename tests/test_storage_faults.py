@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -94,20 +95,13 @@ def test_a_read_only_data_folder(tmp_path: Path) -> None:
 def test_a_corrupt_or_empty_database_file_is_named_not_taken_as_new(tmp_path: Path, content: bytes,
                                                                    cause: str) -> None:
     (tmp_path / "portalwatch.db").write_bytes(content)
+    os.utime(tmp_path / "portalwatch.db", (time.time() - 60, time.time() - 60))  # not one being created now
     config = write_config(tmp_path, "sqlite:///portalwatch.db")
     for command in ("crawl", "run-once", "status", "export"):
         done = portalwatch(config, command)
         assert done.returncode == EXIT_STORAGE, (command, done.stderr)
         assert cause in the_line(done, "portalwatch.db")
     assert (tmp_path / "portalwatch.db").read_bytes() == content  # nothing was written into it
-
-
-def test_a_postgresql_url_without_its_driver_names_the_driver_and_hides_the_password(tmp_path: Path) -> None:
-    config = write_config(tmp_path, "postgresql://watch:s3cret@127.0.0.1:5432/portalwatch")
-    done = portalwatch(config, "crawl")
-    assert done.returncode == EXIT_STORAGE
-    line = the_line(done, "postgresql://watch:***@127.0.0.1:5432/portalwatch")
-    assert "driver is not installed" in line and "s3cret" not in done.stderr
 
 
 def test_a_disk_that_fills_up_during_a_crawl_stops_it_with_one_line_and_the_next_crawl_resumes(
