@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from crawler.health import PortalHealth
 from portalwatch.config import Config
 from portalwatch.ingest import Ingestor
-from portalwatch.storage import Store
+from portalwatch.outcomes import RunStatus, run_status
+from portalwatch.storage import StorageError, Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -21,8 +25,11 @@ class CrawlContext:
     _ingestor: Ingestor | None = None
 
     @classmethod
-    def start(cls, config: Config, trigger: str) -> CrawlContext:
-        store = Store(config.database)
+    def start(cls, config: Config, trigger: str, store: Store | None = None) -> CrawlContext:
+        """Record a new run; runs left `running` by a process that died are `interrupted` (the lock is ours)."""
+        store = store or Store(config.database)
+        for run_id in store.close_orphan_runs(RunStatus.INTERRUPTED):
+            log.warning("crawl run %d was interrupted (its process is gone): marked interrupted", run_id)
         return cls(config=config, store=store, run_id=store.start_run(trigger))
 
     @property
@@ -36,16 +43,18 @@ class CrawlContext:
         self.health[portal] = PortalHealth(portal=portal, store=self.store, run_id=self.run_id)
         return self.health[portal]
 
-    def finish(self) -> str:
-        """Save the dedupe index, close the run and return its status (ok | partial | failed)."""
+    def finish(self, storage_error: StorageError | None = None, stop_signal: int | None = None) -> RunStatus:
+        """Save the dedupe index and close the run with its status; a store that failed leaves it `running`.
+
+        A run left `running` becomes `interrupted` at the next crawl, once the store works again.
+        """
+        if storage_error is not None:
+            return RunStatus.RUNNING
         if self._ingestor is not None:
-            self._ingestor.close()
-        statuses = [h.status for h in self.health.values()]
-        if all(s == "ok" for s in statuses):
-            status = "ok"
-        elif any(s == "ok" for s in statuses):
-            status = "partial"
-        else:
-            status = "failed"
+            try:
+                self._ingestor.close()
+            except OSError as exc:  # the index is a cache: it is rebuilt from the store next time
+                log.warning("dedupe index not saved (%s); it is caught up from the store next time", exc)
+        status = run_status([h.status for h in self.health.values()], interrupted=stop_signal is not None)
         self.store.finish_run(self.run_id, status)
         return status

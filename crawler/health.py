@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from portalwatch.outcomes import PortalStatus
 from portalwatch.storage import Store
 
 log = logging.getLogger(__name__)
@@ -13,6 +14,7 @@ COUNTERS = ("list_pages", "articles_fetched", "not_modified", "new", "duplicate"
 OUTCOMES = ("new", "duplicate", "revised", "unchanged")
 # Reasons that are recorded for the reader but are the portal's wish, not a fault of the crawl.
 NOT_FAULTS = frozenset({"robots"})
+INTERRUPTED_REASONS = frozenset({"shutdown"})  # Scrapy's close reason after SIGINT / SIGTERM
 
 
 @dataclass
@@ -22,7 +24,7 @@ class PortalHealth:
     portal: str
     store: Store
     run_id: int
-    status: str = "ok"  # ok | failed | blocked
+    status: PortalStatus = PortalStatus.OK
     message: str | None = None
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
     start_pages_ok: int = 0
@@ -53,14 +55,14 @@ class PortalHealth:
 
     def block(self, url: str, detail: str) -> None:
         """The portal answered with a JavaScript challenge: nothing more can be fetched this run."""
-        if self.status != "blocked":
+        if self.status != PortalStatus.BLOCKED:
             self.error(url, "blocked", detail)
-        self.status = "blocked"
+        self.status = PortalStatus.BLOCKED
         self.message = f"blocked by a JavaScript challenge at {url}: {detail}"
 
     def settle(self, close_reason: str) -> None:
-        """Decide the final status from what was reached."""
-        if self.status == "blocked":
+        """Decide the final status from what was reached: any lost or skipped work is not `ok`."""
+        if self.status == PortalStatus.BLOCKED:
             return
         self._settle(close_reason)
         if self.browser_requests:
@@ -69,13 +71,19 @@ class PortalHealth:
             self.message = f"{self.message}; {note}" if self.message else note
 
     def _settle(self, close_reason: str) -> None:
-        if self.start_pages_ok == 0:
-            self.status = "failed"
+        errors = self.counts["errors"]
+        if close_reason in INTERRUPTED_REASONS:
+            self.status = PortalStatus.INTERRUPTED
+            self.message = "interrupted by a signal; the rest is fetched by the next crawl"
+        elif self.start_pages_ok == 0:
+            self.status = PortalStatus.FAILED
             self.message = "; ".join(self.start_errors) or f"no list page could be read ({close_reason})"
-        elif close_reason not in ("finished", "shutdown"):
+        elif close_reason != "finished":
+            self.status = PortalStatus.PARTIAL
             self.message = f"stopped early: {close_reason}"
-        elif self.start_errors:
-            self.message = "; ".join(self.start_errors)
+        elif errors or self.start_errors:
+            self.status = PortalStatus.PARTIAL
+            self.message = "; ".join([*self.start_errors, *([f"{errors} errors"] if errors else [])])
 
     def save(self) -> None:
         """Write the per-portal row of this run."""

@@ -6,9 +6,13 @@ from typing import TYPE_CHECKING
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 from w3lib.url import safe_url_string
 
@@ -96,3 +100,25 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
         return await self._wait(super().process_exception(request, exception))
+
+
+class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with every request that waits for a host's robots.txt getting its rules.
+
+    Scrapy's hands the parsed rules to the first waiting request only (awaiting a Deferred as a future consumes
+    its result), so requests issued together before robots.txt arrives, such as a run's pending links, would
+    all be let through unchecked.
+    """
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        parser = self._parsers.get(urlparse_cached(request).netloc)
+        if isinstance(parser, Deferred):
+            waiter: Deferred = Deferred()
+
+            def share(result: object) -> object:
+                waiter.callback(result)
+                return result  # and on to the next waiter
+
+            parser.addBoth(share)
+            return await maybe_deferred_to_future(waiter)
+        return await super().robot_parser(request)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from crawler.health import OUTCOMES
 from portalwatch.models import CrawledArticle
+from portalwatch.storage import StorageError
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -28,13 +29,18 @@ class IngestPipeline:
 
     def process_item(self, item: CrawledArticle) -> CrawledArticle:
         spider: PortalSpider = self.crawler.spider  # type: ignore[assignment]
-        health = spider.states[item.portal].health
+        state = spider.states[item.portal]
+        if spider.storage_error is not None:
+            return item  # the crawl is stopping; the link stays pending
         try:
             outcome = spider.context.ingestor.ingest(item)
+        except StorageError as exc:
+            spider.stop_for_storage(exc)
+            return item
         except Exception as exc:  # one article the core cannot take must not stop the portal
-            log.exception("ingest failed for %s", item.url)
-            health.error(item.url, "ingest", f"{type(exc).__name__}: {exc}")
+            log.debug("ingest failed for %s", item.url, exc_info=True)
+            spider.link_failed(state, item.url, "ingest", f"{type(exc).__name__}: {exc}")
             return item
         if outcome in OUTCOMES:
-            health.count(outcome)
+            state.health.count(outcome)
         return item

@@ -7,6 +7,7 @@ from portalwatch.config import Config
 BOT_NAME = "portalwatch"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl portal` ends like `portalwatch crawl`
 
 ROBOTSTXT_OBEY = True
 TELNETCONSOLE_ENABLED = False
@@ -31,6 +32,8 @@ DOWNLOAD_WARNSIZE = 0
 DOWNLOAD_FAIL_ON_DATALOSS = True
 
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.ConditionalRequestMiddleware": 560,
@@ -45,7 +48,8 @@ DOWNLOAD_HANDLERS = {
 }
 ITEM_PIPELINES = {"crawler.pipelines.IngestPipeline": 300}
 
-LOG_LEVEL = "INFO"
+LOG_LEVEL = "WARNING"  # `scrapy crawl` prints faults and its summary; `-L INFO` for more
+LOG_VERSIONS: list[str] = []
 
 
 def from_config(config: Config) -> dict[str, object]:

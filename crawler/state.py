@@ -28,10 +28,12 @@ class PortalState:
     health: PortalHealth
     max_pages: int
     kind: PortalKind | None = None
-    known: set[str] = field(default_factory=set)
-    failed_before: set[str] = field(default_factory=set)
+    known: set[str] = field(default_factory=set)  # stored articles
+    listed: set[str] = field(default_factory=set)  # links in the frontier (pending or given up)
+    resume_depth: dict[str, int] = field(default_factory=dict)  # start URL -> depth of an unfinished walk
     revisit: dict[str, Known] = field(default_factory=dict)
     scheduled: set[str] = field(default_factory=set)
+    failures: dict[str, tuple[str, bool]] = field(default_factory=dict)  # link -> (error, give up at once)
 
     @property
     def name(self) -> str:

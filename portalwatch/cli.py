@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from portalwatch.config import DEFAULT_CONFIG, Config, ConfigError, load_config
+from portalwatch.config import DEFAULT_CONFIG, Config, ConfigError, config_from_environment
 from portalwatch.lock import LockBusy, for_command, report_busy
 from portalwatch.migrate import SchemaTooNew
-from portalwatch.seeds import SAMPLE_SEEDS
+from portalwatch.outcomes import Exit, PreflightError
+from portalwatch.storage import StorageError
 
 EXIT_CONFIG = 2
 EXIT_SCHEMA = 4
@@ -119,25 +119,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 def resolve_config(path: Path | None) -> Config:
     """The config named on the command line, else $PORTALWATCH_CONFIG, else ./config.yaml or defaults."""
-    if path is None and os.environ.get("PORTALWATCH_CONFIG"):
-        path = Path(os.environ["PORTALWATCH_CONFIG"])
-    if path is None:
-        default = Path(DEFAULT_CONFIG)
-        if default.exists():
-            return load_config(default)
-        config = Config().resolved(Path.cwd() / DEFAULT_CONFIG)
-        if not config.seeds_dir.is_dir():  # no config, no seeds here: the sample corpus shipped in the package
-            config = config.model_copy(update={"seeds_dir": SAMPLE_SEEDS})
-        return config
-    return load_config(path)
+    return config_from_environment(path)
+
+
+class OneLineFormatter(logging.Formatter):
+    """Log records without their tracebacks (those go to the log file, or to the terminal with -v)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info = record.exc_text = record.stack_info = None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    log_format = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    logging.basicConfig(level=logging.DEBUG, format=log_format)  # handlers decide what they show
+    logging.getLogger("filelock").setLevel(logging.INFO)
+    if not args.verbose:
+        for handler in logging.getLogger().handlers:
+            handler.setLevel(logging.INFO)
+            handler.setFormatter(OneLineFormatter(log_format))
     try:
         config = resolve_config(args.config)
     except ConfigError as exc:
@@ -152,8 +157,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"portalwatch: config error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except PreflightError as exc:
+        print(f"portalwatch: {args.command}: {exc}", file=sys.stderr)
+        return Exit.CONFIG
+    except StorageError as exc:
+        print(f"portalwatch: {args.command}: {exc}", file=sys.stderr)
+        return Exit.STORAGE
     except SchemaTooNew as exc:
         print(f"portalwatch: {exc}", file=sys.stderr)
         return EXIT_SCHEMA
     except KeyboardInterrupt:
-        return 130
+        return Exit.SIGINT

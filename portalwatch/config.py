@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from email.utils import getaddresses
 from enum import StrEnum
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG = "config.yaml"
+CONFIG_ENV = "PORTALWATCH_CONFIG"
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 PORTAL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 SELECTOR_FIELDS = {"list_links", "next_page", "title", "date", "body"}
@@ -46,6 +48,8 @@ class CrawlSettings(_Section):
     max_response_mb: float = Field(10.0, gt=0, description="larger responses are dropped")
     obey_robots: bool = True
     time_limit_minutes: float = Field(60.0, gt=0, description="a crawl running longer is stopped")
+    give_up_attempts: int = Field(5, ge=1, description="failed attempts before an article link is given up")
+    give_up_days: float = Field(3.0, ge=0, description="... and only once it was first found this many days ago")
 
 
 def check_cron(value: str) -> str:
@@ -124,6 +128,10 @@ class DigestSettings(_Section):
     reports_dir: Path = Path("reports-out")
     max_bytes: int = Field(100_000, ge=10_000, description="mail size above which the digest is cut")
     public_url: str | None = Field(None, description="where the reports folder is served, for links")
+
+
+class AlertSettings(_Section):
+    after_failures: int = Field(3, ge=1, description="failed runs in a row before a portal's alert goes out")
 
 
 class DedupeSettings(_Section):
@@ -275,6 +283,7 @@ class Config(_Section):
     digest: DigestSettings = Field(default_factory=DigestSettings)
     dedupe: DedupeSettings = Field(default_factory=DedupeSettings)
     notify: list[str] = Field(default_factory=list, description="apprise URLs for a short summary")
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
     portals: list[PortalConfig] = Field(default_factory=list)
     subscriptions: list[Subscription] = Field(default_factory=list)
@@ -349,6 +358,23 @@ class Config(_Section):
 
 def _under(base_dir: Path, path: Path) -> Path:
     return path if path.is_absolute() else (base_dir / path).resolve()
+
+
+def config_from_environment(path: Path | str | None = None) -> Config:
+    """The config at `path`, else at $PORTALWATCH_CONFIG, else ./config.yaml, else the defaults."""
+    if path is None and os.environ.get(CONFIG_ENV):
+        path = os.environ[CONFIG_ENV]
+    if path is None:
+        default = Path(DEFAULT_CONFIG)
+        if default.exists():
+            return load_config(default)
+        config = Config().resolved(Path.cwd() / DEFAULT_CONFIG)
+        if not config.seeds_dir.is_dir():  # no config, no seeds here: the sample corpus shipped in the package
+            from portalwatch.seeds import SAMPLE_SEEDS  # (seeds reads text; config stays light to import)
+
+            config = config.model_copy(update={"seeds_dir": SAMPLE_SEEDS})
+        return config
+    return load_config(path)
 
 
 def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:

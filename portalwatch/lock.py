@@ -27,6 +27,7 @@ from filelock import FileLock, Timeout
 
 from portalwatch import dblock
 from portalwatch.config import Config
+from portalwatch.storage import StorageError, make_folder, os_cause, shown_url
 
 log = logging.getLogger(__name__)
 
@@ -137,12 +138,19 @@ def exclusive(config: Config, command: str, wait: float | None = None, name: str
                 _held[path] -= 1
         return
     wait = config.schedule.lock_wait_seconds if wait is None else wait
-    path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(path, thread_local=False)
-    _acquire(lock, path, wait)
+    try:
+        make_folder(path.parent)
+        _acquire(lock, path, wait)
+    except OSError as exc:  # the data folder beside the database cannot be made, or is read-only
+        raise StorageError(shown_url(config.database), f"cannot take the lock {path}: {os_cause(exc)}") from None
     try:
         with _database_lock(config, name, command, wait):
-            _write_holder(path, command)
+            try:
+                _write_holder(path, command)
+            except OSError as exc:
+                raise StorageError(shown_url(config.database),
+                                   f"cannot write {path.parent}: {os_cause(exc)}") from None
             with _held_guard:
                 _held[path] = 1
             yield

@@ -14,21 +14,34 @@ class ArticleStatus(StrEnum):
 
 
 class RunStatus(StrEnum):
-    """How a crawl run went (`crawl_runs.status`); `running` until it ends, `killed` if its process died."""
+    """How a crawl run went (`crawl_runs.status`); `running` until it ends."""
 
     RUNNING = "running"
-    OK = "ok"
-    PARTIAL = "partial"
-    FAILED = "failed"
-    KILLED = "killed"
+    OK = "ok"  # every portal ok
+    PARTIAL = "partial"  # some portal lost or skipped work
+    FAILED = "failed"  # no portal could be crawled
+    INTERRUPTED = "interrupted"  # stopped by a signal, or its process died (kill -9, power cut)
+    KILLED = "killed"  # ended at its time limit
 
 
 class PortalStatus(StrEnum):
     """How one portal's part of a run went (`portal_runs.status`)."""
 
     OK = "ok"
-    FAILED = "failed"
-    BLOCKED = "blocked"
+    PARTIAL = "partial"  # its lists were read, but some article could not be fetched or stored
+    FAILED = "failed"  # no list page could be read
+    BLOCKED = "blocked"  # a JavaScript challenge
+    INTERRUPTED = "interrupted"  # the run was stopped before the portal was done
+
+
+DOWN = frozenset({PortalStatus.FAILED, PortalStatus.BLOCKED})  # statuses that count towards an alert
+
+
+class LinkState(StrEnum):
+    """An article link in the frontier (`frontier.state`)."""
+
+    PENDING = "pending"  # found on a list page, not stored yet
+    GIVEN_UP = "given_up"  # failed `crawl.give_up_attempts` times over `crawl.give_up_days` days, or forbidden
 
 
 class DigestState(StrEnum):

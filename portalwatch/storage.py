@@ -2,11 +2,13 @@
 
 SQLite by default, PostgreSQL as well. Every write is one transaction, so a crash loses nothing already stored
 and never leaves half an article. The tables below are the schema of the newest migration
-(`portalwatch/migrations/`); a Store upgrades its database on start (`portalwatch.migrate`).
+(`portalwatch/migrations/`); a Store upgrades its database on start (`portalwatch.migrate`). A database that
+cannot be opened, written or understood raises `StorageError`, one line naming the database and the cause.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -16,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -42,12 +45,24 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 
 from portalwatch import migrate
 from portalwatch.models import Classification, CrawledArticle, Verdict
-from portalwatch.states import ArticleStatus, DeliveryState, DigestState, ItemKind, MessageKind, RunStatus
+from portalwatch.states import (
+    DOWN,
+    ArticleStatus,
+    DeliveryState,
+    DigestState,
+    ItemKind,
+    LinkState,
+    MessageKind,
+    PortalStatus,
+    RunStatus,
+)
 
+EMPTY_FILE_AGE = 10.0  # seconds: a younger empty SQLite file is being created by another install right now
 STREAM_BATCH = 1000  # rows fetched at a time by streamed queries
 
 metadata = MetaData()
@@ -283,6 +298,103 @@ outbox_items = Table(
 )
 
 
+# The frontier: every article link found on a list page, written before it is requested, until it is stored
+# (the row goes in the article's transaction) or given up.
+frontier = Table(
+    "frontier",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("portal", Text, nullable=False, index=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("state", String(16), nullable=False),  # LinkState: pending | given_up
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("first_seen", UTCDateTime(), nullable=False),
+    Column("last_seen", UTCDateTime(), nullable=False),
+    Column("given_up_at", UTCDateTime()),
+)
+
+# How deep each column's list walk got: an open walk (cut short) makes the next one go at least as deep.
+list_walks = Table(
+    "list_walks",
+    metadata,
+    Column("portal", Text, primary_key=True),
+    Column("start_url", Text, primary_key=True),  # the column: the start URL the walk begins at
+    Column("open", Boolean, nullable=False, default=False),  # a walk started and not finished yet
+    Column("depth", Integer, nullable=False, default=0),  # deepest list page read by the open walk
+    Column("complete_depth", Integer),  # how deep the last complete walk reached
+    Column("finished_at", UTCDateTime()),
+)
+
+# Outages told by an alert: one row per portal and outage, closed when the recovery note went out.
+portal_outages = Table(
+    "portal_outages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("portal", Text, nullable=False, index=True),
+    Column("opened_at", UTCDateTime(), nullable=False),
+    Column("message", Text),
+    Column("alerted_at", UTCDateTime()),  # the alert reached a channel (or the outbox)
+    Column("recovered_at", UTCDateTime()),  # the recovery note went out
+)
+
+
+class StorageError(SQLAlchemyError):
+    """The database cannot be opened, written or understood; the text names it and the cause in one line.
+
+    An `SQLAlchemyError`, so that code guarding a store call against database failures still catches it.
+    """
+
+    def __init__(self, database: str, cause: str) -> None:
+        self.database, self.cause = database, cause
+        super().__init__(f"database {database}: {cause}")
+
+
+SQLITE_CAUSES = (  # SQLite's words -> what the operator should know
+    ("unable to open database file", "cannot open the file (its folder is missing or not writable)"),
+    ("readonly database", "the file is read-only (cannot write)"),
+    ("file is not a database", "not a SQLite database (the file is corrupt or something else)"),
+    ("malformed", "the file is corrupt (database disk image is malformed)"),
+    ("disk is full", "the disk is full"),
+    ("disk i/o error", "disk I/O error"),
+)
+
+
+def shown_url(url: str) -> str:
+    """The database URL without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def make_folder(folder: Path) -> None:
+    """Create `folder` and its parents; a file standing where a folder should be is named in the error."""
+    for parent in (folder, *folder.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                raise NotADirectoryError(20, f"{parent} is a file, not a folder", str(parent))
+            break
+    folder.mkdir(parents=True, exist_ok=True)
+
+
+def os_cause(exc: OSError) -> str:
+    """An OS error in a few words, with the file it is about."""
+    text = exc.strerror or str(exc)
+    return f"{text} ({exc.filename})" if exc.filename and str(exc.filename) not in text else text
+
+
+def _cause(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    lowered = text.lower()
+    for words, cause in SQLITE_CAUSES:
+        if words in lowered:
+            return cause
+    if isinstance(exc, OSError):
+        return os_cause(exc)
+    return text
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -303,12 +415,52 @@ def prepare_url(url: str) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url` whose database has this program's schema (created or upgraded as needed)."""
-    engine = create_engine(prepare_url(url))
+    """An engine for `url` whose database has this program's schema (created or upgraded as needed).
+
+    Raises `StorageError` when the database cannot be opened, written or understood.
+    """
+    shown = shown_url(url)
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        path = Path(url[len("sqlite:///"):])
+        if path.is_file() and path.stat().st_size == 0 and time.time() - path.stat().st_mtime > EMPTY_FILE_AGE:
+            raise StorageError(shown, "the file is empty (0 bytes), not a database: restore it, or delete it "
+                                      "to start a new one")
+        try:
+            make_folder(path.parent)
+        except OSError as exc:
+            raise StorageError(shown, f"cannot create its folder: {os_cause(exc)}") from None
+    try:
+        engine = create_engine(url)
+    except NoSuchModuleError:
+        raise StorageError(shown, f"unknown database kind {make_url(url).drivername!r}") from None
+    except ImportError as exc:
+        raise StorageError(shown, f"its driver is not installed ({exc.name or exc}): pip install it") from None
+    except ArgumentError as exc:
+        raise StorageError(shown, f"not a valid database URL ({exc})") from None
+    event.listen(engine, "handle_error", _storage_error(shown))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    migrate.upgrade(engine)
+    try:
+        migrate.upgrade(engine)
+    except OSError as exc:  # the schema lock beside the file cannot be made
+        raise StorageError(shown, os_cause(exc)) from None
     return engine
+
+
+def _storage_error(shown: str):
+    """A `handle_error` hook: a database that fails becomes one `StorageError` line.
+
+    A row the database refuses (a constraint, a value it cannot hold) is that row's problem, not the
+    database's: it stays an `IntegrityError` / `DataError` for the caller to count against one article.
+    """
+    def hook(context) -> None:
+        if isinstance(context.sqlalchemy_exception, (IntegrityError, DataError)):
+            return
+        raise StorageError(shown, _cause(context.original_exception)) from None
+
+    return hook
+
+
 
 
 def classification_values(c: Classification) -> dict:
@@ -332,6 +484,13 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+
+    def check_writable(self) -> None:
+        """Write and roll back, so that a read-only or full database is found before any work is done."""
+        with self.engine.connect() as conn:
+            conn.execute(insert(list_walks).values(portal="", start_url="", open=False, depth=0))
+            conn.rollback()
+
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -377,8 +536,9 @@ class Store:
             "last_modified": item.last_modified,
             **classification_values(classification),
         }
-        with self.transaction() as conn:
+        with self.transaction() as conn:  # stored and out of the frontier in one step
             article_id = conn.execute(insert(articles).values(**values)).inserted_primary_key[0]
+            conn.execute(delete(frontier).where(frontier.c.url == item.url))
             if item.meta:
                 conn.execute(insert(article_meta).values(article_id=article_id, meta=dict(item.meta)))
             return article_id
@@ -525,6 +685,19 @@ class Store:
                 insert(crawl_runs).values(started_at=utcnow(), status=RunStatus.RUNNING, trigger=trigger)
             ).inserted_primary_key[0]
 
+    def close_orphan_runs(self, status: RunStatus = RunStatus.INTERRUPTED) -> list[int]:
+        """Runs left `running` by a process that died; the caller holds the lock, so none is alive."""
+        with self.transaction() as conn:
+            ids = list(conn.execute(select(crawl_runs.c.id).where(crawl_runs.c.status == RunStatus.RUNNING)).scalars())
+            if ids:
+                conn.execute(update(crawl_runs).where(crawl_runs.c.id.in_(ids))
+                             .values(status=status, finished_at=utcnow()))
+        return ids
+
+    def run_status(self, run_id: int) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(crawl_runs.c.status).where(crawl_runs.c.id == run_id)).scalar_one_or_none()
+
     def finish_run(self, run_id: int, status: str) -> None:
         with self.transaction() as conn:
             conn.execute(
@@ -557,12 +730,6 @@ class Store:
                     run_id=run_id, portal=portal, url=url, reason=reason, detail=detail, at=utcnow()
                 )
             )
-
-    def error_urls(self, portal: str) -> set[str]:
-        """URLs of `portal` that ever ended in a recorded crawl error (they do not keep paging going)."""
-        query = select(crawl_errors.c.url).where(crawl_errors.c.portal == portal, crawl_errors.c.url.is_not(None))
-        with self.engine.connect() as conn:
-            return set(conn.execute(query.distinct()).scalars())
 
     # --- reports: what a digest carries (read by reports/collect.py) -------------------------------
     def last_sent_digest(self) -> RowMapping | None:
@@ -727,15 +894,6 @@ class Store:
     def latest_run(self) -> RowMapping | None:
         with self.engine.connect() as conn:
             return conn.execute(select(crawl_runs).order_by(crawl_runs.c.id.desc()).limit(1)).mappings().first()
-
-    def mark_running_runs_killed(self) -> list[int]:
-        """Every `running` crawl run becomes `killed` (the caller knows none is alive); their ids."""
-        with self.transaction() as conn:
-            ids = list(conn.execute(select(crawl_runs.c.id).where(crawl_runs.c.status == RunStatus.RUNNING)).scalars())
-            if ids:
-                conn.execute(update(crawl_runs).where(crawl_runs.c.id.in_(ids))
-                             .values(status=RunStatus.KILLED, finished_at=utcnow()))
-        return ids
 
     @staticmethod
     def _claimed(kind: ItemKind):
@@ -978,6 +1136,148 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.execute(query).mappings())
 
+    # --- the frontier: article links found but not stored yet --------------------------------------------
+    def add_pending(self, portal: str, urls: list[str]) -> list[str]:
+        """Remember links found on a list page (before they are requested); return those newly added."""
+        if not urls:
+            return []
+        now = utcnow()
+        with self.transaction() as conn:
+            known = set()
+            for chunk in _chunks(list(dict.fromkeys(urls))):
+                known |= set(conn.execute(select(frontier.c.url).where(frontier.c.url.in_(chunk))).scalars())
+                known |= set(conn.execute(select(articles.c.url).where(articles.c.url.in_(chunk))).scalars())
+            fresh = [url for url in dict.fromkeys(urls) if url not in known]
+            if fresh:
+                conn.execute(insert(frontier), [
+                    {"portal": portal, "url": url, "state": LinkState.PENDING, "attempts": 0,
+                     "first_seen": now, "last_seen": now} for url in fresh
+                ])
+        return fresh
+
+    def pending_links(self, portal: str) -> list[str]:
+        """Links of `portal` found earlier and neither stored nor given up, oldest first."""
+        query = (select(frontier.c.url).where(frontier.c.portal == portal, frontier.c.state == LinkState.PENDING)
+                 .order_by(frontier.c.id))
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
+    def frontier_urls(self, portal: str) -> set[str]:
+        """Every link of `portal` in the frontier, pending or given up."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(frontier.c.url).where(frontier.c.portal == portal)).scalars())
+
+    def link_failed(self, url: str, error: str, *, max_attempts: int, min_days: float,
+                    give_up_now: bool = False) -> LinkState | None:
+        """Count a failed attempt at a pending link; give it up after `max_attempts` over `min_days` days.
+
+        Returns the link's state, or None when the URL is not in the frontier (a known article re-checked).
+        """
+        now = utcnow()
+        with self.transaction() as conn:
+            row = conn.execute(select(frontier).where(frontier.c.url == url)).mappings().first()
+            if row is None or row["state"] != LinkState.PENDING:
+                return LinkState(row["state"]) if row else None
+            attempts = row["attempts"] + 1
+            age_days = (now - _aware(row["first_seen"])).total_seconds() / 86400
+            gives_up = give_up_now or (attempts >= max_attempts and age_days >= min_days)
+            state = LinkState.GIVEN_UP if gives_up else LinkState.PENDING
+            conn.execute(update(frontier).where(frontier.c.id == row["id"]).values(
+                attempts=attempts, last_error=error, last_seen=now, state=state,
+                given_up_at=now if gives_up else None))
+        return state
+
+    def given_up_links(self) -> list[RowMapping]:
+        """Links given up, newest first, with their attempts and last error."""
+        query = (select(frontier).where(frontier.c.state == LinkState.GIVEN_UP)
+                 .order_by(frontier.c.given_up_at.desc()))
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).mappings())
+
+    def count_pending(self) -> dict[str, int]:
+        """Pending links per portal."""
+        query = (select(frontier.c.portal, func.count()).where(frontier.c.state == LinkState.PENDING)
+                 .group_by(frontier.c.portal))
+        with self.engine.connect() as conn:
+            return {portal: n for portal, n in conn.execute(query)}
+
+    # --- list walks: how deep each column was read ---------------------------------------------------------
+    def walk_resume_depth(self, portal: str, start_url: str) -> int:
+        """How deep an unfinished walk of the column reached (0 when the last walk finished)."""
+        query = select(list_walks).where(list_walks.c.portal == portal, list_walks.c.start_url == start_url)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return row["depth"] if row and row["open"] else 0
+
+    def walk_reached(self, portal: str, start_url: str, page: int) -> None:
+        """List page `page` of the column was read: the walk is open and at least this deep."""
+        where = (list_walks.c.portal == portal, list_walks.c.start_url == start_url)
+        with self.transaction() as conn:
+            row = conn.execute(select(list_walks).where(*where)).mappings().first()
+            if row is None:
+                conn.execute(insert(list_walks).values(portal=portal, start_url=start_url, open=True, depth=page))
+            else:
+                depth = max(row["depth"], page) if row["open"] else page
+                conn.execute(update(list_walks).where(*where).values(open=True, depth=depth))
+
+    def walk_finished(self, portal: str, start_url: str, page: int) -> None:
+        """The walk of the column ended normally at list page `page`."""
+        where = (list_walks.c.portal == portal, list_walks.c.start_url == start_url)
+        with self.transaction() as conn:
+            conn.execute(update(list_walks).where(*where).values(
+                open=False, depth=page, complete_depth=page, finished_at=utcnow()))
+
+    # --- outages and alerts ------------------------------------------------------------------------------
+    def consecutive_down(self, portal: str, limit: int) -> int:
+        """How many of the portal's latest runs (up to `limit`) in a row were failed or blocked."""
+        query = (select(portal_runs.c.status).where(portal_runs.c.portal == portal,
+                                                    portal_runs.c.status != PortalStatus.INTERRUPTED)
+                 .order_by(portal_runs.c.id.desc()).limit(limit))
+        count = 0
+        with self.engine.connect() as conn:
+            for status in conn.execute(query).scalars():
+                if status not in DOWN:
+                    break
+                count += 1
+        return count
+
+    def first_error(self, run_id: int, portal: str) -> RowMapping | None:
+        """The first error recorded for `portal` in run `run_id` (robots refusals aside)."""
+        query = (select(crawl_errors).where(crawl_errors.c.run_id == run_id, crawl_errors.c.portal == portal,
+                                            crawl_errors.c.reason != "robots")
+                 .order_by(crawl_errors.c.id).limit(1))
+        with self.engine.connect() as conn:
+            return conn.execute(query).mappings().first()
+
+    def latest_portal_statuses(self, run_id: int) -> dict[str, RowMapping]:
+        """The portal rows of one run."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(portal_runs).where(portal_runs.c.run_id == run_id)).mappings()
+            return {row["portal"]: row for row in rows}
+
+    def open_outages(self) -> dict[str, RowMapping]:
+        """Outages not over yet (no recovery note sent), by portal."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(portal_outages).where(portal_outages.c.recovered_at.is_(None))).mappings()
+            return {row["portal"]: row for row in rows}
+
+    def open_outage(self, portal: str, message: str | None) -> None:
+        with self.transaction() as conn:
+            conn.execute(insert(portal_outages).values(portal=portal, opened_at=utcnow(), message=message))
+
+    def mark_alerted(self, portals: list[str]) -> None:
+        with self.transaction() as conn:
+            conn.execute(update(portal_outages).where(portal_outages.c.portal.in_(portals),
+                                                      portal_outages.c.recovered_at.is_(None),
+                                                      portal_outages.c.alerted_at.is_(None))
+                         .values(alerted_at=utcnow()))
+
+    def close_outages(self, portals: list[str]) -> None:
+        with self.transaction() as conn:
+            conn.execute(update(portal_outages).where(portal_outages.c.portal.in_(portals),
+                                                      portal_outages.c.recovered_at.is_(None))
+                         .values(recovered_at=utcnow()))
+
 
 # The facts of a revised article a subscription filters on, read with each revision.
 REVISION_FACTS = (
@@ -988,3 +1288,13 @@ REVISION_FACTS = (
 def _naive(moment: datetime) -> datetime:
     """The naive UTC form the store compares against."""
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _aware(moment: datetime) -> datetime:
+    """A datetime read back from the store (SQLite gives naive UTC) as aware UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import css_inline
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from reports import views
+from portalwatch.outcomes import DOWN
+from reports import health_text, views
 from reports.collect import DigestContent, RevisionItem
 from reports.diff import Segment, inline_diff, plain
 
@@ -56,7 +57,8 @@ def environment() -> Environment:
         day=views.day_label,
         url=views.safe_url,
         plain_diff=plain,
-        reasons=views.reasons_label,
+        reasons=health_text.reasons_label,
+        status=health_text.status_label,
         local_day=views.local_day,
         district=views.district_of,
         portal_title=lambda portal, content: content.portal_title(portal),
@@ -138,8 +140,11 @@ def health_context(content: DigestContent, limit: int | None) -> dict:
     not_crawled = [h.portal for h in content.health if not h.runs]
     keep = len(problems) if limit is None else limit
     keep_names = len(not_crawled) if limit is None else max(limit, NAMES_KEPT)
-    covered = content.portals
+    down = [h.portal for h in content.health if h.runs and h.status in DOWN]
+    covered = [portal for portal in content.portals if portal not in down]
     return {
+        "down": down,  # the digest opens with these: "2/12 站点抓取失败"
+        "crawled": sum(1 for h in content.health if h.runs),
         "covered": covered[:keep_names] if limit is not None else covered,
         "covered_hidden": len(covered) - keep_names if limit is not None and len(covered) > keep_names else 0,
         "problems": problems[:keep],

@@ -121,11 +121,6 @@ def newest(items: list[ArticleItem], limit: int | None) -> list[ArticleItem]:
     return ranked if limit is None else ranked[:limit]
 
 
-def reasons_label(reasons: dict[str, int]) -> str:
-    """Crawl error reasons with their counts: "http-503 × 3，timeout × 1"."""
-    return "，".join(f"{reason} × {count}" for reason, count in sorted(reasons.items(), key=lambda rc: -rc[1]))
-
-
 def changed_figures(old: str, new: str, limit: int = 5) -> list[str]:
     """The figures a revision changed, each with the words before it: "总投资 32亿元 → 36亿元"."""
     lines = []

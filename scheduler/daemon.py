@@ -17,6 +17,7 @@ from apscheduler.schedulers.base import STATE_RUNNING
 
 from portalwatch.config import Config, ConfigError
 from portalwatch.lock import EXIT_BUSY, LockBusy, exclusive
+from portalwatch.outcomes import RunStatus
 from scheduler.child import stop_children
 from scheduler.jobs import JOB_FUNCTIONS
 from scheduler.jobstore import job_store_path, job_store_url
@@ -82,7 +83,7 @@ def _serve(config: Config) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    record_killed_runs(config, "daemon: checking for interrupted runs", wait=0)
+    record_killed_runs(config, "daemon: checking for interrupted runs", wait=0, status=RunStatus.INTERRUPTED)
     scheduler = build_scheduler(config)
     scheduler.add_listener(_logger_for(scheduler), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
     scheduler.start(paused=True)

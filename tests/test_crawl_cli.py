@@ -62,7 +62,7 @@ def test_portals_that_cannot_be_fetched_or_parsed_fail_alone_are_named_and_the_e
         done = portalwatch(config, "crawl")
         expected = {a.url for a in sites.expected("trs")}
     assert done.returncode == 1
-    assert "failed or blocked: dead, changed" in done.stderr
+    assert "failed, blocked or partial: dead (failed), changed (failed)" in done.stderr
     lines = {line.split()[0]: line.split()[1] for line in done.stdout.splitlines()[1:] if line.strip()}
     assert (lines["dead"], lines["changed"], lines["trs"]) == ("failed", "failed", "ok")
     store = Store(testdb.database_for(tmp_path))

@@ -71,9 +71,11 @@ def test_the_weekly_digest_arrives_with_every_section(week):
     assert re.search(r"<del[^>]*>32亿元</del> → <ins[^>]*>35亿元</ins>", html)
     assert "已知内容的转载 1 篇未列出" in html
     # crawl health: failed and blocked portals with the reason
-    assert "laoshan-news：失败" in html and "list page answered HTTP 503 three times" in html
-    assert "http-503 × 3" in html
-    assert "jimo-invest：被拦截" in html and "HTTP 412 with a JavaScript cookie challenge" in html
+    # ... first of all, and in the readers' words
+    assert re.search(r"2/\d+ 站点抓取失败</b></a>：", html)
+    assert html.index("站点抓取失败") < html.index("</b> 新项目") < html.index(">即墨区（1）<")
+    assert "laoshan-news：失败" in html and "服务器错误（HTTP 503） × 3" in html
+    assert "jimo-invest：被拦截" in html and "被反爬虫验证拦截 × 1" in html
     # CSS is inlined for mail clients
     assert re.search(r'<del style="[^"]*background', html)
 

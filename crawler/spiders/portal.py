@@ -1,10 +1,17 @@
-"""`portal`: one config-driven spider for every portal kind, incremental, with per-portal health."""
+"""`portal`: one config-driven spider for every portal kind, incremental, with per-portal health.
+
+What to request and when to stop: links found on a list page go into the store's frontier before they are
+requested, and stay there until stored (or given up); every run requests the pending links first, then walks
+the lists. A walk stops at a list page with no link the store has not seen, unless an earlier walk of that
+column was cut short: then it goes at least as deep as that one reached.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import AsyncIterator, Iterator
-from contextlib import ExitStack
+import signal
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -13,6 +20,7 @@ import scrapy
 from scrapy import FormRequest, Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from crawler import settings as crawler_settings
@@ -23,15 +31,33 @@ from crawler.extract.documents import UnreadableDocument, is_document_response, 
 from crawler.extract.links import is_article_candidate, is_document_candidate, same_page
 from crawler.faults import describe
 from crawler.middlewares import Handled
+from crawler.progress import Progress
 from crawler.state import Known, PortalState
-from portalwatch.config import DEFAULT_CONFIG, Config, ConfigError, PortalConfig, load_config
-from portalwatch.lock import exclusive
+from portalwatch.config import Config, PortalConfig
 from portalwatch.models import CrawledArticle
-from portalwatch.storage import utcnow
+from portalwatch.outcomes import DOWN, LinkState
+from portalwatch.storage import StorageError, utcnow
 
 log = logging.getLogger(__name__)
-LIST_PRIORITY = 10
-MAX_ATTACHMENTS = 3  # attached files read per article  # list pages first: they decide what else to fetch
+MAX_ATTACHMENTS = 3  # attached files read per article
+PENDING_PRIORITY = 20  # links found by an earlier run and not stored yet come first
+LIST_PRIORITY = 10  # then list pages: they decide what else to fetch
+GIVE_UP_AT_ONCE = frozenset({"robots"})  # the site forbids the link: no point asking again
+NOT_THE_LINKS_FAULT = frozenset({"blocked"})  # the portal refused everything; the link is not to blame
+
+
+def storage_guarded(method: Callable) -> Callable:
+    """A callback whose store failure stops the whole crawl once, instead of one traceback per page."""
+    @functools.wraps(method)
+    def guarded(self: PortalSpider, *args: Any, **kwargs: Any) -> Any:
+        try:
+            result = method(self, *args, **kwargs)
+            return list(result) if isinstance(result, Iterator) else result
+        except StorageError as exc:
+            self.stop_for_storage(exc)
+            return []
+
+    return guarded
 
 
 def choose_portals(config: Config, names: list[str] | None) -> list[PortalConfig]:
@@ -46,57 +72,93 @@ class PortalSpider(scrapy.Spider):
 
     name = "portal"
 
-    def __init__(self, portal: str | list[str] | None = None, config: str | Config | None = None,
-                 context: CrawlContext | None = None, trigger: str = "scrapy", **kwargs: Any) -> None:
+    def __init__(self, config: Config, context: CrawlContext, portal: str | list[str] | None = None,
+                 **kwargs: Any) -> None:
+        """Started by `crawler.runner` or by `scrapy crawl portal` (`crawler.commands.crawl`), which check the
+        config, the seeds and the store, hold the lock and open the run first."""
         super().__init__(**kwargs)
-        self.config = config if isinstance(config, Config) else load_config(config or DEFAULT_CONFIG)
+        self.config, self.context = config, context
         names = portal.split(",") if isinstance(portal, str) else portal
         portals = choose_portals(self.config, names)
-        if not portals:
-            raise ConfigError(self.config.source, None, "portals", "no enabled portal to crawl")
-        self.owns_context = context is None
-        self.lock = ExitStack()
-        if self.owns_context:  # started by `scrapy crawl`: hold the store's lock as `portalwatch crawl` does
-            self.lock.enter_context(exclusive(self.config, "scrapy crawl"))
-        self.context = context or CrawlContext.start(self.config, trigger)
+        self.storage_error: StorageError | None = None
+        self.stop_signal: int | None = None  # SIGINT or SIGTERM, when one stopped the crawl
         crawl = self.config.crawl
         self.states = {
             p.name: PortalState(p, self.context.portal_health(p.name), p.max_pages or crawl.max_pages)
             for p in portals
         }
+        self.progress = Progress(self.states.values())
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.settings.setdict(crawler_settings.from_config(spider.config), priority="spider")
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
+        crawler.signals.connect(spider.watch_signals, signal=signals.engine_started)
         return spider
+
+    def watch_signals(self) -> None:
+        """Note which signal stops the crawl (Scrapy's own handlers, installed by now, still do the stopping),
+        and show progress on a terminal."""
+        self.progress.start()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            handler = signal.getsignal(signum)
+            if callable(handler):
+                signal.signal(signum, functools.partial(self._signalled, handler))
+
+    def _signalled(self, handler: Callable, signum: int, frame: object) -> None:
+        if self.stop_signal is None:
+            self.stop_signal = signum
+        handler(signum, frame)
+
+    def stop_for_storage(self, exc: StorageError) -> None:
+        """The store cannot be written: stop fetching (what is stored stays; the frontier resumes later)."""
+        if self.storage_error is None:
+            self.storage_error = exc
+            log.debug("%s; stopping the crawl", exc)  # the command prints it once, when the crawl has stopped
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="storage-error"))
 
     # --- start ---------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
+        try:
+            requests = self._start_requests()
+        except StorageError as exc:
+            self.stop_for_storage(exc)
+            return
+        for request in requests:
+            yield request
+
+    def _start_requests(self) -> list[Request]:
+        """Pending links of every portal, then the start pages, then the known articles to re-check."""
         since = utcnow() - timedelta(days=self.config.crawl.revisit_days)
         store = self.context.store
+        pending, lists, revisits = [], [], []
         for state in self.states.values():
             state.known = store.known_urls(state.name)
-            state.failed_before = store.error_urls(state.name)
+            state.listed = store.frontier_urls(state.name)
+            for url in store.pending_links(state.name):
+                pending.append(self._article_request(state, url, PENDING_PRIORITY))
+            for url in state.portal.start_urls:
+                state.resume_depth[url] = store.walk_resume_depth(state.name, url)
+                lists.append(Request(url, callback=self.parse_list, errback=self.on_error, dont_filter=True,
+                                     priority=LIST_PRIORITY,
+                                     meta={"portal": state.name, "start": True, "list_page": 1, "column": url}))
             for row in store.revisit_candidates(state.name, since):
                 state.revisit[row["url"]] = Known(row["id"], row["etag"], row["last_modified"])
-            for url in state.portal.start_urls:
-                yield Request(url, callback=self.parse_list, errback=self.on_error, dont_filter=True,
-                              priority=LIST_PRIORITY, meta={"portal": state.name, "start": True, "list_page": 1})
-            for url in state.revisit:
-                yield self._article_request(state, url)
+                revisits.append(self._article_request(state, row["url"]))
+        return [*pending, *lists, *revisits]
 
-    def _article_request(self, state: PortalState, url: str) -> Request:
+    def _article_request(self, state: PortalState, url: str, priority: int = 0) -> Request:
         state.scheduled.add(url)
         # dont_filter: the spider dedupes article URLs itself, and Scrapy's filter would silently drop
         # the repeated hop of a redirect loop instead of letting it end as a recorded redirect-loop.
         return Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True,
-                       meta={"portal": state.name, "article_url": url})
+                       priority=priority, meta={"portal": state.name, "article_url": url})
 
     # --- list pages ----------------------------------------------------------------------------
+    @storage_guarded
     def parse_list(self, response: Response) -> Iterator[Request]:
-        """Request the list's unknown articles, then the next list page unless this one held nothing new."""
+        """Store the list's unseen links as pending and request them; then page on, or end the walk."""
         state = self.states[response.meta["portal"]]
         page = _page(response)
         state.health.count("list_pages")
@@ -104,19 +166,28 @@ class PortalSpider(scrapy.Spider):
         if found is None:
             return
         extractor, links = found
-        fresh = [url for url in links if url not in state.known]
-        for url in fresh:
+        store, number, column = self.context.store, response.meta["list_page"], response.meta["column"]
+        unseen = [url for url in links if url not in state.known and url not in state.listed]
+        added = store.add_pending(state.name, unseen)  # written down before anything is requested
+        state.listed.update(added)
+        store.walk_reached(state.name, column, number)
+        for url in added:
             if url not in state.scheduled:
                 yield self._article_request(state, url)
-        number = response.meta["list_page"]
-        # Links that failed in an earlier run are tried again, but only never-seen links keep paging going:
-        # a dead link or a robots-forbidden one must not walk the whole column every day.
-        if not [url for url in fresh if url not in state.failed_before]:
-            log.info("%s: list page %d holds only known articles; paging stops", state.name, number)
-        elif number < state.max_pages:
-            following = self._next_list_request(state, extractor, page, number)
-            if following is not None:
-                yield following
+        # Pending and given-up links were requested from the frontier already: only links the store has
+        # never seen keep paging going, unless an earlier walk of this column was cut short deeper down.
+        if not unseen and number > state.resume_depth.get(column, 0):
+            log.info("%s: list page %d holds no link the store has not seen; paging stops", state.name, number)
+            store.walk_finished(state.name, column, number)
+            return
+        if number >= state.max_pages:
+            store.walk_finished(state.name, column, number)
+            return
+        following, ok = self._next_list_request(state, extractor, page, number, column)
+        if following is not None:
+            yield following
+        elif ok:
+            store.walk_finished(state.name, column, number)
 
     def _read_list(self, state: PortalState, page: Page, response: Response) -> tuple[Extractor, list[str]] | None:
         """The extractor and the portal's article links of a list page; None (recorded) when it has none."""
@@ -127,7 +198,7 @@ class PortalSpider(scrapy.Spider):
                      and not same_page(url, page.url)]
             detail = f"no article links found on the list page ({extractor.name} markup changed?)"
         except Exception as exc:  # a list page the extractor chokes on is a parse error of this portal only
-            log.exception("%s: cannot read the list page %s", state.name, page.url)
+            log.debug("%s: cannot read the list page %s", state.name, page.url, exc_info=True)
             links, detail = [], f"{type(exc).__name__}: {exc}"
         start = response.meta.get("start")
         if not links:
@@ -139,23 +210,26 @@ class PortalSpider(scrapy.Spider):
             state.health.start_pages_ok += 1
         return extractor, links
 
-    def _next_list_request(self, state: PortalState, extractor: Extractor, page: Page, number: int) -> Request | None:
+    def _next_list_request(self, state: PortalState, extractor: Extractor, page: Page, number: int,
+                           column: str) -> tuple[Request | None, bool]:
+        """The request for the next list page (None at the last one), and False when finding it failed."""
         try:
             following = extractor.next_page(page)
         except Exception as exc:
-            log.exception("%s: cannot find the next list page after %s", state.name, page.url)
+            log.debug("%s: cannot find the next list page after %s", state.name, page.url, exc_info=True)
             state.health.error(page.url, "parse", f"next page: {type(exc).__name__}: {exc}")
-            return None
+            return None, False
         if following is None:
-            return None
-        meta = {"portal": state.name, "list_page": number + 1}
+            return None, True
+        meta = {"portal": state.name, "list_page": number + 1, "column": column}
         if following.form is not None:
             return FormRequest(following.url, formdata=following.form, callback=self.parse_list,
-                               errback=self.on_error, priority=LIST_PRIORITY, meta=meta, dont_filter=True)
+                               errback=self.on_error, priority=LIST_PRIORITY, meta=meta, dont_filter=True), True
         return Request(following.url, callback=self.parse_list, errback=self.on_error,
-                       priority=LIST_PRIORITY, meta=meta, dont_filter=True)
+                       priority=LIST_PRIORITY, meta=meta, dont_filter=True), True
 
     # --- article pages -------------------------------------------------------------------------
+    @storage_guarded
     def parse_article(self, response: Response) -> Iterator[CrawledArticle]:
         state = self.states[response.meta["portal"]]
         url = response.meta["article_url"]
@@ -171,11 +245,11 @@ class PortalSpider(scrapy.Spider):
         try:
             article = state.extractor(page, remember=False).article(page)
         except Exception as exc:  # a page the extractor chokes on is one error, not a stopped portal
-            log.exception("%s: cannot extract %s", state.name, url)
-            state.health.error(url, "parse", f"{type(exc).__name__}: {exc}")
+            log.debug("%s: cannot extract %s", state.name, url, exc_info=True)
+            self.link_failed(state, url, "parse", f"{type(exc).__name__}: {exc}")
             return
         if not article.text:
-            state.health.error(url, "empty", "the page holds no article text")
+            self.link_failed(state, url, "empty", "the page holds no article text")
             return
         title = article.title
         if not title:
@@ -225,14 +299,14 @@ class PortalSpider(scrapy.Spider):
         try:
             document = read_document(response.body)
         except UnreadableDocument as exc:
-            state.health.error(url, "unreadable", str(exc))
+            self.link_failed(state, url, "unreadable", str(exc))
             return
         except Exception as exc:  # a broken file is one error, not a stopped portal
             log.exception("%s: cannot read the document %s", state.name, url)
-            state.health.error(url, "parse", f"{type(exc).__name__}: {exc}")
+            self.link_failed(state, url, "parse", f"{type(exc).__name__}: {exc}")
             return
         if not document.text:
-            state.health.error(url, "empty", f"the {document.format} file holds no text (a scan?)")
+            self.link_failed(state, url, "empty", f"the {document.format} file holds no text (a scan?)")
             return
         state.health.count("articles_fetched")
         yield CrawledArticle(
@@ -242,6 +316,14 @@ class PortalSpider(scrapy.Spider):
         )
 
     # --- faults and the end ----------------------------------------------------------------------
+    def link_failed(self, state: PortalState, url: str, reason: str, detail: str, recorded: bool = False) -> None:
+        """An article link that gave nothing to store: an error of its portal, and an attempt counted later."""
+        if not recorded:
+            state.health.error(url, reason, detail)
+        if url in state.listed and reason not in NOT_THE_LINKS_FAULT:
+            state.failures[url] = (f"{reason}: {detail}" if detail else reason, reason in GIVE_UP_AT_ONCE)
+
+    @storage_guarded
     def on_error(self, failure: Failure) -> None:
         request = failure.request
         state = self.states.get(request.meta.get("portal"))
@@ -251,18 +333,38 @@ class PortalSpider(scrapy.Spider):
         url = request.meta.get("article_url") or request.url  # the link as listed, not a redirect's last hop
         if url != request.url:
             detail = f"{detail} (at {request.url})"
-        if not isinstance(failure.value, Handled):  # a Handled fault is recorded where it was found
+        handled = isinstance(failure.value, Handled)  # a Handled fault is recorded where it was found
+        if request.meta.get("article_url"):
+            self.link_failed(state, url, reason, detail, recorded=handled)
+        elif not handled:
             state.health.error(url, reason, detail)
         if request.meta.get("start"):
             state.health.start_failed(url, reason, detail)
 
     def on_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        self.progress.stop()
+        if self.storage_error is not None:
+            return
+        try:
+            self._record_outcomes(reason)
+        except StorageError as exc:
+            self.storage_error = exc
+            log.error("%s; the run's figures could not be recorded", exc)
+
+    def _record_outcomes(self, reason: str) -> None:
+        """Each portal's status and figures, and the failed links' attempts (not for a portal that was down)."""
+        crawl, store = self.config.crawl, self.context.store
         for state in self.states.values():
             state.health.settle(reason)
             state.health.save()
-        if self.owns_context:
-            self.context.finish()
-        self.lock.close()
+            if state.health.status in DOWN:
+                continue
+            for url, (error, at_once) in state.failures.items():
+                state_now = store.link_failed(url, error, max_attempts=crawl.give_up_attempts,
+                                              min_days=crawl.give_up_days, give_up_now=at_once)
+                if state_now == LinkState.GIVEN_UP:
+                    log.log(logging.INFO if at_once else logging.WARNING, "%s: gave up %s (%s)", state.name, url,
+                            error if at_once else f"{error}; failed {crawl.give_up_attempts} times")
 
 
 def _page(response: Response) -> Page:

@@ -10,37 +10,34 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from crawler.runner import run_crawl
-from portalwatch.commands.crawl import table
+from portalwatch.commands.crawl import report
 from portalwatch.commands.digest import describe, report_failure, retried_lines
 from portalwatch.config import Config
+from portalwatch.outcomes import Exit, RunStatus
 from portalwatch.storage import Store, utcnow
 from reports.digest import due_subscriptions, last_sent_at, resend_stored, run_digest
 from scheduler.recovery import mark_killed_runs
 
 log = logging.getLogger(__name__)
 
-EXIT_KILLED = 3
+EXIT_KILLED = Exit.KILLED
 WATCHDOG_GRACE = 60.0  # seconds past the crawl's own time limit before the watchdog ends the process
 
 
 def run(config: Config, args: argparse.Namespace) -> int:
     store = Store(config.database)
-    for run_id in mark_killed_runs(store):
-        log.warning("crawl run %d was interrupted earlier (its process is gone): marked killed", run_id)
     with watchdog(store, config.crawl.time_limit_minutes * 60 + WATCHDOG_GRACE):
-        summary = run_crawl(config, trigger="run-once")
-    print(table(summary))
-    print(f"run {summary.run_id}: {summary.status}")
-    if summary.failed:
-        print(f"portalwatch: run-once: failed or blocked: {', '.join(summary.failed)}", file=sys.stderr)
+        summary = run_crawl(config, trigger="run-once")  # runs left `running` by a dead process: interrupted
+    crawl_code = report(config, summary, "run-once")
+    if summary.status == RunStatus.INTERRUPTED:
+        return crawl_code
     digest_code = send_digest_if_due(config, store, force=args.force_digest)
-    return 1 if summary.failed else digest_code
+    return crawl_code or digest_code
 
 
 def send_digest_if_due(config: Config, store: Store, *, force: bool) -> int:

@@ -23,7 +23,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
     store = Store(config.database)
     zone = ZoneInfo(config.timezone)
     now = utcnow()
-    for block in (portal_table(config, store, zone), latest_run(config, store, zone),
+    for block in (portal_table(config, store, zone), latest_run(config, store, zone), links(store, zone),
                   next_runs(config, now, zone), waiting(config, store, now), last_digest(store, zone)):
         print("\n".join(block))
         print()
@@ -72,6 +72,21 @@ def latest_run(config: Config, store: Store, zone: ZoneInfo) -> list[str]:
         status = f"running in {holder.describe()}" if holder else "interrupted (its process is gone)"
     ended = f", finished {when(run['finished_at'], zone)}" if run["finished_at"] else ""
     return [f"Last crawl: #{run['id']} {status}, started {when(run['started_at'], zone)}{ended} ({run['trigger']})"]
+
+
+def links(store: Store, zone: ZoneInfo, shown: int = 20) -> list[str]:
+    """Article links waiting to be fetched again, and those given up with their reasons."""
+    pending = store.count_pending()
+    lines = [f"Pending links: {sum(pending.values())}"
+             + (f" ({', '.join(f'{p} {n}' for p, n in sorted(pending.items()))})" if pending else "")]
+    given_up = store.given_up_links()
+    lines.append(f"Given up: {len(given_up)} links" + (" (newest first)" if given_up else ""))
+    for row in given_up[:shown]:
+        lines.append(f"  {row['portal']}  {when(row['given_up_at'], zone)}  {row['attempts']} attempts  "
+                     f"{row['url']}  {(row['last_error'] or '')[:80]}")
+    if len(given_up) > shown:
+        lines.append(f"  ... and {len(given_up) - shown} more")
+    return lines
 
 
 def next_runs(config: Config, now: datetime, zone: ZoneInfo) -> list[str]:

@@ -26,8 +26,8 @@ class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, name: str, log: list[RequestRecord], lock: threading.Lock) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, name: str, log: list[RequestRecord], lock: threading.Lock, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
         self.name = name
         self.build: SiteBuild | None = None
         self.peers: dict[str, str] = {}  # site name -> base URL of every fixture site

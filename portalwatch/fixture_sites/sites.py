@@ -40,11 +40,13 @@ class FixtureSites:
     `solver_seconds`: how long the 412 wall keeps its solver script waiting.
     `process`: serve from a child process (`python -m portalwatch.fixture_sites`), so that a benchmark's
     crawler does not share the interpreter lock with the servers; everything else works the same.
+    `ports`: site name -> port to serve it on, for in-process servers (a portal coming back at its address).
     """
 
     def __init__(
         self, scale: int = 1, flaky_failures: int = 2, slow_seconds: float = 3.0, process: bool = False,
         pass_uses: int = 20, solver_seconds: float = 0.0,
+        ports: dict[str, int] | None = None,
     ) -> None:
         if scale < 1:
             raise ValueError(f"scale must be 1 or more, not {scale}")
@@ -53,6 +55,7 @@ class FixtureSites:
         self.options = {"scale": scale, "flaky_failures": flaky_failures, "slow_seconds": slow_seconds,
                         "pass_uses": pass_uses, "solver_seconds": solver_seconds}
         self.process = process
+        self.ports = dict(ports or {})
         self._requests: list[RequestRecord] = []
         self._child: subprocess.Popen | None = None
         self._base_urls: dict[str, str] = {}
@@ -101,7 +104,7 @@ class FixtureSites:
 
     def _start_servers(self) -> None:
         for name in self._kinds:
-            self._servers[name] = SiteServer(name, self._requests, self._lock)
+            self._servers[name] = SiteServer(name, self._requests, self._lock, self.ports.get(name, 0))
         self._base_urls = {name: server.base_url for name, server in self._servers.items()}
         for name, server in self._servers.items():
             server.peers = self._base_urls

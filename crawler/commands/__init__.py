@@ -1,0 +1,1 @@
+"""Scrapy commands of the project (`COMMANDS_MODULE`): `crawl` replaces Scrapy's own for the portal spider."""
