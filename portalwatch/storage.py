@@ -8,6 +8,7 @@ cannot be opened, written or understood raises `StorageError`, one line naming t
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -399,12 +400,29 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+SQLITE_BUSY_SECONDS = 30
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    _wal(cursor)
     cursor.close()
+
+
+def _wal(cursor) -> None:
+    """Put the file in WAL mode. SQLite answers "locked" at once, without waiting, while another connection
+    is creating the same new file: that is retried for the busy timeout."""
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def prepare_url(url: str) -> str:

@@ -161,7 +161,7 @@ def test_a_captcha_portal_ends_blocked_within_its_limit_and_the_rest_of_the_run_
         answered = _requests(done, "blocked")
         assert len(answered) <= 3 and {r.path for r in answered} == {"/robots.txt"}
         assert done.returncode == 1 and done.run["status"] == "partial"
-        assert "failed or blocked: blocked" in done.stderr
+        assert "failed, blocked or partial: blocked (blocked)" in done.stderr
         assert {name: done.portals[name]["status"] for name in [*BROWSER_SITES, PLAIN_SITE]} == dict.fromkeys(
             [*BROWSER_SITES, PLAIN_SITE], "ok")
 

@@ -33,12 +33,13 @@ def digest(health: list[PortalHealth]) -> DigestContent:
 def test_the_health_part_names_the_problem_portals_and_counts_the_healthy_ones() -> None:
     rendered = render(digest(portals(30, failing_every=10)), TZ)
     for whole in (rendered.html, rendered.text):
-        html_or_text = whole[whole.index("抓取情况"):]
+        html_or_text = whole[whole.rindex("抓取情况"):]  # the part itself, not the overview pointing to it
         assert "portal-0000：失败" in html_or_text and "portal-0020：失败" in html_or_text
         assert "HTTP 503 at list page 10" in html_or_text
         assert "其余 27 个站点正常" in html_or_text and "抓取 270 篇，新 54 篇" in html_or_text
         assert "portal-0001" not in html_or_text  # a healthy portal gets no row of its own
         assert "never-crawled" in html_or_text
+    assert "\n未设置 digest.public_url" in rendered.text  # the overview's lines stay lines
 
 
 def test_a_mail_for_three_thousand_portals_fits_and_says_how_many_problems_it_left_out() -> None:
