@@ -11,6 +11,7 @@ from filelock import Timeout
 
 from portalwatch.commands.digest import report_failure, retried_lines
 from portalwatch.config import Config
+from portalwatch.outcomes import Exit
 from portalwatch.storage import DeliveryState, Store
 from reports.collect import as_utc
 from reports.digest import drop_stored, resend_stored
@@ -50,14 +51,14 @@ def drop(config: Config, outbox_id: int) -> int:
     except Timeout:
         print("portalwatch: outbox: another digest run is still going on (lock digest.lock held); nothing dropped",
               file=sys.stderr)
-        return 1
+        return Exit.BUSY
     if message is None:
         print(f"portalwatch: outbox: no stored message #{outbox_id} (see `portalwatch outbox`)", file=sys.stderr)
-        return 2
+        return Exit.CONFIG
     if message["delivered_at"] is not None:
         print(f"portalwatch: outbox: message #{outbox_id} ({message['message_id']}) reached every recipient "
               f"already; nothing to drop", file=sys.stderr)
-        return 2
+        return Exit.CONFIG
     if message["dropped_at"] is not None:
         print(f"message #{outbox_id} ({message['message_id']}) was dropped already")
         return 0
