@@ -1085,6 +1085,11 @@ class Store:
                         conn.execute(insert(subscription_ledger), rows)
             return starts_at
 
+    def subscription_starts(self) -> dict[str, datetime | None]:
+        """Subscription name -> when it starts, for every subscription a digest has used (read only)."""
+        with self.engine.connect() as conn:
+            return dict(conn.execute(select(subscriptions.c.name, subscriptions.c.starts_at)).all())
+
     def sent_to(self, name: str) -> dict[ItemKind, set[int]]:
         """Ids of the articles and revisions subscription `name` was sent."""
         query = select(subscription_ledger.c.item_kind, subscription_ledger.c.item_id).where(
