@@ -426,18 +426,22 @@ def _wal(cursor) -> None:
             time.sleep(0.05)
 
 
-def prepare_url(url: str) -> str:
-    """`url`, with the folder of a SQLite file created (the file itself is made on first use)."""
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-    return url
-
-
 def make_engine(url: str) -> Engine:
     """An engine for `url` whose database has this program's schema (created or upgraded as needed).
 
     Raises `StorageError` when the database cannot be opened, written or understood.
     """
+    engine = prepared_engine(url)
+    try:
+        upgrade_schema(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+def prepared_engine(url: str) -> Engine:
+    """An engine for `url`, a SQLite file's folder made; an empty old file or a folder that cannot be is an error."""
     shown = shown_url(url)
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         path = Path(url[len("sqlite:///"):])
@@ -448,22 +452,44 @@ def make_engine(url: str) -> Engine:
             make_folder(path.parent)
         except OSError as exc:
             raise StorageError(shown, f"cannot create its folder: {os_cause(exc)}") from None
+    return open_engine(url)
+
+
+def upgrade_schema(engine: Engine) -> migrate.Upgrade:
+    """Bring the database of `engine` to this program's schema revision; `StorageError` when it cannot be."""
     try:
-        engine = create_engine(url)
+        return migrate.upgrade(engine)
+    except OSError as exc:  # the schema lock beside the file cannot be made
+        raise StorageError(engine.url.render_as_string(hide_password=True), os_cause(exc)) from None
+
+
+def open_engine(url: str, **options) -> Engine:
+    """An engine for `url` (nothing is connected or created yet) whose failures are one `StorageError` line."""
+    shown = shown_url(url)
+    try:
+        engine = create_engine(url, **options)
     except NoSuchModuleError:
         raise StorageError(shown, f"unknown database kind {make_url(url).drivername!r}") from None
     except ImportError as exc:
-        raise StorageError(shown, f"its driver is not installed ({exc.name or exc}): pip install it") from None
+        raise StorageError(shown, _missing_driver(url, exc)) from None
     except ArgumentError as exc:
         raise StorageError(shown, f"not a valid database URL ({exc})") from None
     event.listen(engine, "handle_error", _storage_error(shown))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    try:
-        migrate.upgrade(engine)
-    except OSError as exc:  # the schema lock beside the file cannot be made
-        raise StorageError(shown, os_cause(exc)) from None
     return engine
+
+
+def _missing_driver(url: str, exc: ImportError) -> str:
+    """What to do when the driver module of `url` cannot be imported."""
+    module = exc.name or str(exc)
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return f"its driver {module} is not installed: pip install {module}"
+    if parsed.get_driver_name() == "psycopg":
+        return f"its driver {module} is not installed: pip install 'portalwatch[postgres]'"
+    return (f"its driver {module} is not installed: pip install 'portalwatch[postgres]' and write the URL "
+            "as postgresql+psycopg://")
 
 
 def _storage_error(shown: str):
