@@ -244,3 +244,12 @@ def test_a_title_naming_only_the_site_gives_way_to_the_heading_over_the_text() -
     <div class="info"><span>发布时间：2026-03-05</span><span style="display:none">3573</span><span>分享到：</span></div>
     <div class="content">{BODY_HTML}</div></div></body></html>""")
     assert fields(article) == ("海创新能源项目在崂山区签约", date(2026, 3, 5), ARTICLE_TEXT, [])
+
+
+def test_a_byline_without_the_year_takes_its_year_from_the_page_not_another_day() -> None:
+    markup = f"""<html><head><title>海创新能源项目在崂山区签约_某某号</title></head><body>
+    <h2>海创新能源项目在崂山区签约</h2><div class="source"><span>发布时间：12-30</span><span>22:46</span></div>
+    <div class="content">{BODY_HTML}</div>
+    <script>var page = {{"time": "%s"}};</script></body></html>"""
+    later = page("/s?id=1", markup % "2026-01-02 08:00:00")  # the page's own stamp, days later, in the next year
+    assert fields(later)[1] == date(2025, 12, 30)
