@@ -201,9 +201,8 @@ def main_blocks(root: etree._Element, headline: etree._Element | None = None) ->
 
     starts, ends = _offsets(root)
     first = _first_paragraph(kept, headline, starts, ends) if headline in ends else None
-    opening = {first, *first.iterancestors()} if first is not None else set()
-
-    opening = {node for node in opening if starts.get(node, -1) >= ends[headline]}
+    opening = {node for node in (first, *first.iterancestors()) if starts.get(node, -1) >= ends[headline]} if (
+        first is not None) else set()  # the first paragraph's element and the blocks around it below the headline
     after = {node for node in scores if headline is not None and _after(node, headline)}
 
     def weight(node: etree._Element, opening_counts: bool) -> float:
