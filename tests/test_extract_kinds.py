@@ -235,3 +235,21 @@ def test_a_one_paragraph_article_right_under_its_headline_beats_a_longer_notice_
     <div class="main"><div class="info">2026-03-05 来源：某某网</div><div class="text">{one}</div></div>
     <div class="side">{NOTICE_HTML}</div></body></html>""")
     assert fields(article) == ("海创新能源项目在崂山区签约", date(2026, 3, 5), one, [])
+
+
+def test_a_title_naming_only_the_site_gives_way_to_the_heading_over_the_text() -> None:
+    article = page("/art/2026/3/5/art_1_1.html", f"""<html><head><title>青岛市某某区人民政府门户网站</title></head><body>
+    <h1><a href="/">青岛市某某区人民政府门户网站</a></h1><div class="nav"><a href="/">首页</a></div>
+    <div class="detail"><div class="head"><h2>海创新能源项目在崂山区签约</h2><h3>总投资32亿元，年产值10亿元</h3></div>
+    <div class="info"><span>发布时间：2026-03-05</span><span style="display:none">3573</span><span>分享到：</span></div>
+    <div class="content">{BODY_HTML}</div></div></body></html>""")
+    assert fields(article) == ("海创新能源项目在崂山区签约", date(2026, 3, 5), ARTICLE_TEXT, [])
+
+
+def test_a_byline_without_the_year_takes_its_year_from_the_page_not_another_day() -> None:
+    markup = f"""<html><head><title>海创新能源项目在崂山区签约_某某号</title></head><body>
+    <h2>海创新能源项目在崂山区签约</h2><div class="source"><span>发布时间：12-30</span><span>22:46</span></div>
+    <div class="content">{BODY_HTML}</div>
+    <script>var page = {{"time": "%s"}};</script></body></html>"""
+    later = page("/s?id=1", markup % "2026-01-02 08:00:00")  # the page's own stamp, days later, in the next year
+    assert fields(later)[1] == date(2025, 12, 30)
