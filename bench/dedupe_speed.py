@@ -24,14 +24,20 @@ Checks are timed three times; the shortest counts.
     .venv/bin/python bench/dedupe_speed.py                          # 20,000 articles (the issue's check)
     .venv/bin/python bench/dedupe_speed.py --sizes 10000 100000
     nice -n 10 .venv/bin/python bench/dedupe_speed.py --sizes 10000 100000 1000000   # once: hours
+    .venv/bin/python bench/dedupe_speed.py --keep DIR --sizes 1000000 --methods ours   # DIR's corpus reused
+
+With `--keep DIR` the generated corpus stays in DIR and a later run reuses it when it was made with the
+same chain order and at least as many articles (the indexes are built afresh every run).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,6 +60,7 @@ REPEATS = 3
 COPIED_FROM = 10_000  # copies are of the first this many articles
 BATCH = 20_000  # articles generated at once
 PERMUTATIONS = 128
+CORPUS = "corpus.json"  # what the corpus in a kept folder was made with
 
 
 class Markov:
@@ -134,6 +141,16 @@ def make_data(folder: Path, largest: int, order: int) -> None:
             else:
                 title, text, source = new_title, new_text, None
             f.write(json.dumps({"title": title, "text": text, "source": source}, ensure_ascii=False) + "\n")
+    (folder / CORPUS).write_text(json.dumps({"order": order, "articles": largest, "checks": CHECKS}), encoding="utf-8")
+
+
+def corpus_ready(folder: Path, largest: int, order: int) -> bool:
+    """Whether `folder` holds a corpus `make_data` wrote with this order and at least `largest` articles."""
+    try:
+        made = json.loads((folder / CORPUS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return made.get("order") == order and made.get("articles", 0) >= largest and made.get("checks") == CHECKS
 
 
 def url(article_id: int) -> str:
@@ -286,6 +303,11 @@ def line(method: str, size: int, r: dict) -> str:
             f"{r['new_kept']:.3f}, precision {r['precision']:.4f} | peak RSS {r['peak_rss_mb']:.0f} MB{opened}")
 
 
+def load() -> str:
+    """The 1, 5 and 15 minute load averages: benchmark figures on a busy machine are noisy."""
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[20_000])
@@ -303,11 +325,19 @@ def main() -> None:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
-        make_data(folder, max(args.sizes), args.order)
-        print(f"formulaic corpus (order-{args.order} character Markov chain over the seeds): {max(args.sizes)} "
-              f"known articles, {CHECKS} queries ({time.perf_counter() - start:.0f} s to generate)", flush=True)
+        reused = corpus_ready(folder, max(args.sizes), args.order)
+        if not reused:
+            make_data(folder, max(args.sizes), args.order)
+        made = json.loads((folder / CORPUS).read_text(encoding="utf-8"))["articles"]
+        print(f"formulaic corpus (order-{args.order} character Markov chain over the seeds): {made} "
+              f"known articles, {CHECKS} queries "
+              f"({'reused from ' + str(folder) if reused else f'{time.perf_counter() - start:.0f} s to generate'})",
+              flush=True)
+        print(f"machine: {os.cpu_count()} cores, load average {load()} at the start", flush=True)
         results = {}
         for size in args.sizes:
+            for old in folder.glob(f"cache-{size}"):  # an index of an earlier run holds its added articles
+                shutil.rmtree(old)
             for method in args.methods:
                 if method == "ensemble" and size > args.ensemble_max:
                     print(f"ensemble {size:>8} known: skipped (--ensemble-max {args.ensemble_max})", flush=True)
@@ -325,6 +355,7 @@ def main() -> None:
                 other = results.get((base, size), {})
                 if "check_s" in ours and "check_s" in other:
                     print(f"{size} known: ours takes {ours['check_s'] / other['check_s']:.2f}x {base}'s check time")
+        print(f"load average {load()} at the end")
 
 
 if __name__ == "__main__":

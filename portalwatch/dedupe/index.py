@@ -256,7 +256,8 @@ class DedupeIndex:
             return []
         doc_freq, found = read_postings(filled, prepared.fingerprints)
         fingerprint_idf = idf(doc_freq, len(self))
-        ranked = best_candidates(found, fingerprint_idf, min_share * float(fingerprint_idf.sum()))
+        ranked = best_candidates(found, [len(s) for s in filled], fingerprint_idf,
+                                 min_share * float(fingerprint_idf.sum()))
         ranked = [r for r in ranked if r[0] >= CANDIDATE_RELATIVE * ranked[0][0]]
         text = weigh(prepared, fingerprint_idf)
         return [

@@ -70,23 +70,29 @@ class Weighted:
     """A text ready to be measured against known documents."""
 
     prepared: Prepared
-    weights: np.ndarray  # per distinct shingle (in `prepared.shingles` order), its largest position weight
-    where: np.ndarray  # per shingle position, the position of its hash in `prepared.shingles`
+    shingles: np.ndarray  # distinct shingle hashes, sorted (`prepared.shingles`)
+    where: np.ndarray  # per shingle position, the position of its hash in `shingles`
+    weights: np.ndarray  # per distinct shingle, its largest position weight
 
 
 def weigh(prepared: Prepared, fingerprint_idf: np.ndarray) -> Weighted:
     """The text's distinct shingles weighted by the IDF of their fingerprints (`shingle_weights`)."""
-    where = np.searchsorted(prepared.shingles, prepared.hashes)
-    weights = np.zeros(len(prepared.shingles))
+    order = np.argsort(prepared.hashes)
+    ordered = prepared.hashes[order]
+    first = np.concatenate(([True], ordered[1:] != ordered[:-1]))
+    where = np.empty(len(order), dtype=np.intp)
+    where[order] = np.cumsum(first) - 1
+    shingles = ordered[first]
+    weights = np.zeros(len(shingles))
     np.maximum.at(weights, where, shingle_weights(prepared, fingerprint_idf))
-    return Weighted(prepared, weights, where)
+    return Weighted(prepared, shingles, where, weights)
 
 
 def measure(text: Weighted, known_hashes: np.ndarray) -> Overlap:
     """The overlap of a weighed text and a known document's shingle hashes."""
     prepared = text.prepared
     known = sorted_unique(known_hashes)
-    distinct_present = member(prepared.shingles, known)
+    distinct_present = member(text.shingles, known)
     present = distinct_present[text.where]
     shared = int(np.count_nonzero(distinct_present))
     total = float(text.weights.sum())

@@ -28,6 +28,9 @@ class Segment:
         return doc
 
 
+_COUNT_SPAN = 16  # read documents are counted in an array when their ids span at most this many times their number
+
+
 @dataclass(frozen=True)
 class Found:
     """The postings read for a text's fingerprints in one segment."""
@@ -54,22 +57,31 @@ def read_postings(segments: list[Segment], fingerprints: np.ndarray) -> tuple[np
     return doc_freq, found
 
 
-def best_candidates(found: list[Found], fingerprint_idf: np.ndarray, floor: float) -> list[tuple[float, int, int]]:
+def best_candidates(found: list[Found], sizes: list[int], fingerprint_idf: np.ndarray,
+                    floor: float) -> list[tuple[float, int, int]]:
     """(shared fingerprint weight, segment, document) of the documents worth verifying, best first.
 
-    `found`: one answer per segment, in segment order; at most MAX_CANDIDATES, each sharing `floor`.
+    `found`: one answer per segment, in segment order, of `sizes` documents; at most MAX_CANDIDATES,
+    each sharing `floor`.
     """
-    sizes = [len(f.docs) for f in found]
-    if not sum(sizes):
+    offsets = np.cumsum([0, *sizes])
+    read = [f.docs.astype(np.int64) + offset for f, offset in zip(found, offsets, strict=False) if len(f.docs)]
+    if not read:
         return []
-    keys = np.concatenate([f.docs for f in found]).astype(np.int64)
-    keys |= np.repeat(np.arange(len(found), dtype=np.int64) << 32, sizes)
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    weights = fingerprint_idf[np.concatenate([f.which for f in found])[order]]
-    keys, sums = ordered[starts], np.add.reduceat(weights, starts)
+    docs = np.concatenate(read) if len(read) > 1 else read[0]
+    weights = fingerprint_idf[np.concatenate([f.which for f in found if len(f.docs)])]
+    top = int(docs.max()) + 1
+    if top <= _COUNT_SPAN * len(docs):  # documents close together (the oldest): counted in place
+        sums = np.bincount(docs, weights, minlength=top)
+        docs = np.flatnonzero(sums)  # every weight is positive (`idf`)
+        sums = sums[docs]
+    else:
+        order = np.argsort(docs, kind="stable")
+        ordered = docs[order]
+        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+        docs, sums = ordered[starts], np.add.reduceat(weights[order], starts)
     keep = sums >= floor
-    keys, sums = keys[keep], sums[keep]
-    best = np.lexsort((keys, -sums))[:MAX_CANDIDATES]
-    return [(float(sums[i]), int(keys[i] >> 32), int(keys[i] & 0xFFFFFFFF)) for i in best]
+    docs, sums = docs[keep], sums[keep]
+    best = np.lexsort((docs, -sums))[:MAX_CANDIDATES]
+    ranks = np.searchsorted(offsets, docs[best], side="right") - 1
+    return [(float(sums[i]), int(rank), int(docs[i] - offsets[rank])) for i, rank in zip(best, ranks, strict=True)]
