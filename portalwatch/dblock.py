@@ -14,9 +14,11 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
+
+from portalwatch.storage import open_engine
 
 NAMESPACE = "portalwatch"
 POLL = 0.2  # seconds between two tries while waiting
@@ -78,8 +80,8 @@ class DatabaseLock:
 
     def __init__(self, url: str, name: str, command: str) -> None:
         self.name = name
-        self._engine = create_engine(url, poolclass=NullPool,
-                                     connect_args={"application_name": _application_name(command)})
+        self._engine = open_engine(url, poolclass=NullPool,
+                                   connect_args={"application_name": _application_name(command)})
         self._connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
     def acquire(self, wait: float) -> bool:
@@ -104,7 +106,7 @@ class DatabaseLock:
 
 def holder_of(url: str, name: str) -> Owner | None:
     """Who holds the lock `name` in the database at `url`, or None."""
-    engine = create_engine(url, poolclass=NullPool)
+    engine = open_engine(url, poolclass=NullPool)
     try:
         with engine.connect() as connection:
             return _holder(connection, name)

@@ -32,6 +32,8 @@ SCRIPTS = "portalwatch:migrations"
 BASELINE = "0001_baseline"  # the schema `metadata.create_all` made before there were migrations
 BASELINE_TABLE = "articles"
 SCHEMA_LOCK_KEY = zlib.crc32(b"portalwatch schema")  # pg_advisory_xact_lock key shared by every install
+VERSION_TABLE = "alembic_version"
+VERSION_LENGTH = 128  # Alembic makes its column VARCHAR(32), shorter than our revision names; SQLite ignores it
 
 
 class SchemaTooNew(Exception):
@@ -103,12 +105,26 @@ def upgrade(engine: Engine) -> Upgrade:
         found = current(connection)  # another install may have upgraded it while we waited
         _check_known(engine, found)
         if found != head():
+            _fit_version_table(connection)
             if found == BASELINE and MigrationContext.configure(connection).get_current_revision() is None:
                 command.stamp(alembic_config(connection), BASELINE)
             command.upgrade(alembic_config(connection), "head")
             log.info("database %s: schema upgraded from %s to %s", describe(engine), found or "empty", head())
         connection.commit()
     return Upgrade(found, head())
+
+
+def _fit_version_table(connection: Connection) -> None:
+    """Make (or widen) Alembic's version table so that it holds our revision names."""
+    if connection.dialect.name == "sqlite":
+        return
+    if not inspect(connection).has_table(VERSION_TABLE):
+        connection.execute(text(f"CREATE TABLE {VERSION_TABLE} (version_num VARCHAR({VERSION_LENGTH}) NOT NULL, "
+                                f"CONSTRAINT {VERSION_TABLE}_pkc PRIMARY KEY (version_num))"))
+        return
+    column = next(c for c in inspect(connection).get_columns(VERSION_TABLE) if c["name"] == "version_num")
+    if (getattr(column["type"], "length", None) or VERSION_LENGTH) < VERSION_LENGTH:
+        connection.execute(text(f"ALTER TABLE {VERSION_TABLE} ALTER COLUMN version_num TYPE VARCHAR({VERSION_LENGTH})"))
 
 
 @contextmanager

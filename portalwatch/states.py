@@ -46,13 +46,15 @@ class LinkState(StrEnum):
 
 class DigestState(StrEnum):
     """Where a digest is (`digests.status`): `sending` while it is built, `queued` once stored in the outbox, `sent`
-    when every recipient has it; `interrupted` when the run stopped before it was stored (its items stay pending)."""
+    when every recipient has it, `dropped` when the operator gave up on it; `interrupted` when the run stopped
+    before it was stored (its items stay pending)."""
 
     SENDING = "sending"
     QUEUED = "queued"  # stored whole in the outbox, not yet at every recipient
     SENT = "sent"
     FAILED = "failed"
     INTERRUPTED = "interrupted"
+    DROPPED = "dropped"  # the operator gave up on its message (`outbox --drop`); its items wait for the next digest
 
 
 class DeliveryState(StrEnum):
@@ -62,6 +64,7 @@ class DeliveryState(StrEnum):
     UNKNOWN = "unknown"  # the message went past DATA but no 250 was recorded: re-sent with the same Message-ID
     SENT = "sent"  # the server answered 250 to DATA for this recipient
     FAILED = "failed"  # the server refused this recipient (5xx): reported, and tried again next time
+    DROPPED = "dropped"  # the operator gave up on the message before this recipient had it: never sent again
 
 
 class MessageKind(StrEnum):

@@ -274,6 +274,7 @@ outbox = Table(
     Column("raw", LargeBinary, nullable=False),  # the whole message as it goes on the wire, every part
     Column("created_at", UTCDateTime(), nullable=False),
     Column("delivered_at", UTCDateTime()),  # when the last recipient got it
+    Column("dropped_at", UTCDateTime()),  # when the operator gave up on it (`outbox --drop`): never sent again
 )
 
 outbox_recipients = Table(
@@ -425,18 +426,22 @@ def _wal(cursor) -> None:
             time.sleep(0.05)
 
 
-def prepare_url(url: str) -> str:
-    """`url`, with the folder of a SQLite file created (the file itself is made on first use)."""
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-    return url
-
-
 def make_engine(url: str) -> Engine:
     """An engine for `url` whose database has this program's schema (created or upgraded as needed).
 
     Raises `StorageError` when the database cannot be opened, written or understood.
     """
+    engine = prepared_engine(url)
+    try:
+        upgrade_schema(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+def prepared_engine(url: str) -> Engine:
+    """An engine for `url`, a SQLite file's folder made; an empty old file or a folder that cannot be is an error."""
     shown = shown_url(url)
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         path = Path(url[len("sqlite:///"):])
@@ -447,22 +452,44 @@ def make_engine(url: str) -> Engine:
             make_folder(path.parent)
         except OSError as exc:
             raise StorageError(shown, f"cannot create its folder: {os_cause(exc)}") from None
+    return open_engine(url)
+
+
+def upgrade_schema(engine: Engine) -> migrate.Upgrade:
+    """Bring the database of `engine` to this program's schema revision; `StorageError` when it cannot be."""
     try:
-        engine = create_engine(url)
+        return migrate.upgrade(engine)
+    except OSError as exc:  # the schema lock beside the file cannot be made
+        raise StorageError(engine.url.render_as_string(hide_password=True), os_cause(exc)) from None
+
+
+def open_engine(url: str, **options) -> Engine:
+    """An engine for `url` (nothing is connected or created yet) whose failures are one `StorageError` line."""
+    shown = shown_url(url)
+    try:
+        engine = create_engine(url, **options)
     except NoSuchModuleError:
         raise StorageError(shown, f"unknown database kind {make_url(url).drivername!r}") from None
     except ImportError as exc:
-        raise StorageError(shown, f"its driver is not installed ({exc.name or exc}): pip install it") from None
+        raise StorageError(shown, _missing_driver(url, exc)) from None
     except ArgumentError as exc:
         raise StorageError(shown, f"not a valid database URL ({exc})") from None
     event.listen(engine, "handle_error", _storage_error(shown))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    try:
-        migrate.upgrade(engine)
-    except OSError as exc:  # the schema lock beside the file cannot be made
-        raise StorageError(shown, os_cause(exc)) from None
     return engine
+
+
+def _missing_driver(url: str, exc: ImportError) -> str:
+    """What to do when the driver module of `url` cannot be imported."""
+    module = exc.name or str(exc)
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return f"its driver {module} is not installed: pip install {module}"
+    if parsed.get_driver_name() == "psycopg":
+        return f"its driver {module} is not installed: pip install 'portalwatch[postgres]'"
+    return (f"its driver {module} is not installed: pip install 'portalwatch[postgres]' and write the URL "
+            "as postgresql+psycopg://")
 
 
 def _storage_error(shown: str):
@@ -918,7 +945,7 @@ class Store:
         """Ids of the items of `kind` carried by a stored message not yet at every recipient (a subquery)."""
         return (select(outbox_items.c.item_id)
                 .join(outbox, outbox.c.id == outbox_items.c.outbox_id)
-                .where(outbox.c.delivered_at.is_(None), outbox_items.c.kind == kind))
+                .where(_waiting(), outbox_items.c.kind == kind))
 
     def _stream(self, query) -> Iterator[RowMapping]:
         """Rows of `query` a batch at a time: a server-side cursor on PostgreSQL, never the whole result."""
@@ -951,8 +978,8 @@ class Store:
         return outbox_id
 
     def undelivered_messages(self) -> list[RowMapping]:
-        """Stored messages some recipient has not got yet, oldest first."""
-        query = select(outbox).where(outbox.c.delivered_at.is_(None)).order_by(outbox.c.id)
+        """Stored messages some recipient has not got yet (and not dropped), oldest first."""
+        query = select(outbox).where(_waiting()).order_by(outbox.c.id)
         with self.engine.connect() as conn:
             return list(conn.execute(query).mappings())
 
@@ -961,11 +988,11 @@ class Store:
             return conn.execute(select(outbox).where(outbox.c.id == outbox_id)).mappings().first()
 
     def recent_messages(self, limit: int) -> list[RowMapping]:
-        """Every undelivered message and the `limit` newest delivered ones, newest first (no message bodies)."""
+        """Every waiting message and the `limit` newest delivered or dropped ones, newest first (no bodies)."""
         columns = [c for c in outbox.c if c.name != "raw"]
         with self.engine.connect() as conn:
-            undelivered = list(conn.execute(select(*columns).where(outbox.c.delivered_at.is_(None))).mappings())
-            delivered = list(conn.execute(select(*columns).where(outbox.c.delivered_at.is_not(None))
+            undelivered = list(conn.execute(select(*columns).where(_waiting())).mappings())
+            delivered = list(conn.execute(select(*columns).where(~_waiting())
                                           .order_by(outbox.c.id.desc()).limit(limit)).mappings())
         return sorted(undelivered + delivered, key=lambda row: row["id"], reverse=True)
 
@@ -976,12 +1003,12 @@ class Store:
             return list(conn.execute(query).mappings())
 
     def claimed_items(self, subscription: str | None = None) -> dict[ItemKind, set[int]]:
-        """Articles and revisions carried by a message not yet at every recipient: no new digest takes them.
+        """Articles and revisions carried by a message still waiting for a recipient: no new digest takes them.
 
         With `subscription`, only that subscription's messages count (another's claim is not its own)."""
         query = (select(outbox_items.c.kind, outbox_items.c.item_id)
                  .join(outbox, outbox.c.id == outbox_items.c.outbox_id)
-                 .where(outbox.c.delivered_at.is_(None)))
+                 .where(_waiting()))
         if subscription is not None:
             query = query.join(subscription_digests, subscription_digests.c.digest_id == outbox.c.digest_id).where(
                 subscription_digests.c.subscription == subscription)
@@ -1008,6 +1035,7 @@ class Store:
             if addresses:
                 conn.execute(update(outbox_recipients).where(
                     outbox_recipients.c.outbox_id == outbox_id, outbox_recipients.c.address.in_(addresses),
+                    outbox_recipients.c.state != DeliveryState.DROPPED.value,
                 ).values(**values))
             if state is not DeliveryState.SENT:
                 return False
@@ -1037,6 +1065,23 @@ class Store:
             items[kind] = list(conn.execute(carried).scalars())
         self._record_ledger(conn, digest_id, items, now)
 
+    def drop_message(self, outbox_id: int) -> RowMapping | None:
+        """Give up on a waiting message: never sent again, its recipients without it `dropped`, its digest
+        `dropped`; the items it carried wait for the next digest again. The message as it was before, or None."""
+        now = utcnow()
+        with self.transaction() as conn:
+            row = conn.execute(select(outbox).where(outbox.c.id == outbox_id)).mappings().first()
+            if row is None or row["delivered_at"] is not None or row["dropped_at"] is not None:
+                return row
+            conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(dropped_at=now))
+            conn.execute(update(outbox_recipients).where(
+                outbox_recipients.c.outbox_id == outbox_id, outbox_recipients.c.state != DeliveryState.SENT.value,
+            ).values(state=DeliveryState.DROPPED.value))
+            if row["digest_id"] is not None:
+                conn.execute(update(digests).where(digests.c.id == row["digest_id"]).values(
+                    status=DigestState.DROPPED, error="dropped by the operator; its items wait for the next digest"))
+        return row
+
     def note_digest_error(self, digest_id: int, error: str | None) -> None:
         """Why a queued digest has not reached every recipient yet (scrubbed of secrets)."""
         with self.transaction() as conn:
@@ -1065,6 +1110,11 @@ class Store:
                     if rows:
                         conn.execute(insert(subscription_ledger), rows)
             return starts_at
+
+    def subscription_starts(self) -> dict[str, datetime | None]:
+        """Subscription name -> when it starts, for every subscription a digest has used (read only)."""
+        with self.engine.connect() as conn:
+            return dict(conn.execute(select(subscriptions.c.name, subscriptions.c.starts_at)).all())
 
     def sent_to(self, name: str) -> dict[ItemKind, set[int]]:
         """Ids of the articles and revisions subscription `name` was sent."""
@@ -1316,3 +1366,8 @@ def _aware(moment: datetime) -> datetime:
 def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
+
+
+def _waiting():
+    """A stored message some recipient has not got yet that the operator has not given up on."""
+    return outbox.c.delivered_at.is_(None) & outbox.c.dropped_at.is_(None)

@@ -39,6 +39,8 @@ _FOOTER_START = re.compile(
     r"|免责声明|版权所有|©|copyright",
     re.IGNORECASE,
 )
+# A disclaimer paragraph ends the article however long it is.
+_DISCLAIMER = re.compile(r"^(?:免责|版权|特别|郑重)?声明\s*[:：]")
 # A short line that is site furniture wherever it stands (share bar, print bar, ICP number, header).
 _FURNITURE_LINE = re.compile(
     r"分享到|扫一扫|打印本页|关闭窗口|收藏本页|字号[::]?\s*[大中小]|浏览次数|点击数[::]"
@@ -105,7 +107,8 @@ def drop_furniture(lines: list[str]) -> list[str]:
     kept: list[str] = []
     body = 0
     for i, line in enumerate(lines):
-        is_footer = len(stripped[i]) <= _FOOTER_MAX and _FOOTER_START.search(stripped[i])
+        is_footer = (len(stripped[i]) <= _FOOTER_MAX and _FOOTER_START.search(stripped[i])) or _DISCLAIMER.match(
+            stripped[i])
         if is_footer and body and (body >= _BODY_BEFORE_FOOTER or body >= after[i + 1]):
             break
         if not is_furniture(line):

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 from filelock import FileLock, Timeout
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import RowMapping, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from portalwatch.config import DEFAULT_SUBSCRIPTION, Config, Subscription, SubscriptionFilters
@@ -162,6 +162,14 @@ def resend_stored(config: Config) -> DigestOutcome:
     failures = _failures(retried)
     status: DigestStatus = "failed" if failures else "resent" if retried else "empty"
     return DigestOutcome(status, error=failures or None, retried=retried)
+
+
+def drop_stored(config: Config, outbox_id: int) -> RowMapping | None:
+    """Give up on stored message `outbox_id` (between digest runs): the message as it was, or None if unknown."""
+    lock_path = config.data_dir / "digest.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(lock_path, timeout=LOCK_WAIT):
+        return Store(config.database).drop_message(outbox_id)
 
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -9,7 +10,7 @@ from portalwatch.classify.districts import ALIASES, CITY
 from portalwatch.config import DEFAULT_SUBSCRIPTION, Subscription, SubscriptionFilters
 from portalwatch.storage import ItemKind, Store
 from reports import views
-from reports.collect import ArticleItem, DigestContent, RevisionItem
+from reports.collect import ArticleItem, DigestContent, RevisionItem, collect, collect_unsent
 
 # A subscription added to the config starts with what was first seen in the week before it was first used.
 FIRST_DIGEST_REACH = timedelta(days=7)
@@ -84,6 +85,20 @@ def start_of(store: Store, sub: Subscription, now: datetime) -> datetime | None:
     if sub.name == DEFAULT_SUBSCRIPTION:
         return store.subscription_start(sub.name, None, inherit_sent=True)
     return store.subscription_start(sub.name, now - FIRST_DIGEST_REACH)
+
+
+def next_digest(store: Store, sub: Subscription, now: datetime, portal_names: Iterable[str]) -> DigestContent:
+    """What `sub`'s next digest would hold at `now`, read only: a subscription no digest used yet is not recorded
+    (it would start as `start_of` starts it)."""
+    portal_names = list(portal_names)
+    starts = store.subscription_starts()
+    if sub.name in starts:
+        content = collect_unsent(store, now, sub.name, starts[sub.name], portal_names)
+    elif sub.name == DEFAULT_SUBSCRIPTION:  # it takes over from the digests sent before subscriptions existed
+        content = collect(store, now, None, portal_names)
+    else:
+        content = collect_unsent(store, now, sub.name, now - FIRST_DIGEST_REACH, portal_names)
+    return filtered(content, sub)
 
 
 def carried(content: DigestContent) -> dict[ItemKind, list[int]]:

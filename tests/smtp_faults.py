@@ -29,6 +29,8 @@ FAULTS = (
     "421-mail", "421-rcpt", "421-data", "451-rcpt", "451-data", "550-one", "disk-full",
 )
 
+LATE_PATIENCE = 4  # client timeouts the late 250 waits for the client to hang up
+
 
 class Disk:
     """A small filesystem for the client's data that can be filled up: tmpfs when we may mount one, else the
@@ -76,7 +78,7 @@ class Disk:
 class FaultPlan:
     """The fault of the current client run and what the server took."""
 
-    timeout: float
+    timeout: float  # the client's email.timeout
     disk: Disk | None = None
     fault: str = "none"
     victim: str | None = None  # the recipient of 451-rcpt and 550-one
@@ -142,7 +144,9 @@ class FaultHandler:
         elif plan.fire("hangup-before-250"):
             return _closing(server, "250 OK")
         elif plan.fire("late-250"):
-            await asyncio.sleep(plan.timeout + 0.5)
+            # the 250 comes once the client gave up: it hangs up and aiosmtpd cancels this wait, however slow
+            # the machine; a client still waiting after LATE_PATIENCE of its timeouts gets its 250 in time
+            await asyncio.sleep(plan.timeout * LATE_PATIENCE)
         elif plan.fire("disk-full") and plan.disk is not None:
             plan.disk.fill(plan.child)
         return "250 OK queued"

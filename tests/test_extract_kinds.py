@@ -210,3 +210,46 @@ def test_generic_list_skips_navigation_with_long_labels_but_keeps_a_headline_lis
     <div class="site-footer"><a href="/x/">网站地图与无障碍浏览说明</a><a href="/y/">联系我们与投诉建议渠道</a><a href="/z/">鲁ICP备05001234号</a></div>
     </body></html>""")
     assert Extractor(detect(listing)).list_links(listing) == [f"{BASE}/news/1.html", f"{BASE}/news/2.html"]
+
+
+NOTICE_HTML = ("<div><h3>投稿须知</h3><div>本网站所刊登的各种信息和专题资料，均为本网版权所有，未经授权，禁止下载使用。"
+               "凡注明来源的作品，均转载自其它媒体，转载目的在于传递更多信息，并不代表本网赞同其观点和对其真实性负责。"
+               "如因作品内容、版权和其它问题需要同本网联系的，请在30日内进行。</div></div>")
+
+
+def test_generic_article_written_in_divs_with_a_hidden_link_list_and_a_disclaimer() -> None:
+    paragraphs = "".join(f"<div><div>{line}</div></div>" for line in ARTICLE_TEXT.split("\n"))
+    hidden = "".join(f'<li style="display:none">http://www.example{i}.gov.cn/</li><li><a href="/l/{i}">链接{i}</a></li>'
+                     for i in range(40))
+    article = page("/a/2026/1.html", f"""<html><head><title>海创新能源项目在崂山区签约 - 某某网</title></head><body>
+    <div><div><div>海创新能源项目在崂山区签约</div><div>2026-03-05 10:20</div></div>
+    <div>{paragraphs}<div>声明：本文仅代表作者观点，不代表本站立场，文章内容仅供参考，不构成投资建议，转载请注明出处并保留原文链接。</div></div></div>
+    <ul>{hidden}</ul></body></html>""")
+    assert fields(article) == ("海创新能源项目在崂山区签约", date(2026, 3, 5), ARTICLE_TEXT, [])
+
+
+def test_a_one_paragraph_article_right_under_its_headline_beats_a_longer_notice_elsewhere() -> None:
+    one = ARTICLE_TEXT.split("\n")[0]
+    article = page("/a/2026/2.html", f"""<html><head><title>海创新能源项目在崂山区签约_某某网</title></head><body>
+    <div class="top"><div class="box"><div class="head"><h1>海创新能源项目在崂山区签约</h1></div></div></div>
+    <div class="main"><div class="info">2026-03-05 来源：某某网</div><div class="text">{one}</div></div>
+    <div class="side">{NOTICE_HTML}</div></body></html>""")
+    assert fields(article) == ("海创新能源项目在崂山区签约", date(2026, 3, 5), one, [])
+
+
+def test_a_title_naming_only_the_site_gives_way_to_the_heading_over_the_text() -> None:
+    article = page("/art/2026/3/5/art_1_1.html", f"""<html><head><title>青岛市某某区人民政府门户网站</title></head><body>
+    <h1><a href="/">青岛市某某区人民政府门户网站</a></h1><div class="nav"><a href="/">首页</a></div>
+    <div class="detail"><div class="head"><h2>海创新能源项目在崂山区签约</h2><h3>总投资32亿元，年产值10亿元</h3></div>
+    <div class="info"><span>发布时间：2026-03-05</span><span style="display:none">3573</span><span>分享到：</span></div>
+    <div class="content">{BODY_HTML}</div></div></body></html>""")
+    assert fields(article) == ("海创新能源项目在崂山区签约", date(2026, 3, 5), ARTICLE_TEXT, [])
+
+
+def test_a_byline_without_the_year_takes_its_year_from_the_page_not_another_day() -> None:
+    markup = f"""<html><head><title>海创新能源项目在崂山区签约_某某号</title></head><body>
+    <h2>海创新能源项目在崂山区签约</h2><div class="source"><span>发布时间：12-30</span><span>22:46</span></div>
+    <div class="content">{BODY_HTML}</div>
+    <script>var page = {{"time": "%s"}};</script></body></html>"""
+    later = page("/s?id=1", markup % "2026-01-02 08:00:00")  # the page's own stamp, days later, in the next year
+    assert fields(later)[1] == date(2025, 12, 30)

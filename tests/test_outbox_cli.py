@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from digest_samples import add_hostile, prepare_week
 from smtp_faults import FaultPlan, fault_server
@@ -143,3 +145,54 @@ def test_an_alert_goes_through_the_outbox_to_its_own_recipients(tmp_path, server
     assert alert.message["Message-ID"] == delivery.message_id
     assert alert.message.get_content().strip() == "jimo-invest: HTTP 503"
     assert "alert  stored" in capsys.readouterr().out
+
+
+def article_links(received) -> set[str]:
+    """The article links a received digest's text part carries."""
+    text = received.message.get_body(("plain",)).get_content()
+    return set(re.findall(r"http://www\.example\.gov\.cn/[^\s<>\"]+\.s?html", text))
+
+
+def test_a_dropped_message_is_never_sent_again_and_its_items_go_into_the_next_digest(tmp_path, server, capsys):
+    plan, port = server
+    config, store = prepare_week(tmp_path, port)
+    plan.arm("550-one", REFUSED, None)
+    assert main(["-c", str(config.source), "digest"]) == 1
+    given_up = plan.received[-1]
+    (waiting,) = store.undelivered_messages()
+    assert article_links(given_up)
+    capsys.readouterr()
+
+    assert main(["-c", str(config.source), "outbox", "--drop", str(waiting["id"])]) == 0
+    out = capsys.readouterr().out
+    assert f"dropped message #{waiting['id']} ({waiting['message_id']}): never sent again to {REFUSED} " in out
+    assert "0 message(s) not yet at every recipient" in out
+    listing = out.split(f"#{waiting['id']}  ", 1)[1]
+    assert "  DROPPED " in listing.split("\n", 1)[0]
+    assert "analyst@example.com  sent" in listing and f"{REFUSED}      dropped" in listing
+
+    plan.arm("none", None, None)
+    before = len(plan.received)
+    assert main(["-c", str(config.source), "outbox", "--send"]) == 0
+    assert "nothing to send" in capsys.readouterr().out and len(plan.received) == before
+    assert main(["-c", str(config.source), "status"]) == 0
+    assert "Waiting for the next digest: 0 projects" not in capsys.readouterr().out
+
+    assert main(["-c", str(config.source), "digest"]) == 0
+    assert len(plan.received) == before + 1  # a new digest, not the dropped one again
+    again = plan.received[-1]
+    assert sorted(again.rcpt_tos) == sorted([*given_up.rcpt_tos, REFUSED])
+    assert again.message["Message-ID"] != waiting["message_id"]
+    assert article_links(again) == article_links(given_up)  # nothing the dropped message carried is lost
+    assert all(r.message["Message-ID"] != waiting["message_id"] for r in plan.received[before:])
+
+
+def test_drop_names_an_unknown_or_delivered_message_and_changes_nothing(tmp_path, server, capsys):
+    _plan, port = server
+    config, store = prepare_week(tmp_path, port)
+    (delivered,) = store.recent_messages(10)
+    assert main(["-c", str(config.source), "outbox", "--drop", "99"]) == 2
+    assert "no stored message #99" in capsys.readouterr().err
+    assert main(["-c", str(config.source), "outbox", "--drop", str(delivered["id"])]) == 2
+    assert "reached every recipient already; nothing to drop" in capsys.readouterr().err
+    assert store.outbox_message(delivered["id"])["dropped_at"] is None

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import testdb
+from smtp_server import smtp_server
 from sqlalchemy import insert
 from test_scheduler_support import Holder
 
@@ -118,3 +119,43 @@ def test_next_runs_come_from_the_daemon_job_store(config: Config, capsys) -> Non
     assert "Next runs (daemon not running; from its job store):" in output
     for job, moment in expected.items():
         assert line(output, f"{job} ").split()[1:3] == moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M").split()
+
+
+def test_each_subscription_shows_what_its_next_digest_holds(tmp_path: Path, capsys) -> None:
+    with smtp_server() as (port, recorder):
+        path = tmp_path / "config.yaml"
+        path.write_text(
+            f"database: {testdb.database_for(tmp_path)}\n"
+            "portals:\n  - {name: laoshan, start_urls: ['http://127.0.0.1:9/list/']}\n"
+            f"email: {{smtp_host: 127.0.0.1, smtp_port: {port}, from: digest@example.org}}\n"
+            "subscriptions:\n"
+            "  - {name: laoshan-office, recipients: [office@example.org], filters: {districts: [崂山区]}}\n"
+            "  - {name: policy-desk, recipients: [desk@example.org, chief@example.org], filters: {kinds: [policy]}}\n",
+            encoding="utf-8",
+        )
+        config = load_config(path)
+        store = Store(config.database)
+        for n, (kind, district) in enumerate([("project", "崂山区"), ("project", "即墨区"), ("policy", "崂山区"),
+                                              ("policy", "市南区"), ("other", "崂山区")]):
+            store.insert_article(
+                CrawledArticle(url=f"http://127.0.0.1:9/a/{n}.html", portal="laoshan", title=f"标题{n}", text="正文"),
+                f"hash-{n}", Verdict(status="new"), Classification(kind=kind, districts=[district]))
+
+        output = status(config, capsys)
+        assert line(output, "laoshan-office").startswith(
+            "laoshan-office  1 projects, 1 policies, 1 other articles, 0 revised pages, 0 republished (1 recipient(s))")
+        assert line(output, "policy-desk").startswith("policy-desk     0 projects, 2 policies, 0 other articles")
+
+        assert main(["-c", str(path), "digest", "--subscription", "policy-desk"]) == 0
+        assert [r.rcpt_tos for r in recorder.received] == [["desk@example.org", "chief@example.org"]]
+        store.insert_article(
+            CrawledArticle(url="http://127.0.0.1:9/a/9.html", portal="laoshan", title="标题9", text="正文"),
+            "hash-9", Verdict(status="new"), Classification(kind="policy", districts=["崂山区"]))
+        output = status(config, capsys)
+        assert line(output, "policy-desk").startswith("policy-desk     0 projects, 1 policies")  # only the new one
+        assert line(output, "laoshan-office").startswith("laoshan-office  1 projects, 2 policies, 1 other")
+
+
+def test_status_without_a_subscription_says_so(config: Config, capsys) -> None:
+    assert "Next digest per subscription: none (no email.to and no subscriptions in config.yaml)" in status(
+        config, capsys)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import resource
 import shutil
@@ -102,6 +103,29 @@ def test_a_corrupt_or_empty_database_file_is_named_not_taken_as_new(tmp_path: Pa
         assert done.returncode == EXIT_STORAGE, (command, done.stderr)
         assert cause in the_line(done, "portalwatch.db")
     assert (tmp_path / "portalwatch.db").read_bytes() == content  # nothing was written into it
+
+
+NO_PSYCOPG = "import runpy, sys; sys.modules['psycopg'] = None; runpy.run_module('portalwatch', run_name='__main__')"
+
+
+@pytest.mark.parametrize(("driver", "advice"), [
+    ("psycopg", "pip install 'portalwatch[postgres]'"),  # the package's own driver, its import failing
+    ("pg8000", "pip install 'portalwatch[postgres]' and write the URL as postgresql+psycopg://"),  # not installed
+])
+def test_a_postgresql_url_without_its_driver_is_one_line_naming_the_database_and_the_extra(
+    tmp_path: Path, driver: str, advice: str,
+) -> None:
+    pytest.importorskip("psycopg")
+    if driver != "psycopg" and importlib.util.find_spec(driver) is not None:
+        pytest.skip(f"{driver} is installed here")
+    config = write_config(tmp_path, f"postgresql+{driver}://watch:s3cret@127.0.0.1:9/portalwatch")
+    for command in (["crawl"], ["run-once"], ["status"], ["db", "upgrade"]):
+        done = subprocess.run([sys.executable, "-c", NO_PSYCOPG, "-c", str(config), *command],
+                              capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        assert done.returncode == EXIT_STORAGE, (command, done.stderr)
+        line = the_line(done, f"postgresql+{driver}://watch:***@127.0.0.1:9/portalwatch")
+        assert line.endswith(f"its driver {driver} is not installed: {advice}"), line
+        assert "s3cret" not in done.stderr
 
 
 def test_a_disk_that_fills_up_during_a_crawl_stops_it_with_one_line_and_the_next_crawl_resumes(

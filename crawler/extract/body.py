@@ -4,13 +4,17 @@ Every run of text a block holds directly (a <p>, a <div> of <br>-separated lines
 for the element holding it and, at half weight, the one above; sentences (Chinese commas and full
 stops) count more than bare length. The candidate with the best score after its link density is taken
 off is the body; a candidate that follows the headline, inside the headline's article container,
-counts more, so a one-paragraph article beats the sidebar's notice of the same length.
+counts more, and the block holding the first paragraph right under the headline counts most, so a
+one-paragraph article beats the sidebar's longer notice. Paragraphs written as <div>s (each in a <div>
+of its own, maybe wrapped) score for their container as <p>s do; hidden elements (display:none) count
+for nothing and are left out of the text.
 """
 
 from __future__ import annotations
 
 import copy
 import re
+from collections import Counter
 
 from lxml import etree
 
@@ -32,10 +36,20 @@ _MIN_RUN = 10  # characters: shorter runs (labels, buttons, 详见附件) score 
 _MIN_CHARS = 2
 _NEAR_HEADLINE = 1.5  # weight of a candidate inside the headline's article container, after it
 _HEADLINE_REACH = 3  # levels above the headline that make its article container
+_FOLLOWS_WITHIN = 200  # characters of text (a byline, a share bar) between the headline and the first paragraph
+_FOLLOWS = 5.0  # weight of the block holding the first paragraph under the headline (a short article
+# beats a longer notice elsewhere)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_PARAGRAPH_DIVS = frozenset({"div", "section", "article", "center", "font"})  # not cells: a td is a column
 
 
 def _tag(node: etree._Element) -> str:
     return node.tag if isinstance(node.tag, str) else ""
+
+
+def hidden(node: etree._Element) -> bool:
+    """Whether the element is not shown (the hidden attribute, display:none or visibility:hidden)."""
+    return node.get("hidden") is not None or bool(_HIDDEN_STYLE.search(node.get("style") or ""))
 
 
 def _runs(node: etree._Element) -> list[tuple[etree._Element, str]]:
@@ -46,7 +60,7 @@ def _runs(node: etree._Element) -> list[tuple[etree._Element, str]]:
         own: list[str] = [element.text or ""]
         for child in element:
             tag = _tag(child)
-            if tag in _SKIP or tag in _HEADINGS or not tag:
+            if tag in _SKIP or tag in _HEADINGS or not tag or hidden(child):
                 pass
             elif tag in _BLOCKS:
                 walk(child)
@@ -63,6 +77,32 @@ def _runs(node: etree._Element) -> list[tuple[etree._Element, str]]:
 
     walk(node)
     return found
+
+
+def _one_run(element: etree._Element, lines_of: Counter[int]) -> bool:
+    """A <div> holding one run of text and no block (a paragraph written as a <div>)."""
+    return (_tag(element) in _PARAGRAPH_DIVS and lines_of[id(element)] == 1
+            and not any(_tag(child) in _BLOCKS for child in element))
+
+
+def _wrapper_of(element: etree._Element) -> etree._Element:
+    """The outermost <div> that holds nothing but `element` (each paragraph in a <div> of its own)."""
+    unit = element
+    parent = unit.getparent()
+    while (parent is not None and _tag(parent) in _PARAGRAPH_DIVS and len(parent) == 1
+           and not (parent.text or "").strip() and not (unit.tail or "").strip()):
+        unit, parent = parent, parent.getparent()
+    return unit
+
+
+def _paragraph_holders(runs: list[tuple[etree._Element, str]]) -> dict[int, etree._Element]:
+    """For the one-run <div>s that stand beside another one (a text written in <div>s rather than <p>s),
+    the container they are paragraphs of; a lone one is the container itself."""
+    lines_of = Counter(id(element) for element, _text in runs)
+    units = {id(element): _wrapper_of(element) for element, _text in runs if _one_run(element, lines_of)}
+    per_parent = Counter(unit.getparent() for unit in units.values())  # elements as keys stay alive
+    return {key: unit.getparent() for key, unit in units.items()
+            if unit.getparent() is not None and per_parent[unit.getparent()] >= 2}
 
 
 def _chars(node: etree._Element) -> int:
@@ -106,14 +146,48 @@ def _after(node: etree._Element, headline: etree._Element) -> bool:
     return False
 
 
+def _offsets(root: etree._Element) -> tuple[dict[etree._Element, int], dict[etree._Element, int]]:
+    """Characters of text (whitespace left out) before each element's start and before its end."""
+    starts: dict[etree._Element, int] = {}
+    ends: dict[etree._Element, int] = {}
+    count = 0
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        if event == "start":
+            starts[element] = count
+            if _tag(element) not in _NO_TEXT:
+                count += len("".join((element.text or "").split()))
+        else:
+            ends[element] = count
+            if element is not root:
+                count += len("".join((element.tail or "").split()))
+    return starts, ends
+
+
+def _first_paragraph(runs: list[tuple[etree._Element, str]], headline: etree._Element,
+                     starts: dict[etree._Element, int], ends: dict[etree._Element, int]) -> etree._Element | None:
+    """The element holding the first run of prose after the headline, if it starts right under it (only a
+    byline or a share bar between them)."""
+    after = [element for element, text in runs if len(text) >= _MIN_RUN and starts.get(element, -1) >= ends[headline]]
+    if not after:
+        return None
+    first = min(after, key=lambda element: starts[element])
+    return first if starts[first] - ends[headline] <= _FOLLOWS_WITHIN else None
+
+
 def main_blocks(root: etree._Element, headline: etree._Element | None = None) -> list[etree._Element]:
     """The element(s) holding the article text under `root` (the page's <body>), in page order; [] if none."""
     scores: dict[etree._Element, float] = {}
-    for element, text in _runs(root):
+    runs = _runs(root)
+    paragraphs = _paragraph_holders(runs)
+    kept: list[tuple[etree._Element, str]] = []
+    for element, text in runs:
         if len(text) <= _META_LINE and dates.find_date(text) and not _SENTENCE_END.search(text):
             continue  # a dated byline (发布日期：…, 来源) is not article text
+        kept.append((element, text))
         score = (1 + len(_SENTENCE.findall(text)) + min(len(text) / 100, 3)) * min(len(text) / _MIN_RUN, 1)
-        holder = element if _tag(element) in _CONTAINERS else element.getparent()
+        holder = paragraphs.get(id(element))
+        if holder is None:
+            holder = element if _tag(element) in _CONTAINERS else element.getparent()
         if holder is None:
             continue
         scores[holder] = scores.get(holder, 0.0) + score
@@ -123,20 +197,29 @@ def main_blocks(root: etree._Element, headline: etree._Element | None = None) ->
     if not scores:
         return []
 
+    starts, ends = _offsets(root)
+    first = _first_paragraph(kept, headline, starts, ends) if headline in ends else None
+    opening = {first, *first.iterancestors()} if first is not None else set()
+
     def weight(node: etree._Element) -> float:
-        near = _NEAR_HEADLINE if headline is not None and _after(node, headline) else 1.0
+        near = 1.0
+        if node in opening and starts.get(node, -1) >= ends[headline]:
+            near = _FOLLOWS  # the block that opens right under the headline: a short article is kept whole
+        elif headline is not None and _after(node, headline):
+            near = _NEAR_HEADLINE
         return scores[node] * (1 - _link_density(node)) * near
 
     return [max(scores, key=weight)]
 
 
 def _without_link_blocks(node: etree._Element) -> etree._Element:
-    """A copy of `node` without the blocks that are nothing but links (captions, related links, tag lists)."""
+    """A copy of `node` without hidden elements and the blocks that are nothing but links (captions, related
+    links, tag lists)."""
     clone = copy.deepcopy(node)
     for element in list(clone.iter()):
-        if element is clone or _tag(element) not in _BLOCKS or element.getparent() is None:
+        if element is clone or element.getparent() is None or not (_tag(element) in _BLOCKS or hidden(element)):
             continue
-        if element_lines(element) and _link_density(element) >= 1.0:
+        if hidden(element) or (element_lines(element) and _link_density(element) >= 1.0):
             tail = element.tail
             parent = element.getparent()
             previous = element.getprevious()
@@ -149,17 +232,25 @@ def _without_link_blocks(node: etree._Element) -> etree._Element:
     return clone
 
 
+def _byline(line: str) -> bool:
+    """A short dated line without a full sentence: 发布时间、来源 under a headline."""
+    return len(line) <= _META_LINE and bool(dates.find_date(line) or dates.short_date(line)) and not (
+        _SENTENCE_END.search(line))
+
+
 def article_lines(node: etree._Element, headline: etree._Element | None = None) -> list[str]:
-    """The lines of the body block: link-only blocks removed and, when the block holds the headline, the
-    headline and the short dated lines under it (byline, source, time) left out."""
+    """The lines of the body block: link-only blocks removed, and the headline and the short dated lines
+    under it (byline, source, time) left out, whether the block holds the headline or starts under it."""
     lines = element_lines(_without_link_blocks(node))
-    if headline is None or not any(ancestor is node for ancestor in headline.iterancestors()):
-        return lines
-    shown = element_lines(headline)
-    if not shown or shown[-1] not in lines:
-        return lines
-    start = lines.index(shown[-1]) + 1
-    while start < len(lines) and len(lines[start]) <= _META_LINE and (
-            dates.find_date(lines[start]) or dates.short_date(lines[start])):
+    start = 0
+    if headline is not None and any(ancestor is node for ancestor in headline.iterancestors()):
+        shown = element_lines(headline)
+        if not shown or shown[-1] not in lines:
+            return lines
+        start = lines.index(shown[-1]) + 1
+        while start < len(lines) and len(lines[start]) <= _META_LINE and (
+                dates.find_date(lines[start]) or dates.short_date(lines[start])):
+            start += 1
+    while start < len(lines) - 1 and _byline(lines[start]):
         start += 1
     return lines[start:]

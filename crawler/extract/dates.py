@@ -35,6 +35,20 @@ def short_date(text: str) -> bool:
     return any(1 <= int(m) <= 12 and 1 <= int(d) <= 31 for m, d in _SHORT.findall(text or ""))
 
 
+_BYLINE_SHORT = re.compile(
+    r"(?:(?:发布|发表|更新)?(?:时间|日期)\s*[:：]\s*(\d{1,2})\s*[-/月]\s*(\d{1,2}?)(?:日|(?=\s*\d{1,2}:\d{2})|(?![\d/-])))"
+    r"|(?:(?<![\d/-])(\d{1,2})\s*[-/月]\s*(\d{1,2}?)日?\s*\d{1,2}:\d{2}(?!\d))")
+
+
+def byline_month_day(text: str) -> tuple[int, int] | None:
+    """Month and day of a date shown without its year in a byline: 发布时间：09-30, or 09-30 22:46."""
+    for match in _BYLINE_SHORT.finditer(text or ""):
+        month, day = (int(g) for g in match.groups() if g is not None)
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return month, day
+    return None
+
+
 def labelled_date(text: str) -> date | None:
     """The date after a label such as 发布时间： or 日期：, else None."""
     for label in _LABELLED.finditer(text or ""):

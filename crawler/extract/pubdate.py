@@ -92,10 +92,29 @@ def published(page: Page, head: Headline, body: list[etree._Element]) -> date | 
         first = element_lines(body[0])
         index = lines.index(first[0]) - 1 if first and first[0] in lines else None
     found = _near(lines, index) if index is not None and index >= 0 else None
+    shown = dates.byline_month_day("\n".join(lines[index + 1:index + 1 + _NEAR_AFTER])) if (
+        found is None and index is not None and index >= 0) else None
     if found is None:
         found = _labelled("\n".join(lines), _LABELS[:2])
     for value in meta(page, _DATE_META) if found is None else ():
         found = dates.find_date(value)
         if found:
             break
-    return found or _semantic(page) or _htmldate(page) or dates.url_date(page.url)
+    found = found or _semantic(page) or _htmldate(page) or dates.url_date(page.url)
+    return _with_year_of(shown, found) if shown and found else found
+
+
+def _with_year_of(shown: tuple[int, int], found: date) -> date | None:
+    """The byline's month and day in the year of the date found elsewhere (a page is not older than its
+    article: a later month-day is of the year before); None if that day does not exist."""
+    month, day = shown
+    if (found.month, found.day) == shown:
+        return found
+    for year in (found.year, found.year - 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            return None
+        if candidate <= found:
+            return candidate
+    return None

@@ -10,6 +10,9 @@ import trafilatura
 from lxml import etree
 from w3lib.html import remove_tags, replace_entities
 
+from crawler.extract import dates
+from crawler.extract.body import hidden, main_blocks
+from crawler.extract.links import absolute
 from crawler.extract.page import Page
 from crawler.extract.text import element_lines
 from portalwatch.textnorm import drop_furniture
@@ -30,6 +33,8 @@ _PLAIN_BLOCKS = ("//body//*[self::td or self::div or self::p or self::span or se
 _EXACT = 2.0  # agreement of a headline equal to the title's first segments or to one whole segment
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4"})
 _MIN, _MAX = 4, 200
+_MIN_ABOVE = 6  # characters of a headline found by its place alone (no <title> or meta agrees)
+_LABEL_END = re.compile(r"[:：]$")  # 分享到： is a label, not a headline
 _AGREE = 0.6  # a heading must cover this share of the title's first segment to agree with it
 
 
@@ -88,6 +93,16 @@ def agreement(heading: str, reference: str) -> float:
     return closeness if closeness >= _AGREE else 0.0
 
 
+def _links_away(page: Page, element: etree._Element, text: str) -> bool:
+    """Whether all of the element's text is a link to another page (a logo, a related item): no headline."""
+    anchors = list(element.iter("a"))
+    if not anchors or squash(" ".join(" ".join(element_lines(a)) for a in anchors)) != squash(text):
+        return False
+    own = page.url.split("://", 1)[-1].split("#", 1)[0]
+    return all((absolute(page.url, a.get("href")) or own).split("://", 1)[-1].split("#", 1)[0] != own
+               for a in anchors)
+
+
 def _headings(page: Page) -> list[tuple[str, etree._Element]]:
     found: list[tuple[str, etree._Element]] = []
     for node in page.sel.xpath(_HEADINGS):
@@ -95,7 +110,7 @@ def _headings(page: Page) -> list[tuple[str, etree._Element]]:
         if any(ancestor.tag in ("head", "a") for ancestor in element.iterancestors()):
             continue
         text = " ".join(element_lines(element))
-        if _MIN <= len(text) <= _MAX:
+        if _MIN <= len(text) <= _MAX and not _links_away(page, element, text):
             found.append((text, element))
     return found
 
@@ -140,12 +155,52 @@ def _find_headline(page: Page) -> Headline:
     for value in metas:
         if title and agreement(value, title):
             return Headline(value)
+    if title and _shown(page, segments(title)[0] if segments(title) else title):
+        return Headline(segments(title)[0] if segments(title) else title)
+    above = _heading_above_text(page)  # <title> names only the site: the heading over the main text
+    if above is not None:
+        return Headline(*above)
     if title:
         return Headline(segments(title)[0] if segments(title) else title)
-    h1 = [(text, el) for text, el in _headings(page) if el.tag == "h1"]
-    if h1:
-        return Headline(*h1[0])
     return Headline(metas[0] if metas else "")
+
+
+def _shown(page: Page, text: str) -> bool:
+    """Whether the page's body shows `text` outside links (a <title> naming only the site is at most a logo)."""
+    shown = page.sel.xpath("//body//text()[not(ancestor::a)][not(ancestor::script)][not(ancestor::style)]").getall()
+    return squash(text) in squash("".join(shown))
+
+
+def _rank(element: etree._Element) -> int:
+    """h1 first, then h2 ... h4, then other title-like elements."""
+    return int(element.tag[1]) if element.tag in _HEADING_TAGS else 5
+
+
+def _heading_above_text(page: Page) -> tuple[str, etree._Element] | None:
+    """The heading nearest above the page's main text block: of the headings standing together there
+    (a headline and its subtitle), the highest-ranked; links (a logo, a related item), hidden elements and
+    labels are no headline."""
+    root = page.sel.xpath("//body")
+    if not root:
+        return None
+    blocks = main_blocks(root[0].root)
+    if not blocks:
+        return None
+    order = {element: index for index, element in enumerate(root[0].root.iter())}
+    text_start = min((order[el] for el in blocks[0].iter() if el in order and (el.text or "").strip()),
+                     default=order.get(blocks[0], 0))
+    above = [(text, el) for text, el in _headings(page)
+             if order.get(el, text_start) < text_start and len(squash(text)) >= _MIN_ABOVE
+             and not dates.find_date(text) and not _LABEL_END.search(text)
+             and not any(hidden(node) for node in (el, *el.iterancestors()))]
+    if not above:
+        return None
+    nearest = max(above, key=lambda item: order[item[1]])[1]
+    together = [item for item in above if item[1].getparent() is nearest.getparent()]
+    chosen = min(together, key=lambda item: (_rank(item[1]), order[item[1]]))
+    # the same headline shown again (a sticky bar's copy): the best-ranked element showing it
+    same = [item for item in above if squash(item[0]) == squash(chosen[0])]
+    return min(same, key=lambda item: (_rank(item[1]), order[item[1]]))
 
 
 def best_title(page: Page) -> str:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from sqlalchemy import create_engine
-
 from portalwatch import migrate
 from portalwatch.config import Config
-from portalwatch.storage import prepare_url
+from portalwatch.storage import prepared_engine, upgrade_schema
 
 
 def run(config: Config, args: argparse.Namespace) -> int:
-    engine = create_engine(prepare_url(config.database))
+    engine = prepared_engine(config.database)
     try:
         if args.action == "current":
             with engine.connect() as connection:
@@ -20,7 +18,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
             print(f"database {migrate.describe(engine)}: schema {found or 'none yet'} "
                   f"(this portalwatch: {migrate.head()})")
             return 0
-        done = migrate.upgrade(engine)
+        done = upgrade_schema(engine)
     finally:
         engine.dispose()
     if done.changed:

@@ -1,16 +1,20 @@
-"""`portalwatch outbox [--limit N] [--send]`: stored messages and where each recipient stands."""
+"""`portalwatch outbox [--limit N] [--send] [--drop ID]`: stored messages and where each recipient stands."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from filelock import Timeout
+
 from portalwatch.commands.digest import report_failure, retried_lines
 from portalwatch.config import Config
-from portalwatch.storage import Store
+from portalwatch.outcomes import Exit
+from portalwatch.storage import DeliveryState, Store
 from reports.collect import as_utc
-from reports.digest import resend_stored
+from reports.digest import drop_stored, resend_stored
 
 
 def when(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -22,11 +26,12 @@ def lines(store: Store, zone: ZoneInfo, limit: int) -> list[str]:
     messages = store.recent_messages(limit)
     if not messages:
         return ["The outbox is empty: no message was ever stored."]
-    waiting = sum(1 for m in messages if m["delivered_at"] is None)
+    waiting = sum(1 for m in messages if m["delivered_at"] is None and m["dropped_at"] is None)
     out = [f"Outbox (times in {zone.key}): {waiting} message(s) not yet at every recipient"]
     for m in messages:
         what = f"digest {m['digest_id']}" if m["digest_id"] is not None else m["kind"]
-        state = f"delivered {when(m['delivered_at'], zone)}" if m["delivered_at"] else "WAITING"
+        state = (f"delivered {when(m['delivered_at'], zone)}" if m["delivered_at"]
+                 else f"DROPPED {when(m['dropped_at'], zone)}" if m["dropped_at"] else "WAITING")
         out.append(f"#{m['id']}  {what}  stored {when(m['created_at'], zone)}  {state}  {m['message_id']}")
         out.append(f"    {m['subject']}")
         rows = store.message_recipients(m["id"])
@@ -39,15 +44,43 @@ def lines(store: Store, zone: ZoneInfo, limit: int) -> list[str]:
     return out
 
 
+def drop(config: Config, outbox_id: int) -> int:
+    """Give up on one stored message; say what became of it and of its items."""
+    try:
+        message = drop_stored(config, outbox_id)
+    except Timeout:
+        print("portalwatch: outbox: another digest run is still going on (lock digest.lock held); nothing dropped",
+              file=sys.stderr)
+        return Exit.BUSY
+    if message is None:
+        print(f"portalwatch: outbox: no stored message #{outbox_id} (see `portalwatch outbox`)", file=sys.stderr)
+        return Exit.CONFIG
+    if message["delivered_at"] is not None:
+        print(f"portalwatch: outbox: message #{outbox_id} ({message['message_id']}) reached every recipient "
+              f"already; nothing to drop", file=sys.stderr)
+        return Exit.CONFIG
+    if message["dropped_at"] is not None:
+        print(f"message #{outbox_id} ({message['message_id']}) was dropped already")
+        return 0
+    store = Store(config.database)
+    without = [r["address"] for r in store.message_recipients(outbox_id) if r["state"] == DeliveryState.DROPPED]
+    items = " and the items it carried wait for the next digest" if message["digest_id"] is not None else ""
+    print(f"dropped message #{outbox_id} ({message['message_id']}): never sent again to "
+          f"{', '.join(without)}{items}")
+    return 0
+
+
 def run(config: Config, args: argparse.Namespace) -> int:
     code = 0
+    if args.drop is not None:
+        code = drop(config, args.drop)
     if args.send:
         outcome = resend_stored(config)
         for line in retried_lines(outcome):
             print(line)
         if outcome.status == "failed":
             report_failure("outbox", outcome)
-            code = 1
+            code = code or 1
         elif outcome.status == "empty":
             print("nothing to send: every stored message is at every recipient")
     store = Store(config.database)

@@ -11,6 +11,7 @@ from portalwatch.lock import current_holder
 from portalwatch.states import RunStatus
 from portalwatch.storage import Store, utcnow
 from reports.collect import as_utc, last_sent
+from reports.subscriptions import next_digest
 from scheduler.daemon import DAEMON_LOCK
 from scheduler.jobstore import stored_next_runs
 from scheduler.triggers import next_fire, schedules
@@ -24,7 +25,8 @@ def run(config: Config, args: argparse.Namespace) -> int:
     zone = ZoneInfo(config.timezone)
     now = utcnow()
     for block in (portal_table(config, store, zone), latest_run(config, store, zone), links(store, zone),
-                  next_runs(config, now, zone), waiting(config, store, now), last_digest(store, zone)):
+                  next_runs(config, now, zone), waiting(config, store, now), per_subscription(config, store, now),
+                  last_digest(store, zone)):
         print("\n".join(block))
         print()
     return 0
@@ -112,6 +114,22 @@ def waiting(config: Config, store: Store, now: datetime) -> list[str]:
         f"{counts['others']} other articles, {counts['revisions']} revised pages, "
         f"{counts['republished']} republished with changed figures ({counts['duplicates']} plain duplicates)"
     ]
+
+
+def per_subscription(config: Config, store: Store, now: datetime) -> list[str]:
+    """What each subscription's next digest would carry, after its filters and its ledger."""
+    subs = config.all_subscriptions()
+    if not subs:
+        return [f"Next digest per subscription: none (no email.to and no subscriptions in {config.source.name})"]
+    portals = [p.name for p in config.portals if p.enabled]
+    width = max(len(sub.name) for sub in subs)
+    lines = ["Next digest per subscription (what its readers get next):"]
+    for sub in subs:
+        c = next_digest(store, sub, now, portals).counts
+        lines.append(f"  {sub.name.ljust(width)}  {c['projects']} projects, {c['policies']} policies, "
+                     f"{c['others']} other articles, {c['revisions']} revised pages, {c['republished']} republished "
+                     f"({len(sub.recipients)} recipient(s))")
+    return lines
 
 
 def last_digest(store: Store, zone: ZoneInfo) -> list[str]:
