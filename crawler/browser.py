@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import shutil
+import signal
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,10 @@ LAUNCH_ARGS = (
     "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
 )
 MAX_CHALLENGE_ANSWERS = 3  # a script that is challenged again this often in one visit will not get through
+READ_SECONDS = 2.0  # past the page's limit, for reading what it came to (its cookies, its body)
+QUIET_SECONDS = 1.0  # a page with its answer gets this long for its last requests to fail before it is closed
+CLOSE_SECONDS = 3.0  # a page or browser that has not closed by then is left behind: the browser is killed
+MEMORY_SAMPLE_SECONDS = 2.0  # how often the browser's memory is read while it runs
 SKIPPED_RESOURCES = frozenset({"image", "media", "font", "stylesheet"})  # nothing a challenge or a list needs
 # Headers of the browser's answer that no longer describe the decoded body Playwright hands back.
 _TRANSPORT_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding", "connection"})
@@ -62,23 +69,27 @@ def find_chromium(configured: str | None = None) -> str | None:
     return None
 
 
+def process_tree(pid: int) -> list[int]:
+    """A process and all its descendants, read from /proc/PID/task/TID/children (Linux)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for listing in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo.extend(int(child) for child in listing.read_text().split())
+            except (OSError, ValueError):  # the process ended meanwhile
+                continue
+    return found
+
+
 def tree_memory_mb(pid: int) -> float:
     """Memory of a process and all its descendants, in MiB: their proportional set sizes (Linux /proc).
 
     PSS shares each page among the processes mapping it, so Chromium's many processes add up honestly.
     """
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        todo.extend(children.get(current, []))
+    total = 0
+    for current in process_tree(pid):
         try:
             for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
@@ -86,6 +97,12 @@ def tree_memory_mb(pid: int) -> float:
         except OSError:
             continue
     return total / 1024
+
+
+def _kill_tree(pid: int) -> None:
+    for current in process_tree(pid):
+        with contextlib.suppress(OSError):
+            os.kill(current, signal.SIGKILL)
 
 
 def _browser_pid(profile: Path) -> int | None:
@@ -102,6 +119,43 @@ def _browser_pid(profile: Path) -> int | None:
     return None
 
 
+class _Traffic:
+    """A page's requests: the ones it may send (its portal's hosts, as robots.txt allows), the ones under way."""
+
+    def __init__(self, hosts: set[str], allowed: Callable[[str], bool]) -> None:
+        self.hosts = hosts
+        self.allowed = allowed
+        self.sent = 0
+        self.loading: set[Any] = set()
+        self.last = time.monotonic()  # when the page last sent or received anything
+        self.done = False  # the visit has its answer: the page sends nothing more
+
+    async def route(self, route: Any) -> None:
+        request = route.request
+        if (self.done or urlsplit(request.url).netloc.lower() not in self.hosts
+                or request.resource_type in SKIPPED_RESOURCES):
+            await route.abort()
+        elif not self.allowed(request.url):
+            log.debug("%s: forbidden by robots.txt, not fetched by the browser", request.url)
+            await route.abort()
+        else:
+            self.sent += 1
+            await route.continue_()
+
+    def started(self, request: Any) -> None:
+        self.loading.add(request)
+        self.last = time.monotonic()
+
+    def ended(self, request: Any) -> None:
+        self.loading.discard(request)
+        self.last = time.monotonic()
+
+    async def quiet(self) -> None:
+        """Return once no request of the page is under way."""
+        while self.loading:
+            await asyncio.sleep(0.05)
+
+
 class Browser:
     """One headless Chromium for a crawl; `visit` opens one page at a time and never outlives its limits."""
 
@@ -111,108 +165,131 @@ class Browser:
         self.lock = asyncio.Lock()
         self.peak_mb = 0.0
         self.launches = 0
+        self._page_peak_mb = 0.0  # the most the browser used while the current page was open
         self._playwright: Any = None
         self._context: Any = None
         self._profile: Path | None = None
         self._pid: int | None = None
+        self._sampler: asyncio.Task | None = None
 
-    async def visit(self, url: str, hosts: set[str], render: bool,
+    async def visit(self, url: str, hosts: set[str], render: bool, allowed: Callable[[str], bool],
                     cookies: list[dict[str, Any]] | None = None) -> Visit:
         """Open `url`, let its script run until a non-challenge document is there, and say what came of it.
 
         `render`: the body is the document as the script left it (else the bytes the server sent).
-        Requests to hosts outside `hosts` are refused, and images, media and fonts are never fetched.
+        Requests to hosts outside `hosts` or that `allowed` (robots.txt) refuses are not sent, and images,
+        media and fonts are never fetched. The whole visit ends within `page_seconds` (a few seconds more to
+        read and close the page); a browser that does not answer by then is killed, and the next visit
+        starts a fresh one.
         """
         context = await self._open()
-        await context.clear_cookies()
-        if cookies:
-            await context.add_cookies(cookies)
-        page = await context.new_page()
-        sent = [0]
-
-        async def route(route: Any) -> None:
-            request = route.request
-            if urlsplit(request.url).netloc.lower() not in hosts or request.resource_type in SKIPPED_RESOURCES:
-                await route.abort()
-            else:
-                sent[0] += 1
-                await route.continue_()
-
-        await page.route("**/*", route)
+        limit = self.settings.page_seconds
+        deadline = time.monotonic() + limit
+        traffic = _Traffic(hosts, allowed)
+        opened: list[Any] = []  # the page, once there is one
+        self._page_peak_mb = 0.0
         try:
-            visit = await self._follow(page, url, render)
-            visit.cookies = await context.cookies()
-        finally:
-            await page.close()
+            visit = await asyncio.wait_for(self._read(context, url, render, cookies, traffic, deadline, opened),
+                                           limit + READ_SECONDS)
+        except TimeoutError:
+            visit = Visit(url, False, f"the browser did not finish the page within {limit:g} s")
+        traffic.done = True
+        if not opened or await self._close_page(opened[0], traffic):
             await self._check_memory()
-        visit.requests = sent[0]  # counted once the page is closed: a request it was still making counts too
+        else:
+            log.warning("%s: the page did not close within %g s: restarting the browser", url, CLOSE_SECONDS)
+            await self.close()
+        visit.requests = traffic.sent  # counted once the page is closed: a request it was still making counts too
         return visit
 
-    async def _follow(self, page: Any, url: str, render: bool) -> Visit:
+    async def _read(self, context: Any, url: str, render: bool, cookies: list[dict[str, Any]] | None,
+                    traffic: _Traffic, deadline: float, opened: list[Any]) -> Visit:
+        from playwright.async_api import Error as PlaywrightError
+
+        try:
+            await context.clear_cookies()
+            if cookies:
+                await context.add_cookies(cookies)
+            page = await context.new_page()
+            opened.append(page)
+            page.on("request", traffic.started)
+            page.on("requestfinished", traffic.ended)
+            page.on("requestfailed", traffic.ended)
+            await page.route("**/*", traffic.route)
+            visit = await self._follow(page, url, render, traffic, deadline)
+            if visit.passed:
+                visit.cookies = await context.cookies()
+            return visit
+        except PlaywrightError as exc:
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            return Visit(url, False, f"the browser could not load the page: {message}")
+
+    async def _follow(self, page: Any, url: str, render: bool, traffic: _Traffic, deadline: float) -> Visit:
         """Wait for the page's script to reach a document that is not a challenge, within the time limits."""
         from playwright.async_api import Error as PlaywrightError
 
         documents: list[Any] = []
         decided = asyncio.Event()  # a document that is not a challenge arrived, or too many challenges did
-        loading: set[Any] = set()  # requests of the page still under way
-        last = [time.monotonic()]  # when the page last sent or received anything
 
         def on_response(response: Any) -> None:
-            if response.frame == page.main_frame and response.request.is_navigation_request():
-                documents.append(response)
-                passed = response.status not in CHALLENGE_STATUSES and not 300 <= response.status < 400
-                if passed or _challenges(documents) > MAX_CHALLENGE_ANSWERS:
-                    decided.set()
-
-        def on_request(request: Any) -> None:
-            loading.add(request)
-            last[0] = time.monotonic()
-
-        def on_done(request: Any) -> None:
-            loading.discard(request)
-            last[0] = time.monotonic()
+            if decided.is_set() or response.frame != page.main_frame or not response.request.is_navigation_request():
+                return
+            documents.append(response)
+            passed = response.status not in CHALLENGE_STATUSES and not 300 <= response.status < 400
+            refused = _challenges(documents) > MAX_CHALLENGE_ANSWERS
+            if refused:
+                traffic.done = True  # the reload that follows is not sent
+            if passed or refused:
+                decided.set()
 
         page.on("response", on_response)
-        page.on("request", on_request)
-        page.on("requestfinished", on_done)
-        page.on("requestfailed", on_done)
         limit, settle = self.settings.page_seconds, self.settings.settle_seconds
-        deadline = time.monotonic() + limit
-        try:
-            await page.goto(url, wait_until="commit", timeout=limit * 1000)
-            while not decided.is_set():
-                now = time.monotonic()
-                if now >= deadline:
-                    return Visit(url, False, f"still challenged after {len(documents)} answers in {limit:g} s")
-                quiet = 0.0 if loading else now - last[0]  # a slow script download is not idleness
-                if quiet >= settle:
-                    return Visit(url, False, f"the challenge page did nothing for {settle:g} s: "
-                                             "it waits for a person (a CAPTCHA or a slider)")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(decided.wait(), timeout=min(settle - quiet, deadline - now, 0.5))
-            if _challenges(documents) > MAX_CHALLENGE_ANSWERS:
-                return Visit(url, False, f"still challenged after {len(documents)} answers: the page's cookie "
-                                         "is refused")
-            final = documents[-1]
-            left_ms = max(1.0, deadline - time.monotonic()) * 1000
-            await page.wait_for_load_state("load", timeout=left_ms)
-            if render:
-                try:
-                    await page.wait_for_load_state("networkidle", timeout=max(1.0, deadline - time.monotonic()) * 1000)
-                except PlaywrightError:
-                    log.warning("%s: the page kept loading until the time limit; rendered as it stood", url)
-                body = (await page.content()).encode("utf-8")
-                headers = {"content-type": "text/html; charset=utf-8"}
-            else:
-                body = await final.body()
-                headers = {k: v for k, v in (await final.all_headers()).items() if k not in _TRANSPORT_HEADERS}
-            return Visit(page.url, True, status=final.status, headers=headers, body=body)
-        except PlaywrightError as exc:
-            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            return Visit(url, False, f"the browser could not load the page: {message}")
+        await page.goto(url, wait_until="commit", timeout=max(0.1, deadline - time.monotonic()) * 1000)
+        while not decided.is_set():
+            now = time.monotonic()
+            if now >= deadline:
+                return Visit(url, False, f"still challenged after {len(documents)} answers in {limit:g} s")
+            quiet = 0.0 if traffic.loading else now - traffic.last  # a slow script download is not idleness
+            if quiet >= settle:
+                return Visit(url, False, f"the challenge page did nothing for {settle:g} s: "
+                                         "it waits for a person (a CAPTCHA or a slider)")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(decided.wait(), timeout=min(settle - quiet, deadline - now, 0.5))
+        if _challenges(documents) > MAX_CHALLENGE_ANSWERS:
+            return Visit(url, False, f"still challenged after {len(documents)} answers: the page's cookie "
+                                     "is refused")
+        final = documents[-1]
+        await page.wait_for_load_state("load", timeout=max(1.0, deadline - time.monotonic()) * 1000)
+        if render:
+            try:
+                await page.wait_for_load_state("networkidle", timeout=max(1.0, deadline - time.monotonic()) * 1000)
+            except PlaywrightError:
+                log.warning("%s: the page kept loading until the time limit; rendered as it stood", url)
+            body = (await page.content()).encode("utf-8")
+            headers = {"content-type": "text/html; charset=utf-8"}
+        else:
+            body = await final.body()
+            headers = {k: v for k, v in (await final.all_headers()).items() if k not in _TRANSPORT_HEADERS}
+        return Visit(page.url, True, status=final.status, headers=headers, body=body)
 
+    async def _close_page(self, page: Any, traffic: _Traffic) -> bool:
+        """Close a page that has its answer; False when it did not close within CLOSE_SECONDS.
+
+        Playwright holds back, neither sent nor refused, every request a page makes once its closing began,
+        and Chromium does not close a page whose parser waits for such a script (a challenge that reloads
+        for ever is always loading one): the page's last requests are refused and let fail first.
+        """
+        traffic.done = True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(traffic.quiet(), QUIET_SECONDS)
+        try:
+            await asyncio.wait_for(page.close(), CLOSE_SECONDS)
+        except Exception:  # timed out, or the browser is gone: either way it is restarted
+            log.debug("closing the page failed", exc_info=True)
+            return False
+        return True
     async def _open(self) -> Any:
-        """The browser context, launched on first use (and again after a memory restart)."""
+        """The browser context, launched on first use (and again after a restart)."""
         if self._context is not None:
             return self._context
         try:
@@ -237,33 +314,56 @@ class Browser:
             await self.close()
             raise BrowserUnavailable(f"Chromium ({executable}) did not start: {exc}") from exc
         self._pid = _browser_pid(self._profile)
+        if self._pid is not None:
+            self._sampler = asyncio.get_running_loop().create_task(self._sample_memory(self._pid))
         self.launches += 1
         log.info("browser started: %s (pid %s, profile %s)", executable, self._pid, self._profile)
         return self._context
 
+    def _note_memory(self, pid: int) -> None:
+        used = tree_memory_mb(pid)
+        self.peak_mb = max(self.peak_mb, used)
+        self._page_peak_mb = max(self._page_peak_mb, used)
+
+    async def _sample_memory(self, pid: int) -> None:
+        """Note the browser's memory every MEMORY_SAMPLE_SECONDS while it runs (its processes only)."""
+        while True:
+            self._note_memory(pid)
+            await asyncio.sleep(MEMORY_SAMPLE_SECONDS)
+
     async def _check_memory(self) -> None:
-        """Note the peak; past the cap, close the browser (the next visit starts a fresh one)."""
+        """Past the cap at any moment the page was open, close the browser (the next visit starts a fresh one)."""
         if self._pid is None:
             return
-        used = tree_memory_mb(self._pid)
-        self.peak_mb = max(self.peak_mb, used)
-        if used > self.settings.memory_mb:
-            log.warning("browser uses %.0f MiB (cap %d MiB): restarting it", used, self.settings.memory_mb)
+        self._note_memory(self._pid)
+        if self._page_peak_mb > self.settings.memory_mb:
+            log.warning("browser uses %.0f MiB (cap %d MiB): restarting it", self._page_peak_mb,
+                        self.settings.memory_mb)
             await self.close()
 
     async def close(self) -> None:
-        """Close the browser and Playwright and remove the profile folder; safe to call twice."""
+        """Close the browser and Playwright and remove the profile folder; safe to call twice.
+
+        A browser that has not closed within CLOSE_SECONDS is killed, its every process.
+        """
+        if self._sampler is not None:
+            self._sampler.cancel()
         context, playwright, self._context, self._playwright = self._context, self._playwright, None, None
-        try:
-            if context is not None:
-                await context.close()
-        except Exception:  # a browser that died already needs no closing
-            log.debug("closing the browser context failed", exc_info=True)
-        try:
-            if playwright is not None:
-                await playwright.stop()
-        except Exception:
-            log.debug("stopping Playwright failed", exc_info=True)
+        pid, self._sampler = self._pid, None
+        if context is not None:
+            try:
+                await asyncio.wait_for(context.close(), CLOSE_SECONDS)
+            except TimeoutError:
+                log.warning("the browser did not close within %g s: killing it (pid %s)", CLOSE_SECONDS, pid)
+                if pid is not None:
+                    _kill_tree(pid)
+            except Exception:  # a browser that died already needs no closing
+                log.debug("closing the browser context failed", exc_info=True)
+        if playwright is not None:
+            try:
+                await asyncio.wait_for(playwright.stop(), CLOSE_SECONDS)
+            except Exception:
+                log.debug("stopping Playwright failed", exc_info=True)
         if self._profile is not None:
             shutil.rmtree(self._profile, ignore_errors=True)
             self._profile, self._pid = None, None

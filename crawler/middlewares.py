@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -122,3 +123,8 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
             parser.addBoth(share)
             return await maybe_deferred_to_future(waiter)
         return await super().robot_parser(request)
+
+    def allows(self, url: str, user_agent: str) -> bool:
+        """Whether the robots.txt read for `url`'s host lets it be fetched (yes while unread or unreadable)."""
+        parser = self._parsers.get(urlsplit(url).netloc)
+        return not isinstance(parser, RobotParser) or parser.allowed(url, self._robotstxt_useragent or user_agent)

@@ -10,6 +10,7 @@ from scrapy.http import Headers, HtmlResponse, Response
 
 from crawler.browser import Browser, BrowserUnavailable, Visit
 from crawler.challenge import BROWSER, COOKIES, GENERATION, VISIT, PortalCookies
+from crawler.middlewares import SharedRobotsTxtMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,8 @@ class BrowserDownloadHandler(HTTP11DownloadHandler):
                 return await self._plain(request, jar)
             url = request.url if request.method == "GET" else jar.home
             try:
-                visit = await browser.visit(url, jar.hosts, render=mode == "render", cookies=jar.cookies)
+                visit = await browser.visit(url, jar.hosts, render=mode == "render", allowed=self._allowed,
+                                            cookies=jar.cookies)
             except BrowserUnavailable as exc:
                 self.unavailable = str(exc)
                 visit = Visit(url, False, self.unavailable)
@@ -62,6 +64,12 @@ class BrowserDownloadHandler(HTTP11DownloadHandler):
         if cookie:
             request.headers["Cookie"] = cookie
         return await super().download_request(request)
+
+    def _allowed(self, url: str) -> bool:
+        """Whether robots.txt lets the browser fetch `url` (the pages' own scripts, data and reloads)."""
+        robots = next((m for m in self.crawler.engine.downloader.middleware.middlewares
+                       if isinstance(m, SharedRobotsTxtMiddleware)), None)
+        return robots is None or robots.allows(url, self.crawler.spider.config.crawl.user_agent)
 
     def _browser(self) -> Browser | None:
         if self.unavailable:

@@ -15,9 +15,6 @@ from portalwatch.migrate import SchemaTooNew
 from portalwatch.outcomes import Exit, PreflightError
 from portalwatch.storage import StorageError
 
-EXIT_CONFIG = 2
-EXIT_SCHEMA = 4
-
 
 def _add_crawl(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("crawl", help="fetch new and changed articles from the configured portals")
@@ -149,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = resolve_config(args.config)
     except ConfigError as exc:
         print(f"portalwatch: config error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        return Exit.CONFIG
     module = importlib.import_module(f"portalwatch.commands.{args.command.replace('-', '_')}")
     try:
         with for_command(config, args.command):
@@ -158,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return report_busy(exc)
     except ConfigError as exc:
         print(f"portalwatch: config error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        return Exit.CONFIG
     except PreflightError as exc:
         print(f"portalwatch: {args.command}: {exc}", file=sys.stderr)
         return Exit.CONFIG
@@ -167,6 +164,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return Exit.STORAGE
     except SchemaTooNew as exc:
         print(f"portalwatch: {exc}", file=sys.stderr)
-        return EXIT_SCHEMA
+        return Exit.SCHEMA_TOO_NEW
     except KeyboardInterrupt:
         return Exit.SIGINT

@@ -8,13 +8,13 @@ import re
 from email.utils import getaddresses
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from apscheduler.triggers.cron import CronTrigger
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,17 @@ DEFAULT_CONFIG = "config.yaml"
 CONFIG_ENV = "PORTALWATCH_CONFIG"
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 PORTAL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def _plain_name(value: str) -> str:
+    """A portal's or subscription's name: letters, digits, '-', '_' or '.', starting with a letter or digit."""
+    if not PORTAL_NAME.match(value):
+        raise ValueError("use letters, digits, '-', '_' or '.' only")
+    return value
+
+
+Name = Annotated[str, AfterValidator(_plain_name)]  # the one rule for portal and subscription names
+
 SELECTOR_FIELDS = {"list_links", "next_page", "title", "date", "body"}
 
 
@@ -160,17 +171,10 @@ class SubscriptionFilters(_Section):
 class Subscription(_Section):
     """One reader's (or client's) digest: its recipients, filters and, if set, its own schedule."""
 
-    name: str
+    name: Name
     recipients: list[str] = Field(min_length=1, description="email addresses and/or apprise URLs")
     filters: SubscriptionFilters = Field(default_factory=SubscriptionFilters)
     schedule: str | None = Field(None, description="cron expression; default schedule.digest")
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not PORTAL_NAME.match(value):
-            raise ValueError("use letters, digits, '-', '_' or '.' only")
-        return value
 
     @field_validator("recipients", mode="before")
     @classmethod
@@ -235,7 +239,7 @@ class Selectors(_Section):
 
 
 class PortalConfig(_Section):
-    name: str
+    name: Name
     title: str | None = Field(None, description="the portal's name as readers know it, for the digest")
     start_urls: list[str] = Field(min_length=1)
     district: str | None = None
@@ -247,13 +251,6 @@ class PortalConfig(_Section):
         None, description="hosts (and subdomains) articles may be on; default: the start URLs' registrable domains"
     )
     render: Render = Render.AUTO
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not PORTAL_NAME.match(value):
-            raise ValueError("use letters, digits, '-', '_' or '.' only")
-        return value
 
     @field_validator("render", mode="before")
     @classmethod

@@ -27,6 +27,7 @@ from filelock import FileLock, Timeout
 
 from portalwatch import dblock
 from portalwatch.config import Config
+from portalwatch.outcomes import Exit
 from portalwatch.storage import StorageError, make_folder, os_cause, shown_url
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 LOCK_NAME = "portalwatch.lock"
 HOLDER_SUFFIX = ".json"
 LOCKED_COMMANDS = frozenset({"crawl", "digest", "run-once", "reclassify"})
-EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
+EXIT_BUSY = Exit.BUSY  # EX_TEMPFAIL: try again later
 
 _held: dict[Path, int] = {}
 _held_guard = threading.Lock()

@@ -21,6 +21,7 @@ class Exit(IntEnum):
     LOST_WORK = 1  # a portal failed, was blocked or partial, or the digest could not be sent
     CONFIG = 2  # config error, or a preflight check failed (seeds, selectors)
     KILLED = 3  # the crawl ran past its time limit
+    SCHEMA_TOO_NEW = 4  # the database was upgraded by a newer portalwatch
     BUSY = 75  # another portalwatch held the lock
     STORAGE = 74  # the database cannot be opened, written or understood (EX_IOERR)
     SIGINT = 128 + signal.SIGINT  # 130

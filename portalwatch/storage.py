@@ -797,9 +797,9 @@ class Store:
         yield from self._stream(query)
 
     def digest_revisions(self, now: datetime, since: datetime | None = None) -> Iterator[RowMapping]:
-        """Revisions seen by `now` (pending, or every one since `since`) with their article's url and portal."""
+        """Revisions seen by `now` (pending, or every one since `since`) with their article's url, portal and facts."""
         query = (
-            select(revisions, articles.c.url, articles.c.portal)
+            select(revisions, articles.c.url, articles.c.portal, *REVISION_FACTS)
             .join(articles, articles.c.id == revisions.c.article_id)
             .where(revisions.c.seen_at <= now)
             .order_by(revisions.c.seen_at, revisions.c.id)
@@ -883,13 +883,17 @@ class Store:
             )
         return stale.rowcount
 
-    def open_digest(self, period_start: datetime | None, period_end: datetime, counts: dict[str, int]) -> int:
-        """A digest about to be sent (`sending`); its id."""
+    def open_digest(self, period_start: datetime | None, period_end: datetime, counts: dict[str, int],
+                    subscription: str) -> int:
+        """A digest about to be sent (`sending`), tied to `subscription` (whose ledger gets its items once
+        delivered); its id."""
         with self.transaction() as conn:
-            return conn.execute(insert(digests).values(
+            digest_id = conn.execute(insert(digests).values(
                 created_at=utcnow(), period_start=period_start, period_end=period_end,
                 status=DigestState.SENDING, counts=counts,
             )).inserted_primary_key[0]
+            self.link_digest(conn, digest_id, subscription)
+            return digest_id
 
     def close_digest(self, digest_id: int, status: DigestState, error: str | None = None) -> None:
         with self.transaction() as conn:

@@ -7,34 +7,18 @@ has not reached everyone yet belongs to that digest: no later digest takes it (i
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import RowMapping, select
+from sqlalchemy import RowMapping
 
-from portalwatch.storage import (
-    REVISION_FACTS,
-    ItemKind,
-    Store,
-    articles,
-    crawl_errors,
-    crawl_runs,
-    digests,
-    portal_runs,
-    revisions,
-)
+from portalwatch.storage import ItemKind, Store
 
 
 def as_utc(moment: datetime) -> datetime:
     """A datetime from the store (naive means UTC) or from the caller, as an aware UTC datetime."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def db_time(moment: datetime) -> datetime:
-    """The naive UTC form the store compares against."""
-    return as_utc(moment).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -181,24 +165,18 @@ class DigestContent:
         }
 
 
-def last_sent(store: Store) -> RowMapping | None:
-    """The most recent digest the mail server accepted."""
-    query = select(digests).where(digests.c.status == "sent").order_by(digests.c.period_end.desc()).limit(1)
-    with store.engine.connect() as conn:
-        return conn.execute(query).mappings().first()
-
-
 def collect(store: Store, now: datetime, since: datetime | None = None,
             portal_names: Iterable[str] = ()) -> DigestContent:
     """What a digest made at `now` reports: pending items, or everything first seen since `since`."""
     if since is None:
-        previous = last_sent(store)
+        previous = store.last_sent_digest()
         period_start = as_utc(previous["period_end"]) if previous else None
     else:
         period_start = as_utc(since)
     claimed = store.claimed_items() if since is None else {kind: set() for kind in ItemKind}
-    rows = [row for row in _article_rows(store, now, since) if row["id"] not in claimed[ItemKind.ARTICLE]]
-    revision_rows = [row for row in _revision_rows(store, now, since) if row["id"] not in claimed[ItemKind.REVISION]]
+    rows = [row for row in store.digest_articles(now, since) if row["id"] not in claimed[ItemKind.ARTICLE]]
+    revision_rows = [row for row in store.digest_revisions(now, since)
+                     if row["id"] not in claimed[ItemKind.REVISION]]
     return _content(store, period_start, now, rows, revision_rows, portal_names)
 
 
@@ -236,31 +214,6 @@ def _content(store: Store, period_start: datetime | None, now: datetime, rows: l
     )
 
 
-def _article_rows(store: Store, now: datetime, since: datetime | None) -> list[RowMapping]:
-    query = select(articles).where(articles.c.first_seen <= db_time(now)).order_by(articles.c.first_seen)
-    if since is None:
-        query = query.where(articles.c.digest_id.is_(None))
-    else:
-        query = query.where(articles.c.first_seen >= db_time(since))
-    with store.engine.connect() as conn:
-        return list(conn.execute(query).mappings())
-
-
-def _revision_rows(store: Store, now: datetime, since: datetime | None) -> list[RowMapping]:
-    query = (
-        select(revisions, articles.c.url, articles.c.portal, *REVISION_FACTS)
-        .join(articles, articles.c.id == revisions.c.article_id)
-        .where(revisions.c.seen_at <= db_time(now))
-        .order_by(revisions.c.seen_at, revisions.c.id)
-    )
-    if since is None:
-        query = query.where(revisions.c.digest_id.is_(None))
-    else:
-        query = query.where(revisions.c.seen_at >= db_time(since))
-    with store.engine.connect() as conn:
-        return list(conn.execute(query).mappings())
-
-
 def _group_revisions(rows: Iterable[RowMapping]) -> list[RevisionItem]:
     """One item per article: the text before its first change and after its last."""
     grouped: dict[int, list[RowMapping]] = {}
@@ -282,23 +235,8 @@ def _group_revisions(rows: Iterable[RowMapping]) -> list[RevisionItem]:
 
 def _health(store: Store, start: datetime | None, now: datetime, portal_names: Iterable[str]) -> list[PortalHealth]:
     """Per-portal crawl figures of the runs started in the period; configured portals never crawled too."""
-    runs = (
-        select(portal_runs)
-        .join(crawl_runs, crawl_runs.c.id == portal_runs.c.run_id)
-        .where(crawl_runs.c.started_at <= db_time(now))
-        .order_by(portal_runs.c.run_id, portal_runs.c.id)
-    )
-    errors = (
-        select(crawl_errors.c.portal, crawl_errors.c.reason)
-        .join(crawl_runs, crawl_runs.c.id == crawl_errors.c.run_id)
-        .where(crawl_runs.c.started_at <= db_time(now))
-    )
-    if start is not None:
-        runs = runs.where(crawl_runs.c.started_at >= db_time(start))
-        errors = errors.where(crawl_runs.c.started_at >= db_time(start))
-    with store.engine.connect() as conn:
-        run_rows = list(conn.execute(runs).mappings())
-        reasons = Counter((row.portal, row.reason) for row in conn.execute(errors))
+    run_rows = store.portal_runs_between(start, now)
+    reasons = store.error_reasons_between(start, now)
     health = {name: PortalHealth(name) for name in portal_names}
     for row in run_rows:
         h = health.setdefault(row["portal"], PortalHealth(row["portal"]))

@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 from filelock import FileLock, Timeout
-from sqlalchemy import RowMapping, func, insert, select, update
+from sqlalchemy import RowMapping
 from sqlalchemy.exc import SQLAlchemyError
 
 from portalwatch.config import DEFAULT_SUBSCRIPTION, Config, Subscription, SubscriptionFilters
-from portalwatch.storage import MessageKind, Store, articles, digests, revisions, utcnow
+from portalwatch.storage import DigestState, MessageKind, Store, utcnow
 from reports import archive, outbox
-from reports.collect import DigestContent, as_utc, collect, collect_unsent, last_sent
+from reports.collect import DigestContent, as_utc, collect, collect_unsent
 from reports.mail import DeliveryError, build_message, message_id, message_size
 from reports.notify import notify, redact
 from reports.outbox import Delivery
@@ -54,32 +54,22 @@ class DigestOutcome:
 
 def last_sent_at(store: Store) -> datetime | None:
     """When the last digest was accepted by the mail server (UTC), or None if none ever was."""
-    row = last_sent(store)
+    row = store.last_sent_digest()
     return as_utc(row["sent_at"] or row["period_end"]) if row else None
-
-
-def has_pending(store: Store) -> bool:
-    """True when some article or revision is in no sent digest yet."""
-    with store.engine.connect() as conn:
-        pending = conn.execute(select(func.count()).select_from(articles).where(articles.c.digest_id.is_(None)))
-        if pending.scalar_one():
-            return True
-        pending = conn.execute(select(func.count()).select_from(revisions).where(revisions.c.digest_id.is_(None)))
-        return bool(pending.scalar_one())
 
 
 def digest_due(store: Store, now: datetime) -> bool:
     """A week or more (less a little grace) since the last sent digest, or never sent but something pending."""
     last = last_sent_at(store)
     if last is None:
-        return has_pending(store)
+        return store.has_pending()
     return as_utc(now) - last >= WEEK - DUE_GRACE
 
 
 def subscription_due(config: Config, sub: Subscription, store: Store, now: datetime) -> bool:
     """Due when `sub`'s schedule (its own cron, else a week less a little grace) has come round since its last
     sent digest, or it never got one and something it wants is waiting."""
-    row = store.last_sent_to(sub.name) or (last_sent(store) if sub.name == DEFAULT_SUBSCRIPTION else None)
+    row = store.last_sent_to(sub.name) or (store.last_sent_digest() if sub.name == DEFAULT_SUBSCRIPTION else None)
     if row is None:
         return not _collect(config, sub, store, now, None).is_empty
     last = as_utc(row["sent_at"] or row["period_end"])
@@ -242,7 +232,7 @@ def _send(config: Config, sub: Subscription, store: Store, tz: ZoneInfo, out: Pa
             return _retry_outcome(config, store, tz, now, retried, content)
         log.info("digest %s: nothing new since %s, no mail sent", sub.name, content.period_start or "the start")
         return DigestOutcome("empty", path=out, counts=content.counts)
-    digest_id = _open_digest(store, content, sub.name)
+    digest_id = store.open_digest(content.period_start, content.period_end, content.counts, sub.name)
     path = archive.report_path(config.digest.reports_dir, digest_id, now, tz)
     # without public_url the reader cannot open a link to the archive: the full report goes along instead
     link = archive.report_link(path, config.digest.public_url) if config.digest.public_url else None
@@ -256,7 +246,7 @@ def _send(config: Config, sub: Subscription, store: Store, tz: ZoneInfo, out: Pa
             content, tz, max_bytes=config.digest.max_bytes, report_link=link, subscription=label,
             measure=lambda r: message_size(_message(mail_config, r, msg_id)),
         )
-        _set_path(store, digest_id, path)
+        store.set_digest_path(digest_id, str(path))
         if sub.apprise_urls and not sub.emails:
             return _push_only(config, sub, store, tz, now, digest_id, content, fitted, link, path, retried)
         message = _message(mail_config, fitted, msg_id, attach=None if link else (path.name, full))
@@ -328,7 +318,7 @@ def _store_error(exc: BaseException, path: Path) -> str:
 def _forget(store: Store, digest_id: int, path: Path, error: str) -> None:
     """A digest that could not be stored whole: nothing was sent, its items stay pending."""
     with suppress(SQLAlchemyError):
-        _close_digest(store, digest_id, "failed", error=error)
+        store.close_digest(digest_id, DigestState.FAILED, error=error)
     _discard(path)
 
 
@@ -368,29 +358,6 @@ def _refresh_archive(config: Config, store: Store, tz: ZoneInfo, now: datetime) 
 
 def _close_interrupted(store: Store) -> None:
     """A digest left `sending` by a crash: whether it went out is unknown, so its items go out again."""
-    with store.transaction() as conn:
-        stale = conn.execute(update(digests).where(digests.c.status == "sending").values(
-            status="interrupted", error="the run stopped while sending; its items were kept pending"))
-    if stale.rowcount:
-        log.warning("%d digest run(s) stopped while sending; their items go into this digest", stale.rowcount)
-
-
-def _open_digest(store: Store, content: DigestContent, subscription: str) -> int:
-    """A new digest row, `sending`, tied to its subscription (whose ledger gets its items once delivered)."""
-    with store.transaction() as conn:
-        digest_id = conn.execute(insert(digests).values(
-            created_at=utcnow(), period_start=content.period_start, period_end=content.period_end,
-            status="sending", counts=content.counts,
-        )).inserted_primary_key[0]
-        store.link_digest(conn, digest_id, subscription)
-        return digest_id
-
-
-def _close_digest(store: Store, digest_id: int, status: str, error: str | None = None) -> None:
-    with store.transaction() as conn:
-        conn.execute(update(digests).where(digests.c.id == digest_id).values(status=status, error=error))
-
-
-def _set_path(store: Store, digest_id: int, path: Path) -> None:
-    with store.transaction() as conn:
-        conn.execute(update(digests).where(digests.c.id == digest_id).values(path=str(path)))
+    stale = store.close_interrupted_digests()
+    if stale:
+        log.warning("%d digest run(s) stopped while sending; their items go into this digest", stale)

@@ -82,11 +82,17 @@ def run_child(command: str, argv: list[str], time_limit: float, *, interruptible
     return ChildResult(command, process.returncode, time.monotonic() - started, timed_out, entry.stopped)
 
 
-def stop_children(grace: float) -> list[str]:
-    """Refuse new children; SIGTERM the interruptible ones and give every child `grace` s, then SIGKILL.
+@dataclass(frozen=True)
+class Stopped:
+    """What a shutdown did to the running children: the commands it stopped (SIGTERM or SIGKILL), and those
+    of them it had to kill."""
 
-    Returns the commands that had to be killed.
-    """
+    interrupted: list[str]
+    killed: list[str]
+
+
+def stop_children(grace: float) -> Stopped:
+    """Refuse new children; SIGTERM the interruptible ones and give every child `grace` s, then SIGKILL."""
     _stopping.set()
     with _guard:
         entries = list(_running.values())
@@ -107,7 +113,7 @@ def stop_children(grace: float) -> list[str]:
         _signal_group(entry.process, signal.SIGKILL)
         _wait_quietly(entry.process, KILL_WAIT)
         killed.append(entry.command)
-    return killed
+    return Stopped([entry.command for entry in entries if entry.stopped], killed)
 
 
 def _signal_group(process: subprocess.Popen, signum: int) -> None:

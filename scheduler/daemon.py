@@ -16,8 +16,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 
 from portalwatch.config import Config, ConfigError
-from portalwatch.lock import EXIT_BUSY, LockBusy, exclusive
-from portalwatch.outcomes import RunStatus
+from portalwatch.lock import LockBusy, exclusive
+from portalwatch.outcomes import Exit, RunStatus, exit_code
 from scheduler.child import stop_children
 from scheduler.jobs import JOB_FUNCTIONS
 from scheduler.jobstore import job_store_path, job_store_url
@@ -32,7 +32,8 @@ STOP_GRACE = 10.0  # seconds children get to finish after SIGTERM or SIGINT
 
 
 def run_daemon(config: Config) -> int:
-    """Run the schedule until a signal; 0 after a clean stop, 75 when another daemon already runs."""
+    """Run the schedule until a signal; the exit code (`portalwatch.outcomes.Exit`): 0 after a stop that
+    interrupted nothing, 130/143 when the stop interrupted a running job, 75 when another daemon already runs."""
     if not config.source.exists():
         raise ConfigError(config.source, None, "", "the daemon needs a config file (children re-read it)")
     try:
@@ -40,7 +41,7 @@ def run_daemon(config: Config) -> int:
             return _serve(config)
     except LockBusy as exc:
         print(f"portalwatch: {exc.who} is already running the schedule; exiting", file=sys.stderr)
-        return EXIT_BUSY
+        return Exit.BUSY
 
 
 def build_scheduler(config: Config) -> BackgroundScheduler:
@@ -76,9 +77,11 @@ def sync_jobs(scheduler: BackgroundScheduler, config: Config) -> None:
 
 def _serve(config: Config) -> int:
     stop = threading.Event()
+    received: list[int] = []
 
     def on_signal(signum: int, _frame: object) -> None:
         log.info("received %s: finishing the current step, then stopping", signal.Signals(signum).name)
+        received.append(signum)
         stop.set()
 
     signal.signal(signal.SIGTERM, on_signal)
@@ -95,10 +98,15 @@ def _serve(config: Config) -> int:
     while not stop.wait(1.0):
         pass
     scheduler.pause()
-    killed = stop_children(STOP_GRACE)
+    stopped = stop_children(STOP_GRACE)
     scheduler.shutdown(wait=True)
-    log.info("daemon stopped%s", f" (killed: {', '.join(killed)})" if killed else "")
-    return 0
+    log.info("daemon stopped%s", f" (killed: {', '.join(stopped.killed)})" if stopped.killed else "")
+    if not stopped.interrupted:
+        return Exit.OK
+    code = exit_code(RunStatus.INTERRUPTED, received[0] if received else None)
+    log.warning("the stop interrupted %s; the next run fetches what is left (exit %d)",
+                ", ".join(stopped.interrupted), code)
+    return code
 
 
 def _logger_for(scheduler: BackgroundScheduler) -> Callable[[JobExecutionEvent], None]:

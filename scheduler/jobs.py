@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from portalwatch.config import Config, ConfigError, load_config
-from portalwatch.lock import EXIT_BUSY
+from portalwatch.outcomes import Exit, RunStatus
 from portalwatch.storage import Store
 from scheduler.child import ChildResult, portalwatch_argv, run_child
 from scheduler.recovery import record_killed_runs
@@ -26,8 +26,12 @@ def crawl_job(config_path: str) -> None:
     argv = portalwatch_argv(config_path, "crawl", "--trigger", "daemon")
     result = run_child("crawl", argv, limit, interruptible=True)
     _report(result)
-    if result.returncode is not None and result.returncode < 0:
-        record_killed_runs(config, "daemon: recording a killed crawl", wait=RECOVERY_WAIT)
+    if result.returncode is not None and result.returncode < 0:  # died of a signal before recording its end
+        if result.stopped:  # by the daemon's shutdown: interrupted, not killed at its time limit
+            record_killed_runs(config, "daemon: recording a stopped crawl", wait=RECOVERY_WAIT,
+                               status=RunStatus.INTERRUPTED)
+        else:
+            record_killed_runs(config, "daemon: recording a killed crawl", wait=RECOVERY_WAIT)
     resend_stored_mail(config, config_path)
 
 
@@ -76,7 +80,7 @@ def _report(result: ChildResult) -> None:
         log.warning("%s stopped by the daemon's shutdown %s (exit %s)", result.command, took, code)
     elif code == 0:
         log.info("%s finished %s", result.command, took)
-    elif code == EXIT_BUSY:
+    elif code == Exit.BUSY:
         log.warning("%s skipped: another portalwatch held the lock too long", result.command)
     elif code is not None and code < 0:
         log.error("%s died from signal %d %s; the run is recorded as killed", result.command, -code, took)

@@ -52,6 +52,8 @@ def test_defaults_and_paths_resolve_beside_the_config_file(tmp_path: Path) -> No
          "required"),
         ("portals:\n  - name: a\n    start_urls: [ftp://x/]\n", 3, "portals[0].start_urls", "not an http"),
         ("portals:\n  - name: a b\n    start_urls: [http://x/]\n", 2, "portals[0].name", "letters"),
+        ("subscriptions:\n  - name: 客户/甲\n    recipients: [a@example.com]\n", 2, "subscriptions[0].name",
+         "letters"),
         ("portals:\n  - {name: a, start_urls: [http://x/]}\n  - {name: a, start_urls: [http://y/]}\n", 3,
          "portals[1].name", "used twice"),
         ("database: data.db\n", 1, "database", "SQLAlchemy URL"),

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(not (PAGES / "gold.jsonl").exists(), reason="../
 
 # Floors for all 49 pages, set at the figures reached when the gate was written (see the README's
 # benchmark section for the held-out half): a change that loses a page fails here.
-FLOORS = {"title": 0.97, "date": 0.97, "body": 0.91}
+FLOORS = {"title": 0.97, "date": 0.97, "body": 0.93}
 LIST_FLOORS = {"recall": 0.95, "precision": 0.95}
 
 

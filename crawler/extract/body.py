@@ -32,6 +32,7 @@ _CONTAINERS = frozenset({"div", "article", "section", "main", "td", "body", "blo
 _SENTENCE = re.compile(r"[，。；！？,.;!?、：:]")
 _META_LINE = 80  # characters: a dated line under the headline this short is its byline
 _SENTENCE_END = re.compile(r"[。！？!?]")
+_PROSE = re.compile(r"[，。；！？]")  # a run of prose, not a byline, a font-size bar or a source line
 _MIN_RUN = 10  # characters: shorter runs (labels, buttons, 详见附件) score in proportion to their length
 _MIN_CHARS = 2
 _NEAR_HEADLINE = 1.5  # weight of a candidate inside the headline's article container, after it
@@ -167,7 +168,8 @@ def _first_paragraph(runs: list[tuple[etree._Element, str]], headline: etree._El
                      starts: dict[etree._Element, int], ends: dict[etree._Element, int]) -> etree._Element | None:
     """The element holding the first run of prose after the headline, if it starts right under it (only a
     byline or a share bar between them)."""
-    after = [element for element, text in runs if len(text) >= _MIN_RUN and starts.get(element, -1) >= ends[headline]]
+    after = [element for element, text in runs
+             if len(text) >= _MIN_RUN and _PROSE.search(text) and starts.get(element, -1) >= ends[headline]]
     if not after:
         return None
     first = min(after, key=lambda element: starts[element])
@@ -199,17 +201,20 @@ def main_blocks(root: etree._Element, headline: etree._Element | None = None) ->
 
     starts, ends = _offsets(root)
     first = _first_paragraph(kept, headline, starts, ends) if headline in ends else None
-    opening = {first, *first.iterancestors()} if first is not None else set()
+    opening = {node for node in (first, *first.iterancestors()) if starts.get(node, -1) >= ends[headline]} if (
+        first is not None) else set()  # the first paragraph's element and the blocks around it below the headline
+    after = {node for node in scores if headline is not None and _after(node, headline)}
 
-    def weight(node: etree._Element) -> float:
-        near = 1.0
-        if node in opening and starts.get(node, -1) >= ends[headline]:
-            near = _FOLLOWS  # the block that opens right under the headline: a short article is kept whole
-        elif headline is not None and _after(node, headline):
-            near = _NEAR_HEADLINE
+    def weight(node: etree._Element, opening_counts: bool) -> float:
+        near = _FOLLOWS if opening_counts and node in opening else _NEAR_HEADLINE if node in after else 1.0
         return scores[node] * (1 - _link_density(node)) * near
 
-    return [max(scores, key=weight)]
+    best = max(scores, key=lambda node: weight(node, False))
+    if best in after or best in opening or not opening:
+        return [best]
+    # the best block lies away from the headline (a sidebar notice): the block that opens right under the
+    # headline wins unless it is far weaker (a short article is kept whole)
+    return [max(scores, key=lambda node: weight(node, True))]
 
 
 def _without_link_blocks(node: etree._Element) -> etree._Element:

@@ -10,7 +10,7 @@ from portalwatch.config import Config
 from portalwatch.lock import current_holder
 from portalwatch.states import RunStatus
 from portalwatch.storage import Store, utcnow
-from reports.collect import as_utc, last_sent
+from reports.collect import as_utc
 from reports.subscriptions import next_digest
 from scheduler.daemon import DAEMON_LOCK
 from scheduler.jobstore import stored_next_runs
@@ -133,7 +133,7 @@ def per_subscription(config: Config, store: Store, now: datetime) -> list[str]:
 
 
 def last_digest(store: Store, zone: ZoneInfo) -> list[str]:
-    sent = last_sent(store)
+    sent = store.last_sent_digest()
     undelivered = store.undelivered_messages()
     outbox = [f"Not yet at every reader: {len(undelivered)} stored message(s), sent again before anything new "
               f"(see `portalwatch outbox`)"] if undelivered else []

@@ -96,6 +96,7 @@ def paginate(items: list[str], per_page: int) -> list[list[str]]:
     return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
 
 
-def robots(disallow: str) -> Page:
-    body = f"User-agent: *\nDisallow: {disallow}\n\nSitemap: /sitemap.xml\n"
+def robots(*disallow: str) -> Page:
+    rules = "".join(f"Disallow: {path}\n" for path in disallow)
+    body = f"User-agent: *\n{rules}\nSitemap: /sitemap.xml\n"
     return Page(body=body.encode(), content_type="text/plain")

@@ -15,6 +15,7 @@ COLUMN = "/tzdt/index.html"
 API = "/api/cms/article/list"
 PER_PAGE = 10
 TRAP_DIR = "/nbzl/"  # disallowed in robots.txt
+COUNTER = "/stat/visit.do"  # the page's visit counter, which its script calls; robots.txt disallows /stat/
 
 SHELL = f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>投资动态 - {SITE_NAME}</title>
@@ -46,6 +47,7 @@ SHELL = f"""<!DOCTYPE html>
         document.getElementById("pager").appendChild(next);
       }}
     }});
+  fetch("{COUNTER}?columnId=1021&pageNo=" + page);
 }})();
 </script>
 </body></html>"""
@@ -85,6 +87,10 @@ def _api(rows: list[dict]) -> callable:
     return answer
 
 
+def _counter(handler: BaseHTTPRequestHandler, request: Request) -> None:
+    handler.send_page(Page(body=b'{"code": 200}', content_type="application/json; charset=utf-8"))
+
+
 def build(edition: Edition) -> SiteBuild:
     pages: dict[str, Page] = {}
     expected = [(article_path(a), a) for a in edition.articles]
@@ -96,5 +102,6 @@ def build(edition: Edition) -> SiteBuild:
     entries.insert(4, (trap_path, edition.trap))
     rows = [{"title": a.title, "linkUrl": path, "publishDate": f"{a.published:%Y-%m-%d}"} for path, a in entries]
     pages[COLUMN] = m.html_page(SHELL, m.newest(edition))
-    pages["/robots.txt"] = m.robots(TRAP_DIR)
-    return SiteBuild(pages=pages, expected=expected, routes={API: _api(rows)}, start_paths=[COLUMN])
+    pages["/robots.txt"] = m.robots(TRAP_DIR, COUNTER.rsplit("/", 1)[0] + "/")
+    return SiteBuild(pages=pages, expected=expected, routes={API: _api(rows), COUNTER: _counter},
+                     start_paths=[COLUMN])
