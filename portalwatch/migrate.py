@@ -143,14 +143,24 @@ def _schema_lock(engine: Engine) -> Iterator[Connection]:
     try:
         with engine.connect() as connection:
             if engine.dialect.name == "sqlite":
-                # a table copy (SQLite's way to change a column) must not trip the foreign keys pointing at it
-                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                _begin_sqlite_ddl(connection)
             try:
                 yield connection
             finally:
                 if engine.dialect.name == "sqlite":
                     connection.rollback()
+                    connection.connection.driver_connection.isolation_level = ""
                     connection.exec_driver_sql("PRAGMA foreign_keys=ON")
     finally:
         if lock is not None:
             lock.release()
+
+
+def _begin_sqlite_ddl(connection: Connection) -> None:
+    """Open one SQLite transaction that holds the schema changes too, so a process killed mid-upgrade leaves
+    the schema as it was. (Python's sqlite3 commits before each CREATE or ALTER on its own; here it is told
+    not to manage transactions, and the transaction is begun by hand.)"""
+    # a table copy (SQLite's way to change a column) must not trip the foreign keys pointing at it
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.connection.driver_connection.isolation_level = None
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

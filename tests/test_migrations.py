@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -186,6 +187,33 @@ def test_installs_starting_together_create_the_schema_once(db_url: str) -> None:
         thread.join()
     assert errors == []
     assert _revision(db_url) == migrate.head()
+
+
+OPEN_STORE = """
+import sys, time
+from portalwatch.storage import Store
+print("imported", flush=True)
+started = time.monotonic()
+Store(sys.argv[1])
+print(time.monotonic() - started, flush=True)
+"""
+
+
+def test_a_process_killed_while_creating_the_schema_leaves_a_database_the_next_one_opens(tmp_path: Path) -> None:
+    timing = subprocess.run([sys.executable, "-c", OPEN_STORE, f"sqlite:///{tmp_path / 'timing.db'}"],
+                            capture_output=True, text=True, check=True, timeout=120)
+    creating = float(timing.stdout.split()[-1])  # seconds the schema takes to create, once imports are done
+    for i in range(8):
+        url = f"sqlite:///{tmp_path / f'killed{i}.db'}"
+        victim = subprocess.Popen([sys.executable, "-c", OPEN_STORE, url], stdout=subprocess.PIPE, text=True)
+        assert victim.stdout.readline() == "imported\n"
+        time.sleep(creating * (i + 1) / 10)  # the kills fall all over the creation
+        victim.kill()
+        victim.wait(timeout=30)
+        reopened = subprocess.run([sys.executable, "-c", OPEN_STORE, url], capture_output=True, text=True,
+                                  timeout=120)
+        assert reopened.returncode == 0, (i, reopened.stderr[-1500:])
+        assert _revision(url) == migrate.head()
 
 
 def test_demo_runs_on_an_upgraded_previous_release_database(tmp_path: Path, db_url: str) -> None:
