@@ -19,19 +19,26 @@ includes that normalisation:
   ensemble   datasketch `MinHashLSHEnsemble` (containment >= 0.5, 128 permutations, 16 partitions);
              a query is a duplicate of the returned candidate with the highest estimated containment
   lsh        datasketch `MinHashLSH` (Jaccard >= 0.5, 128 permutations), best estimated Jaccard
-Checks are timed three times; the shortest counts.
+Checks are timed three times; the shortest counts, in wall time and in the process's CPU time (on a
+shared machine the wall time mostly measures the other processes).
 
     .venv/bin/python bench/dedupe_speed.py                          # 20,000 articles (the issue's check)
     .venv/bin/python bench/dedupe_speed.py --sizes 10000 100000
     nice -n 10 .venv/bin/python bench/dedupe_speed.py --sizes 10000 100000 1000000   # once: hours
+    .venv/bin/python bench/dedupe_speed.py --keep DIR --sizes 1000000 --methods ours   # DIR's corpus reused
+
+With `--keep DIR` the generated corpus stays in DIR and a later run reuses it when it was made with the
+same chain order and at least as many articles (the indexes are built afresh every run).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,6 +61,7 @@ REPEATS = 3
 COPIED_FROM = 10_000  # copies are of the first this many articles
 BATCH = 20_000  # articles generated at once
 PERMUTATIONS = 128
+CORPUS = "corpus.json"  # what the corpus in a kept folder was made with
 
 
 class Markov:
@@ -134,6 +142,16 @@ def make_data(folder: Path, largest: int, order: int) -> None:
             else:
                 title, text, source = new_title, new_text, None
             f.write(json.dumps({"title": title, "text": text, "source": source}, ensure_ascii=False) + "\n")
+    (folder / CORPUS).write_text(json.dumps({"order": order, "articles": largest, "checks": CHECKS}), encoding="utf-8")
+
+
+def corpus_ready(folder: Path, largest: int, order: int) -> bool:
+    """Whether `folder` holds a corpus `make_data` wrote with this order and at least `largest` articles."""
+    try:
+        made = json.loads((folder / CORPUS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return made.get("order") == order and made.get("articles", 0) >= largest and made.get("checks") == CHECKS
 
 
 def url(article_id: int) -> str:
@@ -158,13 +176,15 @@ def score(answers: list[str | None], queries: list[dict]) -> dict:
 
 
 def best_of(repeats: int, job):
-    times, first = [], None
+    """(shortest wall time, shortest CPU time of this process, first result) of `repeats` runs of `job`."""
+    times, cpu, first = [], [], None
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = job()
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
         first = result if first is None else first
-    return min(times), first
+    return min(times), min(cpu), first
 
 
 def peak_rss_mb() -> float:
@@ -184,7 +204,7 @@ def run_ours(folder: Path, size: int, queries: list[dict]) -> dict:
     start = time.perf_counter()
     index = DedupeIndex.open(folder / f"cache-{size}", [])
     opened = time.perf_counter() - start
-    checks, verdicts = best_of(REPEATS, lambda: [index.check(q["title"], q["text"]) for q in queries])
+    checks, cpu, verdicts = best_of(REPEATS, lambda: [index.check(q["title"], q["text"]) for q in queries])
     answers = [v.duplicate_of.source if v.duplicate_of else None for v in verdicts]
     # what a crawl then does: the new articles join the index, which is saved (one part appended)
     start = time.perf_counter()
@@ -194,7 +214,8 @@ def run_ours(folder: Path, size: int, queries: list[dict]) -> dict:
     index.save()
     saved = time.perf_counter() - start
     on_disk = sum(p.stat().st_size for p in (folder / f"cache-{size}").rglob("*") if p.is_file())
-    return {"open_s": opened, "check_s": checks, "save_s": saved, "index_bytes": on_disk, **score(answers, queries),
+    return {"open_s": opened, "check_s": checks, "check_cpu_s": cpu, "save_s": saved, "index_bytes": on_disk,
+            **score(answers, queries),
             "peak_rss_mb": peak_rss_mb()}
 
 
@@ -251,8 +272,9 @@ def run_datasketch(method: str, folder: Path, size: int, queries: list[dict]) ->
                 answers.append(max(found, key=lambda key, m=m: signatures[key].jaccard(m)) if found else None)
         return answers
 
-    checks, answers = best_of(REPEATS, check_all)
-    return {"build_s": build, "check_s": checks, **score(answers, queries), "peak_rss_mb": peak_rss_mb()}
+    checks, cpu, answers = best_of(REPEATS, check_all)
+    return {"build_s": build, "check_s": checks, "check_cpu_s": cpu, **score(answers, queries),
+            "peak_rss_mb": peak_rss_mb()}
 
 
 def worker(method: str, size: int, folder: Path) -> None:
@@ -282,8 +304,14 @@ def line(method: str, size: int, r: dict) -> str:
     opened = (f" | reopen {r['open_s']:.2f} s, add the new ones and save {r['save_s']:.2f} s, index on disk "
               f"{r['index_bytes'] / 2**20:.0f} MB" if "open_s" in r else "")
     return (f"{method:8} {size:>8} known: {build} | {CHECKS} checks {r['check_s']:6.2f} s "
-            f"({r['check_s'] / CHECKS * 1000:.2f} ms each) | copies found {r['found']:.3f}, new kept new "
+            f"({r['check_s'] / CHECKS * 1000:.2f} ms each, CPU {r['check_cpu_s'] / CHECKS * 1000:.2f} ms) | "
+            f"copies found {r['found']:.3f}, new kept new "
             f"{r['new_kept']:.3f}, precision {r['precision']:.4f} | peak RSS {r['peak_rss_mb']:.0f} MB{opened}")
+
+
+def load() -> str:
+    """The 1, 5 and 15 minute load averages: benchmark figures on a busy machine are noisy."""
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> None:
@@ -303,11 +331,19 @@ def main() -> None:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
-        make_data(folder, max(args.sizes), args.order)
-        print(f"formulaic corpus (order-{args.order} character Markov chain over the seeds): {max(args.sizes)} "
-              f"known articles, {CHECKS} queries ({time.perf_counter() - start:.0f} s to generate)", flush=True)
+        reused = corpus_ready(folder, max(args.sizes), args.order)
+        if not reused:
+            make_data(folder, max(args.sizes), args.order)
+        made = json.loads((folder / CORPUS).read_text(encoding="utf-8"))["articles"]
+        print(f"formulaic corpus (order-{args.order} character Markov chain over the seeds): {made} "
+              f"known articles, {CHECKS} queries "
+              f"({'reused from ' + str(folder) if reused else f'{time.perf_counter() - start:.0f} s to generate'})",
+              flush=True)
+        print(f"machine: {os.cpu_count()} cores, load average {load()} at the start", flush=True)
         results = {}
         for size in args.sizes:
+            for old in folder.glob(f"cache-{size}"):  # an index of an earlier run holds its added articles
+                shutil.rmtree(old)
             for method in args.methods:
                 if method == "ensemble" and size > args.ensemble_max:
                     print(f"ensemble {size:>8} known: skipped (--ensemble-max {args.ensemble_max})", flush=True)
@@ -324,7 +360,9 @@ def main() -> None:
             for base in ("ensemble", "lsh"):
                 other = results.get((base, size), {})
                 if "check_s" in ours and "check_s" in other:
-                    print(f"{size} known: ours takes {ours['check_s'] / other['check_s']:.2f}x {base}'s check time")
+                    print(f"{size} known: ours takes {ours['check_s'] / other['check_s']:.2f}x {base}'s check time "
+                          f"(CPU time: {ours['check_cpu_s'] / other['check_cpu_s']:.2f}x)")
+        print(f"load average {load()} at the end")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
 Fills a fresh database with ARTICLES pending articles (all kinds, some republished copies, revisions) through
 one bulk insert, then runs `status` and `export` as a user would, as child processes, and prints each one's
-wall time and peak resident memory. The peer, in the same run, is the way `status` counted before (the
-digest's own collection, every pending article loaded) on a tenth of the rows, in a SQLite file.
+wall time and peak resident memory; `status` runs once more with `email.to` set, as a mailing install has it
+(it adds the default subscription's next digest). The peer, in the same run, is the way `status` counted
+before (the digest's own collection, every pending article loaded) on a tenth of the rows, in a SQLite file.
 
     python bench/store_scale.py [ARTICLES] [DATABASE_URL]   # default 1,000,000 on a SQLite file
 """
@@ -87,6 +88,10 @@ def main() -> None:
     seconds, peak, out = measured(*cli, "status")
     waiting = next(line for line in out.splitlines() if line.startswith("Waiting"))
     print(f"status: {seconds:.1f} s, peak {peak:.0f} MB  ({waiting})")
+    mailed = folder / "mailed.yaml"  # the same store with email.to set: status adds the default subscription's line
+    mailed.write_text(f"database: {url}\nemail:\n  to: [analyst@example.org]\n", encoding="utf-8")
+    seconds, peak, _ = measured(sys.executable, "-m", "portalwatch", "-c", str(mailed), "status")
+    print(f"status with email.to set: {seconds:.1f} s, peak {peak:.0f} MB")
     seconds, peak, _ = measured(*cli, "export", "--out", str(folder / "export.jsonl"))
     lines = sum(1 for _ in (folder / "export.jsonl").open(encoding="utf-8"))
     print(f"export: {seconds:.1f} s, peak {peak:.0f} MB, {lines:,} lines")

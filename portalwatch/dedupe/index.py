@@ -16,14 +16,13 @@ from portalwatch.dedupe.decision import Assessment, decide
 from portalwatch.dedupe.documents import NO_ARTICLE, DocInfo
 from portalwatch.dedupe.fingerprints import shingle_hashes
 from portalwatch.dedupe.numbers import number_changes
-from portalwatch.dedupe.overlap import Overlap, distinct_weights, exact, idf, measure, new_chars, shingle_weights
+from portalwatch.dedupe.overlap import Overlap, exact, idf, measure, new_chars, weigh
 from portalwatch.dedupe.parts import MERGE_MAX_DOCS, PART_FORMAT, merged_arrays, open_part, segment_arrays, write_part
 from portalwatch.dedupe.persist import FORMAT, load_segment, save_segment, write_atomic
 from portalwatch.dedupe.policy import (
     CANDIDATE_RELATIVE,
     CANDIDATE_SHARE,
     LEARN_PAGES,
-    MAX_CANDIDATES,
     MIN_KEPT_SHARE,
     SHINGLE,
     WINDOW,
@@ -31,7 +30,7 @@ from portalwatch.dedupe.policy import (
     Thresholds,
 )
 from portalwatch.dedupe.prepare import Prepared, prepare
-from portalwatch.dedupe.segment import Segment
+from portalwatch.dedupe.segment import Segment, best_candidates, read_postings
 from portalwatch.models import Match, SeedArticle, Verdict
 from portalwatch.textnorm import fold, learnable_lines
 
@@ -253,20 +252,16 @@ class DedupeIndex:
             if doc is not None:
                 return [(exact(prepared), segment, doc)]
         filled = [segment for segment in parts if len(segment)]
-        found = [segment.search(prepared) for segment in filled]
-        if not found:
+        if not filled:
             return []
-        fingerprint_idf = idf(sum(f.doc_freq for f in found), len(self))
-        floor = min_share * float(fingerprint_idf.sum())
-        ranked = sorted(
-            (-weight, rank, doc)
-            for rank, f in enumerate(found)
-            for weight, doc in f.candidates(fingerprint_idf, floor)
-        )[:MAX_CANDIDATES]
-        ranked = [r for r in ranked if -r[0] >= CANDIDATE_RELATIVE * -ranked[0][0]]
-        weights = distinct_weights(prepared, shingle_weights(prepared, fingerprint_idf))
+        doc_freq, found = read_postings(filled, prepared.fingerprints)
+        fingerprint_idf = idf(doc_freq, len(self))
+        ranked = best_candidates(found, [len(s) for s in filled], fingerprint_idf,
+                                 min_share * float(fingerprint_idf.sum()))
+        ranked = [r for r in ranked if r[0] >= CANDIDATE_RELATIVE * ranked[0][0]]
+        text = weigh(prepared, fingerprint_idf)
         return [
-            (measure(prepared, weights, shingle_hashes(fold(filled[rank].docs.text(doc)))), filled[rank], doc)
+            (measure(text, shingle_hashes(fold(filled[rank].docs.text(doc)))), filled[rank], doc)
             for _, rank, doc in ranked
         ]
 

@@ -6,8 +6,10 @@ import re
 
 from portalwatch.models import NumberChange
 
+# A figure not preceded by a digit or a point; the pattern opens with its digit so that the search
+# skips to digits fast (the look-behind then checks the character before it).
 _NUMBER = re.compile(
-    r"(?<![\d.])\d+(?:,\d{3})*(?:\.\d+)?\s*(?:%|‰|万亿|亿|万|千)?"
+    r"\d(?<![\d.]\d)\d*(?:,\d{3})*(?:\.\d+)?\s*(?:%|‰|万亿|亿|万|千)?"
     r"(?:元|美元|欧元|日元|港元|平方米|平方公里|亩|吨|个|家|项|人|台|辆|千瓦|兆瓦)?"
 )
 _NOT_CONTEXT = re.compile(r"[\W_\d]+")  # what a figure's context key leaves out: punctuation, space, digits

@@ -65,27 +65,42 @@ def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     return sorted_set[at] == values
 
 
-def distinct_weights(prepared: Prepared, weights: np.ndarray) -> np.ndarray:
-    """Per distinct shingle of the text (in `prepared.shingles` order), its largest position weight."""
-    out = np.zeros(len(prepared.shingles))
-    np.maximum.at(out, np.searchsorted(prepared.shingles, prepared.hashes), weights)
-    return out
+@dataclass(frozen=True)
+class Weighted:
+    """A text ready to be measured against known documents."""
+
+    prepared: Prepared
+    shingles: np.ndarray  # distinct shingle hashes, sorted (`prepared.shingles`)
+    where: np.ndarray  # per shingle position, the position of its hash in `shingles`
+    weights: np.ndarray  # per distinct shingle, its largest position weight
 
 
-def measure(prepared: Prepared, weights: np.ndarray, known_hashes: np.ndarray) -> Overlap:
-    """The overlap of `prepared` and a known document's shingle hashes.
+def weigh(prepared: Prepared, fingerprint_idf: np.ndarray) -> Weighted:
+    """The text's distinct shingles weighted by the IDF of their fingerprints (`shingle_weights`)."""
+    order = np.argsort(prepared.hashes)
+    ordered = prepared.hashes[order]
+    first = np.concatenate(([True], ordered[1:] != ordered[:-1]))
+    where = np.empty(len(order), dtype=np.intp)
+    where[order] = np.cumsum(first) - 1
+    shingles = ordered[first]
+    weights = np.zeros(len(shingles))
+    np.maximum.at(weights, where, shingle_weights(prepared, fingerprint_idf))
+    return Weighted(prepared, shingles, where, weights)
 
-    `weights`: per distinct shingle of the text (`distinct_weights`).
-    """
+
+def measure(text: Weighted, known_hashes: np.ndarray) -> Overlap:
+    """The overlap of a weighed text and a known document's shingle hashes."""
+    prepared = text.prepared
     known = sorted_unique(known_hashes)
-    present = member(prepared.hashes, known)
-    distinct_present = member(prepared.shingles, known)
-    total = float(weights.sum())
-    score = float(weights[distinct_present].sum()) / total if total else 0.0
-    contains = float(member(known, prepared.shingles).mean()) if len(known) else 0.0
-    contained = float(covered_chars(prepared, present).mean()) if prepared.folded else 0.0
-    return Overlap(score=score, contained=contained, contains=contains, shared=int(distinct_present.sum()),
-                   present=present)
+    distinct_present = member(text.shingles, known)
+    present = distinct_present[text.where]
+    shared = int(np.count_nonzero(distinct_present))
+    total = float(text.weights.sum())
+    score = float(text.weights[distinct_present].sum()) / total if total else 0.0
+    contains = shared / len(known) if len(known) else 0.0  # both sets distinct: |known ∩ text| / |known|
+    covered = int(np.count_nonzero(covered_chars(prepared, present)))
+    contained = covered / len(prepared.folded) if prepared.folded else 0.0
+    return Overlap(score=score, contained=contained, contains=contains, shared=shared, present=present)
 
 
 def exact(prepared: Prepared) -> Overlap:

@@ -12,6 +12,8 @@ from array import array
 import numpy as np
 
 _MERGE_FLOOR = 200_000  # postings a delta may hold before it is merged, whatever the main size
+_EMPTY_DOCS = np.empty(0, dtype=np.int32)
+_EMPTY_WHICH = np.empty(0, dtype=np.intp)
 
 
 def _empty() -> tuple[np.ndarray, np.ndarray]:
@@ -44,6 +46,32 @@ def _collect(docs: np.ndarray, lo: np.ndarray, lengths: np.ndarray) -> np.ndarra
     return docs[starts + np.arange(total)]
 
 
+class Lookup:
+    """A query's postings in one `Postings`: how many documents hold each fingerprint, and reading them."""
+
+    def __init__(self, size: int, levels: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
+        self._size = size
+        self._levels = levels  # (documents, first posting, postings) per level, oldest level first
+        self.doc_freq = sum((n for _, _, n in levels), np.zeros(size, dtype=np.int64))
+
+    def read(self, limit: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(documents read, which query fingerprint each was read for, how many read per fingerprint).
+
+        At most `limit[i]` documents of fingerprint i, the oldest first.
+        """
+        left = limit
+        docs, which = [], []
+        positions = np.arange(self._size)
+        for level_docs, lo, n in self._levels:
+            take = np.minimum(n, left)
+            docs.append(_collect(level_docs, lo, take))
+            which.append(np.repeat(positions, take))
+            left = left - take
+        if len(docs) == 1:
+            return docs[0], which[0], limit - left
+        return np.concatenate([_EMPTY_DOCS, *docs]), np.concatenate([_EMPTY_WHICH, *which]), limit - left
+
+
 class Postings:
     """(fingerprint, document) pairs; documents are added in ascending id order."""
 
@@ -61,20 +89,11 @@ class Postings:
         self._pending_fps.frombytes(fps.astype(np.uint32, copy=False).tobytes())
         self._pending_docs.extend([doc] * len(fps))
 
-    def search(self, query: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(documents holding each query fingerprint, documents read, which query fingerprint each read).
-
-        Only the `limit` oldest documents of a fingerprint are read, so a lookup costs the same
-        however common a fingerprint is.
-        """
+    def lookup(self, query: np.ndarray) -> Lookup:
+        """Where the postings of each query fingerprint lie (a binary search per level, nothing read yet)."""
         self._settle()
-        (main_lo, main_n), (delta_lo, delta_n) = _ranges(self._main[0], query), _ranges(self._delta[0], query)
-        old = np.minimum(main_n, limit)
-        new = np.minimum(delta_n, limit - old)
-        positions = np.arange(len(query))
-        docs = np.concatenate([_collect(self._main[1], main_lo, old), _collect(self._delta[1], delta_lo, new)])
-        which = np.concatenate([np.repeat(positions, old), np.repeat(positions, new)])
-        return main_n + delta_n, docs, which
+        levels = [(docs, *_ranges(fps, query)) for fps, docs in (self._main, self._delta) if len(fps)]
+        return Lookup(len(query), levels)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """All postings as (fingerprints, documents), merged into one sorted level."""

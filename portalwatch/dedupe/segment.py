@@ -27,28 +27,61 @@ class Segment:
         self.postings.add(doc, prepared.fingerprints)
         return doc
 
-    def search(self, prepared: Prepared) -> Found:
-        """How common each of the text's fingerprints is here, and which documents share them."""
-        return Found(*self.postings.search(prepared.fingerprints, MAX_POSTINGS))
+
+_COUNT_SPAN = 16  # read documents are counted in an array when their ids span at most this many times their number
 
 
 @dataclass(frozen=True)
 class Found:
-    """One segment's answer for a text's fingerprints."""
+    """The postings read for a text's fingerprints in one segment."""
 
-    doc_freq: np.ndarray  # documents holding each fingerprint
-    docs: np.ndarray  # documents read (the oldest MAX_POSTINGS per fingerprint)
+    docs: np.ndarray  # documents read
     which: np.ndarray  # the fingerprint (position in the query's) each was read for
 
-    def candidates(self, fingerprint_idf: np.ndarray, floor: float) -> list[tuple[float, int]]:
-        """(shared fingerprint weight, document) of the documents worth verifying, best first."""
-        if not len(self.docs):
-            return []
-        order = np.argsort(self.docs, kind="stable")
-        ordered = self.docs[order]
+
+def read_postings(segments: list[Segment], fingerprints: np.ndarray) -> tuple[np.ndarray, list[Found]]:
+    """How many known documents hold each fingerprint, and the documents read for it in each segment.
+
+    At most MAX_POSTINGS documents of a fingerprint are read, the oldest first (the seeds, then the
+    saved parts in order), however many segments hold it: a lookup costs the same however large the
+    archive; rare fingerprints, which carry the weight, are read whole.
+    """
+    lookups = [segment.postings.lookup(fingerprints) for segment in segments]
+    doc_freq = sum((lookup.doc_freq for lookup in lookups), np.zeros(len(fingerprints), dtype=np.int64))
+    left = np.minimum(doc_freq, MAX_POSTINGS)
+    found = []
+    for lookup in lookups:
+        docs, which, taken = lookup.read(left)
+        found.append(Found(docs, which))
+        left = left - taken
+    return doc_freq, found
+
+
+def best_candidates(found: list[Found], sizes: list[int], fingerprint_idf: np.ndarray,
+                    floor: float) -> list[tuple[float, int, int]]:
+    """(shared fingerprint weight, segment, document) of the documents worth verifying, best first.
+
+    `found`: one answer per segment, in segment order, of `sizes` documents; at most MAX_CANDIDATES,
+    each sharing `floor`.
+    """
+    offsets = np.cumsum([0, *sizes])
+    read = [f.docs.astype(np.int64) + offset for f, offset in zip(found, offsets, strict=False) if len(f.docs)]
+    if not read:
+        return []
+    docs = np.concatenate(read) if len(read) > 1 else read[0]
+    weights = fingerprint_idf[np.concatenate([f.which for f in found if len(f.docs)])]
+    top = int(docs.max()) + 1
+    if top <= _COUNT_SPAN * len(docs):  # documents close together (the oldest): counted in place
+        sums = np.bincount(docs, weights, minlength=top)
+        docs = np.flatnonzero(sums)  # every weight is positive (`idf`)
+        sums = sums[docs]
+    else:
+        order = np.argsort(docs, kind="stable")
+        ordered = docs[order]
         starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-        docs, weights = ordered[starts], np.add.reduceat(fingerprint_idf[self.which][order], starts)
-        keep = weights >= floor
-        docs, weights = docs[keep], weights[keep]
-        best = np.lexsort((docs, -weights))[:MAX_CANDIDATES]
-        return [(float(weights[i]), int(docs[i])) for i in best]
+        docs, sums = ordered[starts], np.add.reduceat(weights[order], starts)
+    keep = sums >= floor
+    docs, sums = docs[keep], sums[keep]
+    best = np.lexsort((docs, -sums))[:MAX_CANDIDATES]
+    ranks = np.searchsorted(offsets, docs[best], side="right") - 1
+    return [(float(sums[i]), int(rank), int(docs[i] - offsets[rank])) for i, rank in zip(best, ranks, strict=True)]
