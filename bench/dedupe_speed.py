@@ -4,8 +4,10 @@ The known articles are generated from the seed corpus by a character Markov chai
 default): every text is made of the seeds' own phrasing, so most of its shingles are shared by
 thousands of other articles, as in government prose, where a copy is easy to miss and a neighbour
 easy to mistake for a copy. 1,000 queries: 500 copies of known articles (the first 10-30% cut off
-and a sentence added) and 500 unrelated articles from the same chain. All copies are of the first
-10,000 articles, so every corpus size answers the same queries.
+and a sentence added) and 500 unrelated articles from the same chain (the same 500 at every size).
+The copied articles are drawn uniformly (seeded) from all the articles known at that size, so old and
+recent ones are copied alike; copies found is also printed per quarter of the archive by age, as a
+lookup that favours old articles misses copies of recent ones.
 
 The seeds themselves are not among the known articles: the chain reproduces long runs of them, so
 against the seeds every generated text would be a partial copy.
@@ -26,6 +28,7 @@ shared machine the wall time mostly measures the other processes).
     .venv/bin/python bench/dedupe_speed.py --sizes 10000 100000
     nice -n 10 .venv/bin/python bench/dedupe_speed.py --sizes 10000 100000 1000000   # once: hours
     .venv/bin/python bench/dedupe_speed.py --keep DIR --sizes 1000000 --methods ours   # DIR's corpus reused
+    .venv/bin/python bench/dedupe_speed.py --methods ours --part-docs 2500   # 20,000 saved as 8 parts
 
 With `--keep DIR` the generated corpus stays in DIR and a later run reuses it when it was made with the
 same chain order and at least as many articles (the indexes are built afresh every run).
@@ -52,16 +55,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from portalwatch.dedupe import DedupeIndex  # noqa: E402
+from portalwatch.dedupe import index as dedupe_index  # noqa: E402
 from portalwatch.dedupe.prepare import prepare  # noqa: E402
 from portalwatch.seeds import load_seeds  # noqa: E402
 from portalwatch.textnorm import to_simplified  # noqa: E402
 
 CHECKS = 1000
 REPEATS = 3
-COPIED_FROM = 10_000  # copies are of the first this many articles
 BATCH = 20_000  # articles generated at once
 PERMUTATIONS = 128
 CORPUS = "corpus.json"  # what the corpus in a kept folder was made with
+FRESH = "fresh.jsonl"  # the queries' unrelated articles and added sentences
+AGES = 4  # copies found is also printed per this many slices of the archive, oldest first
 
 
 class Markov:
@@ -121,28 +126,40 @@ def articles(chain: Markov, seed: int, count: int) -> Iterator[tuple[str, str]]:
 
 
 def make_data(folder: Path, largest: int, order: int) -> None:
-    """known.jsonl (largest articles) and queries.jsonl (with the expected source or null)."""
+    """known.jsonl (largest articles), then the unrelated texts and added sentences of the queries."""
     chain = Markov(order)
-    first: list[tuple[str, str]] = []
     with (folder / "known.jsonl").open("w", encoding="utf-8") as f:
         for n, (title, text) in enumerate(articles(chain, 1, largest)):
-            if n < COPIED_FROM:
-                first.append((title, text))
             f.write(json.dumps({"id": n + 1, "title": title, "text": text}, ensure_ascii=False) + "\n")
-    rng = random.Random(2)
-    fresh = articles(chain, 3, CHECKS)
-    added = chain.texts(np.random.default_rng(4), CHECKS, np.full(CHECKS, 40))
-    with (folder / "queries.jsonl").open("w", encoding="utf-8") as f:
-        for q, (new_title, new_text) in enumerate(fresh):
-            if q % 2 == 0:
-                n = rng.randrange(len(first))
-                title, text = first[n]
-                text = text[int(len(text) * rng.uniform(0.1, 0.3)) :] + added[q] + "。"
-                source = url(n + 1)
-            else:
-                title, text, source = new_title, new_text, None
-            f.write(json.dumps({"title": title, "text": text, "source": source}, ensure_ascii=False) + "\n")
+    make_fresh(folder, chain)
     (folder / CORPUS).write_text(json.dumps({"order": order, "articles": largest, "checks": CHECKS}), encoding="utf-8")
+
+
+def make_fresh(folder: Path, chain: Markov) -> None:
+    """fresh.jsonl: per query an unrelated article (title, text) and a sentence to add to a copy."""
+    added = chain.texts(np.random.default_rng(4), CHECKS, np.full(CHECKS, 40))
+    with (folder / FRESH).open("w", encoding="utf-8") as f:
+        for (title, text), sentence in zip(articles(chain, 3, CHECKS), added, strict=True):
+            f.write(json.dumps({"title": title, "text": text, "added": sentence}, ensure_ascii=False) + "\n")
+
+
+def write_queries(folder: Path, size: int) -> None:
+    """queries-SIZE.jsonl (with the expected source or null): copies of articles drawn from all `size` known."""
+    fresh = [json.loads(line) for line in (folder / FRESH).read_text(encoding="utf-8").splitlines()]
+    rng = random.Random(2)
+    copied = {q: (rng.randrange(size), rng.uniform(0.1, 0.3)) for q in range(0, CHECKS, 2)}
+    wanted = {n + 1 for n, _ in copied.values()}
+    known = {i: (title, text) for i, _, title, text in known_rows(folder, size) if i in wanted}
+    with (folder / f"queries-{size}.jsonl").open("w", encoding="utf-8") as f:
+        for q, row in enumerate(fresh):
+            if q in copied:
+                n, cut = copied[q]
+                title, text = known[n + 1]
+                text = text[int(len(text) * cut) :] + row["added"] + "。"
+                query = {"title": title, "text": text, "source": url(n + 1), "id": n + 1}
+            else:
+                query = {"title": row["title"], "text": row["text"], "source": None}
+            f.write(json.dumps(query, ensure_ascii=False) + "\n")
 
 
 def corpus_ready(folder: Path, largest: int, order: int) -> bool:
@@ -165,14 +182,16 @@ def known_rows(folder: Path, size: int) -> Iterator[tuple[int, str, str, str]]:
             yield row["id"], url(row["id"]), row["title"], row["text"]
 
 
-def score(answers: list[str | None], queries: list[dict]) -> dict:
+def score(answers: list[str | None], queries: list[dict], size: int) -> dict:
     pairs = list(zip(answers, queries, strict=True))
     copies = [(a, q) for a, q in pairs if q["source"]]
     fresh = [(a, q) for a, q in pairs if not q["source"]]
     tp = sum(a == q["source"] for a, q in copies)
     fp = sum(a is not None and a != q["source"] for a, q in pairs)
+    by_age = [[a == q["source"] for a, q in copies if (q["id"] - 1) * AGES // size == age] for age in range(AGES)]
     return {"found": tp / len(copies), "new_kept": sum(a is None for a, _ in fresh) / len(fresh),
-            "precision": tp / (tp + fp) if tp + fp else 1.0}
+            "precision": tp / (tp + fp) if tp + fp else 1.0,
+            "found_by_age": [sum(hits) / len(hits) if hits else 1.0 for hits in by_age]}
 
 
 def best_of(repeats: int, job):
@@ -191,8 +210,14 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_build(folder: Path, size: int) -> dict:
-    """Build our index from the rows and save it (its own process: its peak is the build's)."""
+def run_build(folder: Path, size: int, part_docs: int) -> dict:
+    """Build our index from the rows and save it (its own process: its peak is the build's).
+
+    With `part_docs` the index is saved as unmerged parts of that many articles, as a much larger
+    archive is (about 8 parts at 1M articles).
+    """
+    if part_docs:
+        dedupe_index.FLUSH_DOCS = dedupe_index.MERGE_MAX_DOCS = part_docs
     start = time.perf_counter()
     index = DedupeIndex.open(folder / f"cache-{size}", [])
     index.sync(known_rows(folder, size))
@@ -215,7 +240,7 @@ def run_ours(folder: Path, size: int, queries: list[dict]) -> dict:
     saved = time.perf_counter() - start
     on_disk = sum(p.stat().st_size for p in (folder / f"cache-{size}").rglob("*") if p.is_file())
     return {"open_s": opened, "check_s": checks, "check_cpu_s": cpu, "save_s": saved, "index_bytes": on_disk,
-            **score(answers, queries),
+            **score(answers, queries, size),
             "peak_rss_mb": peak_rss_mb()}
 
 
@@ -273,14 +298,15 @@ def run_datasketch(method: str, folder: Path, size: int, queries: list[dict]) ->
         return answers
 
     checks, cpu, answers = best_of(REPEATS, check_all)
-    return {"build_s": build, "check_s": checks, "check_cpu_s": cpu, **score(answers, queries),
+    return {"build_s": build, "check_s": checks, "check_cpu_s": cpu, **score(answers, queries, size),
             "peak_rss_mb": peak_rss_mb()}
 
 
-def worker(method: str, size: int, folder: Path) -> None:
-    queries = [json.loads(line) for line in (folder / "queries.jsonl").read_text(encoding="utf-8").splitlines()]
+def worker(method: str, size: int, folder: Path, part_docs: int) -> None:
+    text = (folder / f"queries-{size}.jsonl").read_text(encoding="utf-8")
+    queries = [json.loads(line) for line in text.splitlines()]
     if method == "build":
-        result = run_build(folder, size)
+        result = run_build(folder, size, part_docs)
     elif method == "ours":
         result = run_ours(folder, size, queries)
     else:
@@ -288,8 +314,8 @@ def worker(method: str, size: int, folder: Path) -> None:
     print(json.dumps(result))
 
 
-def run_worker(method: str, size: int, folder: Path) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--worker", method, str(size), str(folder)],
+def run_worker(method: str, size: int, folder: Path, part_docs: int = 0) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--worker", method, str(size), str(folder), str(part_docs)],
                           capture_output=True, text=True)
     if done.returncode != 0:
         return {"failed": (done.stderr.strip().splitlines() or ["exit " + str(done.returncode)])[-1]}
@@ -305,7 +331,8 @@ def line(method: str, size: int, r: dict) -> str:
               f"{r['index_bytes'] / 2**20:.0f} MB" if "open_s" in r else "")
     return (f"{method:8} {size:>8} known: {build} | {CHECKS} checks {r['check_s']:6.2f} s "
             f"({r['check_s'] / CHECKS * 1000:.2f} ms each, CPU {r['check_cpu_s'] / CHECKS * 1000:.2f} ms) | "
-            f"copies found {r['found']:.3f}, new kept new "
+            f"copies found {r['found']:.3f} (by age, oldest quarter first: "
+            f"{' / '.join(f'{x:.3f}' for x in r['found_by_age'])}), new kept new "
             f"{r['new_kept']:.3f}, precision {r['precision']:.4f} | peak RSS {r['peak_rss_mb']:.0f} MB{opened}")
 
 
@@ -322,10 +349,12 @@ def main() -> None:
     parser.add_argument("--ensemble-max", type=int, default=100_000,
                         help="largest size for MinHashLSHEnsemble (its memory: about 1.5 GB at 20,000 articles)")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep the data (default: a temp folder)")
-    parser.add_argument("--worker", nargs=3, metavar=("METHOD", "SIZE", "FOLDER"), help=argparse.SUPPRESS)
+    parser.add_argument("--part-docs", type=int, default=0,
+                        help="save our index as unmerged parts of this many articles (default: as a crawl saves it)")
+    parser.add_argument("--worker", nargs=4, metavar=("METHOD", "SIZE", "FOLDER", "PARTS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker[0], int(args.worker[1]), Path(args.worker[2]))
+        worker(args.worker[0], int(args.worker[1]), Path(args.worker[2]), int(args.worker[3]))
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
@@ -334,6 +363,8 @@ def main() -> None:
         reused = corpus_ready(folder, max(args.sizes), args.order)
         if not reused:
             make_data(folder, max(args.sizes), args.order)
+        elif not (folder / FRESH).exists():  # kept by an earlier version of this script
+            make_fresh(folder, Markov(args.order))
         made = json.loads((folder / CORPUS).read_text(encoding="utf-8"))["articles"]
         print(f"formulaic corpus (order-{args.order} character Markov chain over the seeds): {made} "
               f"known articles, {CHECKS} queries "
@@ -344,12 +375,13 @@ def main() -> None:
         for size in args.sizes:
             for old in folder.glob(f"cache-{size}"):  # an index of an earlier run holds its added articles
                 shutil.rmtree(old)
+            write_queries(folder, size)
             for method in args.methods:
                 if method == "ensemble" and size > args.ensemble_max:
                     print(f"ensemble {size:>8} known: skipped (--ensemble-max {args.ensemble_max})", flush=True)
                     continue
                 if method == "ours":
-                    built = run_worker("build", size, folder)
+                    built = run_worker("build", size, folder, args.part_docs)
                     r = {**built, **run_worker("ours", size, folder)} if "failed" not in built else built
                 else:
                     r = run_worker(method, size, folder)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from portalwatch.dedupe.fingerprints import shingle_hashes, window_minima, winnow
+from portalwatch.dedupe.policy import MAX_POSTINGS
 from portalwatch.dedupe.postings import Postings
+from portalwatch.dedupe.segment import Segment, read_postings
 
 
 def expected_hits(postings: dict[int, list[int]], query: np.ndarray, limit: int) -> dict[int, int]:
@@ -47,6 +49,18 @@ def test_common_fingerprints_read_only_their_oldest_documents():
     lookup = index.lookup(common)
     docs, which, _ = lookup.read(np.array([3]))
     assert docs.tolist() == [0, 1, 2] and which.tolist() == [0, 0, 0] and lookup.doc_freq.tolist() == [100]
+
+
+def test_a_common_fingerprint_is_read_in_every_part_not_only_the_oldest():
+    parts = []
+    for _ in range(3):  # three saved parts, each with more holders of the fingerprint than are read
+        postings = Postings()
+        for doc in range(MAX_POSTINGS + 36):
+            postings.add(doc, np.array([7], dtype=np.uint32))
+        parts.append(Segment(postings=postings))
+    doc_freq, found = read_postings(parts, np.array([7], dtype=np.uint32))
+    assert doc_freq.tolist() == [3 * (MAX_POSTINGS + 36)]
+    assert [f.docs.tolist() for f in found] == [list(range(MAX_POSTINGS))] * 3
 
 
 def test_winnowing_keeps_a_fingerprint_of_every_long_shared_run():

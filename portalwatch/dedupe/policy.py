@@ -30,8 +30,8 @@ MAX_CANDIDATES = 4
 CANDIDATE_RELATIVE = 0.5
 
 # Postings read per fingerprint. A fingerprint found in more articles than this is formulaic
-# (stock phrases, furniture): only its oldest articles are read, which keeps a lookup independent of
-# the corpus size; rare fingerprints, which carry the weight, are read whole.
+# (stock phrases, furniture): only its oldest articles in each part of the index are read, which keeps
+# a lookup independent of the part's size; rare fingerprints, which carry the weight, are read whole.
 MAX_POSTINGS = 64
 
 # Duplicate when the known article holds at least this share of the text's IDF-weighted shingles

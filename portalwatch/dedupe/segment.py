@@ -42,18 +42,17 @@ class Found:
 def read_postings(segments: list[Segment], fingerprints: np.ndarray) -> tuple[np.ndarray, list[Found]]:
     """How many known documents hold each fingerprint, and the documents read for it in each segment.
 
-    At most MAX_POSTINGS documents of a fingerprint are read, the oldest first (the seeds, then the
-    saved parts in order), however many segments hold it: a lookup costs the same however large the
-    archive; rare fingerprints, which carry the weight, are read whole.
+    In each segment at most MAX_POSTINGS documents of a fingerprint are read, its oldest there: rare
+    fingerprints, which carry the weight, are read whole. The limit is per segment, not one across
+    them, so that the newer parts are read too: with one limit the oldest parts took all of a
+    formulaic fingerprint's reads, and copies of recent formulaic articles went unseen.
     """
     lookups = [segment.postings.lookup(fingerprints) for segment in segments]
     doc_freq = sum((lookup.doc_freq for lookup in lookups), np.zeros(len(fingerprints), dtype=np.int64))
-    left = np.minimum(doc_freq, MAX_POSTINGS)
     found = []
     for lookup in lookups:
-        docs, which, taken = lookup.read(left)
+        docs, which, _ = lookup.read(np.minimum(lookup.doc_freq, MAX_POSTINGS))
         found.append(Found(docs, which))
-        left = left - taken
     return doc_freq, found
 
 
