@@ -4,12 +4,14 @@ Four crawls in one run, each of one fixture portal in a fresh process: `trs` ove
 markup behind a 412 JavaScript challenge (`cookie412`: the cookie is earned in the browser, then plain
 HTTP); a list built by script (`scripted`, `render: list`); and the same portal with `render: all`.
 Peak memory is the crawl process and all its children (Playwright's driver, Chromium), summed as PSS,
-sampled every 0.1 s. Usage: python bench/browser_speed.py [--scale 10]
+sampled every 0.1 s from outside; beside it, the peak the crawl's own browser read of its processes (sampled
+every 2 s, the figure its memory cap is held to). Usage: python bench/browser_speed.py [--scale 10]
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 import tempfile
@@ -64,11 +66,13 @@ def crawl(folder: Path, sites: FixtureSites, name: str, render: str | None, labe
         row = conn.execute(select(portal_runs).where(portal_runs.c.run_id == run["id"])).mappings().first()
     store.engine.dispose()
     seconds = (run["finished_at"] - run["started_at"]).total_seconds()
+    own = re.search(r"browser closed \(peak (\d+) MiB\)", err)
     answered = [r for r in sites.requests if r.site == name]
     by_browser = sum(1 for r in answered if r.browser)
     return {"label": label, "articles": row["new"] + row["duplicate"], "requests": len(answered),
             "seconds": seconds, "pages_per_second": len(answered) / seconds,
-            "plain_share": 1 - by_browser / len(answered), "peak_mb": peak}
+            "plain_share": 1 - by_browser / len(answered), "peak_mb": peak,
+            "browser_mb": own[1] if own else "-"}
 
 
 def main() -> None:
@@ -81,12 +85,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, FixtureSites(scale=args.scale, process=True) as sites:
         figures = [crawl(Path(folder), sites, *spec) for spec in CRAWLS]
     print(f"fixture sites at scale {args.scale}; one portal per crawl, concurrency 8, no download delay")
-    print(f"{'crawl':<28} {'articles':>8} {'requests':>8} {'seconds':>8} {'pages/s':>8} {'plain':>6} {'peak MiB':>9}")
+    print(f"{'crawl':<28} {'articles':>8} {'requests':>8} {'seconds':>8} {'pages/s':>8} {'plain':>6} {'peak MiB':>9} "
+          f"{'browser MiB':>11}")
     for f in figures:
         print(f"{f['label']:<28} {f['articles']:>8} {f['requests']:>8} {f['seconds']:>8.1f} "
-              f"{f['pages_per_second']:>8.1f} {f['plain_share']:>6.0%} {f['peak_mb']:>9.0f}")
+              f"{f['pages_per_second']:>8.1f} {f['plain_share']:>6.0%} {f['peak_mb']:>9.0f} {f['browser_mb']:>11}")
     print("seconds: from the run's start to its end in the store (process start-up excluded); requests and the "
-          "plain-HTTP share as the fixture server saw them; peak: crawl process and its children, PSS")
+          "plain-HTTP share as the fixture server saw them; peak: crawl process and its children, PSS; browser: "
+          "the peak the crawl's browser read of its own processes (no browser: -)")
 
 
 if __name__ == "__main__":

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import re
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import testdb
-import yaml
-from test_crawl_sites import Crawl, crawl
+from crawls import Crawl, Versions, crawl, crawl_versions
+from crawls import write_config as crawls_config
 
 from crawler.browser import browser_available
 from portalwatch.fixture_sites import FixtureSites, scripted
 
-REPO = Path(__file__).resolve().parent.parent
 BROWSER_SITES = ["cookie412", "cookie521", "scripted"]
 PLAIN_SITE = "trs"
 SETTLE_SECONDS = 3.0
@@ -27,26 +24,8 @@ needs_browser = pytest.mark.skipif(
 
 
 def write_config(folder: Path, portals: list[dict], **browser: object) -> Path:
-    config = {
-        "database": testdb.database_for(folder),
-        "seeds_dir": str(REPO / "seeds"),
-        "crawl": {"download_delay": 0, "concurrency": 4, "timeout": 5},
-        "browser": {"settle_seconds": SETTLE_SECONDS, "page_seconds": 20, **browser},
-        "portals": portals,
-    }
-    path = folder / "config.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-@dataclass
-class BrowserCrawls:
-    sites: FixtureSites
-    first: Crawl
-    second: Crawl
-    expected_v1: dict[str, list]
-    revised: dict[str, list[str]]
-    added: dict[str, list[str]]
+    return crawls_config(folder, portals, {"download_delay": 0, "concurrency": 4, "timeout": 5},
+                         browser={"settle_seconds": SETTLE_SECONDS, "page_seconds": 20, **browser})
 
 
 @pytest.fixture(scope="module")
@@ -58,13 +37,7 @@ def crawls(tmp_path_factory: pytest.TempPathFactory):
     with FixtureSites(pass_uses=PASS_USES) as sites:
         chosen = {*BROWSER_SITES, "blocked", PLAIN_SITE}
         config = write_config(folder, [p for p in sites.portals(browser=True) if p["name"] in chosen])
-        expected_v1 = {name: sites.expected(name) for name in [*BROWSER_SITES, PLAIN_SITE]}
-        first = crawl(config, sites)
-        sites.set_version(2)
-        second = crawl(config, sites)
-        names = [*BROWSER_SITES, PLAIN_SITE]
-        yield BrowserCrawls(sites, first, second, expected_v1,
-                            {n: sites.revised(n) for n in names}, {n: sites.added(n) for n in names})
+        yield crawl_versions(config, sites, [*BROWSER_SITES, PLAIN_SITE])
 
 
 def _requests(done: Crawl, site: str) -> list:
@@ -81,7 +54,7 @@ def _forbidden(sites: FixtureSites, site: str, done: Crawl) -> list[str]:
 
 @needs_browser
 @pytest.mark.parametrize("kind", [*BROWSER_SITES, PLAIN_SITE])
-def test_every_article_behind_a_challenge_or_a_script_list_is_stored_exactly(crawls: BrowserCrawls, kind: str) -> None:
+def test_every_article_behind_a_challenge_or_a_script_list_is_stored_exactly(crawls: Versions, kind: str) -> None:
     for want in crawls.expected_v1[kind]:
         got = crawls.first.articles.get(want.url)
         assert got is not None, f"{kind}: {want.url} ({want.title}) was not stored"
@@ -97,7 +70,7 @@ def test_every_article_behind_a_challenge_or_a_script_list_is_stored_exactly(cra
 
 @needs_browser
 @pytest.mark.parametrize("kind", BROWSER_SITES)
-def test_most_requests_are_plain_http_and_the_share_is_reported(crawls: BrowserCrawls, kind: str) -> None:
+def test_most_requests_are_plain_http_and_the_share_is_reported(crawls: Versions, kind: str) -> None:
     for done in (crawls.first, crawls.second):
         answered = _requests(done, kind)
         by_browser = [r for r in answered if r.browser]
@@ -113,14 +86,14 @@ def test_most_requests_are_plain_http_and_the_share_is_reported(crawls: BrowserC
 
 
 @needs_browser
-def test_plain_portals_never_touch_the_browser(crawls: BrowserCrawls) -> None:
+def test_plain_portals_never_touch_the_browser(crawls: Versions) -> None:
     for done in (crawls.first, crawls.second):
         assert not [r for r in _requests(done, PLAIN_SITE) if r.browser]
         assert "browser" not in (done.portals[PLAIN_SITE]["message"] or "")
 
 
 @needs_browser
-def test_an_expired_pass_is_earned_again_and_its_cookie_is_used_until_then(crawls: BrowserCrawls) -> None:
+def test_an_expired_pass_is_earned_again_and_its_cookie_is_used_until_then(crawls: Versions) -> None:
     answered = _requests(crawls.first, "cookie412")
     earned = [r for r in answered if r.browser and r.status == 412]
     passed_plainly = [r for r in answered if not r.browser and r.status == 200]
@@ -131,7 +104,7 @@ def test_an_expired_pass_is_earned_again_and_its_cookie_is_used_until_then(crawl
 
 
 @needs_browser
-def test_the_script_built_list_is_rendered_and_its_articles_fetched_plainly(crawls: BrowserCrawls) -> None:
+def test_the_script_built_list_is_rendered_and_its_articles_fetched_plainly(crawls: Versions) -> None:
     answered = _requests(crawls.first, "scripted")
     rendered = {r.path for r in answered if r.browser}
     assert any(path.startswith("/api/") for path in rendered)  # the list came from the JSON endpoint
@@ -145,7 +118,7 @@ def test_the_script_built_list_is_rendered_and_its_articles_fetched_plainly(craw
 
 @needs_browser
 @pytest.mark.parametrize("kind", [*BROWSER_SITES, PLAIN_SITE])
-def test_second_crawl_finds_exactly_the_added_and_revised_articles(crawls: BrowserCrawls, kind: str) -> None:
+def test_second_crawl_finds_exactly_the_added_and_revised_articles(crawls: Versions, kind: str) -> None:
     row = crawls.second.portals[kind]
     added, revised = set(crawls.added[kind]), set(crawls.revised[kind])
     first_seen = {url for url, a in crawls.second.articles.items()
@@ -158,7 +131,7 @@ def test_second_crawl_finds_exactly_the_added_and_revised_articles(crawls: Brows
 
 @needs_browser
 def test_a_captcha_portal_ends_blocked_within_its_limit_and_the_rest_of_the_run_goes_on(
-    crawls: BrowserCrawls,
+    crawls: Versions,
 ) -> None:
     for done in (crawls.first, crawls.second):
         row = done.portals["blocked"]
@@ -178,7 +151,7 @@ def test_a_captcha_portal_ends_blocked_within_its_limit_and_the_rest_of_the_run_
 
 
 @needs_browser
-def test_the_browser_is_closed_when_the_crawl_ends(crawls: BrowserCrawls) -> None:
+def test_the_browser_is_closed_when_the_crawl_ends(crawls: Versions) -> None:
     for done in (crawls.first, crawls.second):
         started = re.findall(r"browser started: \S+ \(pid (\d+), profile (\S+)\)", done.stderr)
         assert len(started) == 1  # one browser for every portal of the crawl

@@ -3,87 +3,25 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-import testdb
-import yaml
-from sqlalchemy import select
+from crawls import Crawl, Versions, crawl, crawl_versions, write_config
 
 from portalwatch.fixture_sites import FixtureSites
 from portalwatch.fixture_sites.faulty import FAULTS, LISTED_EMPTY_PDF, RECOVERABLE, fault_path
 from portalwatch.fixture_sites.generic import OFFSITE_PATH
-from portalwatch.storage import Store, articles, crawl_errors, crawl_runs, portal_runs, revisions
 
-REPO = Path(__file__).resolve().parent.parent
 KINDS = ["trs", "hanweb", "oldqd", "news", "park", "generic", "files"]
+# The faulty site's slow page answers after 3 s: a 1.5 s timeout makes it a timeout.
+CRAWL = {"download_delay": 0, "concurrency": 32, "timeout": 1.5}
 
 
 @dataclass
-class Crawl:
-    """What one `portalwatch crawl` printed and stored."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-    run: dict
-    portals: dict[str, dict]
-    errors: list[dict]
-    articles: dict[str, dict]
-    revised_urls: set[str]
-    requests: list
-
-
-def write_config(folder: Path, portals: list[dict], **crawl: object) -> Path:
-    config = {
-        "database": testdb.database_for(folder),
-        "seeds_dir": str(REPO / "seeds"),
-        # The faulty site's slow page answers after 3 s: a 1.5 s timeout makes it a timeout.
-        "crawl": {"download_delay": 0, "concurrency": 32, "timeout": 1.5, **crawl},
-        "portals": portals,
-    }
-    path = folder / "config.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-def crawl(config: Path, sites: FixtureSites, *args: str) -> Crawl:
-    """Run the crawl command in a fresh process and read back what it stored for its run."""
-    sites.clear_requests()
-    done = subprocess.run(
-        [sys.executable, "-m", "portalwatch", "-c", str(config), "crawl", *args],
-        capture_output=True, text=True, timeout=240, cwd=config.parent,
-    )
-    store = Store(testdb.database_for(config.parent))
-    with store.engine.connect() as conn:
-        run = dict(conn.execute(select(crawl_runs).order_by(crawl_runs.c.id.desc())).mappings().first())
-        rows = conn.execute(select(portal_runs).where(portal_runs.c.run_id == run["id"])).mappings()
-        errors = conn.execute(select(crawl_errors).where(crawl_errors.c.run_id == run["id"])).mappings()
-        stored = {row["url"]: dict(row) for row in conn.execute(select(articles)).mappings()}
-        changed = conn.execute(
-            select(articles.c.url).join(revisions, revisions.c.article_id == articles.c.id)
-            .where(revisions.c.seen_at >= run["started_at"])
-        ).scalars()
-        result = Crawl(done.returncode, done.stdout, done.stderr, run, {r["portal"]: dict(r) for r in rows},
-                       [dict(e) for e in errors], stored, set(changed), list(sites.requests))
-    store.engine.dispose()
-    return result
-
-
-@dataclass
-class Crawls:
-    sites: FixtureSites
-    first: Crawl
-    second: Crawl
+class Crawls(Versions):
     third: Crawl
     outside_window: Crawl
-    expected_v1: dict[str, list]
-    revised: dict[str, list[str]]
-    added: dict[str, list[str]]
 
 
 @pytest.fixture(scope="module")
@@ -91,17 +29,14 @@ def crawls(tmp_path_factory: pytest.TempPathFactory):
     """Every site crawled at version 1, at version 2, then the content kinds twice more unchanged."""
     folder = tmp_path_factory.mktemp("crawl")
     with FixtureSites() as sites:
-        config = write_config(folder, sites.portals())
-        expected_v1 = {name: sites.expected(name) for name in [*KINDS, "faulty"]}
-        first = crawl(config, sites)
-        sites.set_version(2)
-        second = crawl(config, sites)
+        config = write_config(folder, sites.portals(), CRAWL)
+        versions = crawl_versions(config, sites, [*KINDS, "faulty"])
         only_kinds = [arg for kind in KINDS for arg in ("--portal", kind)]
         third = crawl(config, sites, *only_kinds)
         # The same store with a revisit window of 0 days: every article is now older than the window.
-        outside_window = crawl(write_config(folder, sites.portals(), revisit_days=0), sites, *only_kinds)
-        yield Crawls(sites, first, second, third, outside_window, expected_v1,
-                        {name: sites.revised(name) for name in KINDS}, {name: sites.added(name) for name in KINDS})
+        outside_window = crawl(write_config(folder, sites.portals(), {**CRAWL, "revisit_days": 0}), sites,
+                               *only_kinds)
+        yield Crawls(**vars(versions), third=third, outside_window=outside_window)
 
 
 def _paths(requests: list, site: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portalwatch.fixture_sites import markup as m
 from portalwatch.fixture_sites.content import Edition
-from portalwatch.fixture_sites.records import Article, Page, SiteBuild
+from portalwatch.fixture_sites.records import Article, SiteBuild
 
 SITE_NAME = "胶州湾科创走廊"
 TRAP_DIR = "/private/"  # disallowed in robots.txt
@@ -57,15 +57,8 @@ def _article_page(article: Article) -> str:
 
 
 def build(edition: Edition) -> SiteBuild:
-    pages: dict[str, Page] = {}
-    expected = [(article_path(a), a) for a in edition.articles]
-    for path, article in expected:
-        pages[path] = m.html_page(_article_page(article), edition.modified[article.id])
-    trap_path = article_path(edition.trap, TRAP_DIR)
-    pages[trap_path] = m.html_page(_article_page(edition.trap), edition.trap.published)
-    entries = [*expected]
-    entries.insert(3, (trap_path, edition.trap))
-    chunks = [entries[i:i + PER_PAGE] for i in range(0, len(entries), PER_PAGE)]
+    pages, expected, listed = m.article_pages(edition, article_path, _article_page, TRAP_DIR, 3)
+    chunks = m.paginate(listed, PER_PAGE)
     for n, chunk in enumerate(chunks):
         pages[list_path(n)] = m.html_page(_list_page(chunk, n, len(chunks)), m.newest(edition))
     pages["/robots.txt"] = m.robots(TRAP_DIR)

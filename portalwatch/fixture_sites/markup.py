@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
@@ -94,6 +95,20 @@ def newest(edition: Edition) -> datetime:
 
 def paginate(items: list[str], per_page: int) -> list[list[str]]:
     return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
+
+
+def article_pages(
+    edition: Edition, path: Callable[..., str], html: Callable[[Article], str], trap_folder: str, trap_at: int,
+) -> tuple[dict[str, Page], list[tuple[str, Article]], list[tuple[str, Article]]]:
+    """Each article's page at `path(article)` and the trap's at `path(trap, trap_folder)`, which robots.txt
+    forbids; with the (path, article) pairs expected, and the ones listed: the trap among them at `trap_at`."""
+    expected = [(path(a), a) for a in edition.articles]
+    pages = {p: html_page(html(a), edition.modified[a.id]) for p, a in expected}
+    trap_path = path(edition.trap, trap_folder)
+    pages[trap_path] = html_page(html(edition.trap), edition.trap.published)
+    listed = [*expected]
+    listed.insert(trap_at, (trap_path, edition.trap))
+    return pages, expected, listed
 
 
 def robots(*disallow: str) -> Page:

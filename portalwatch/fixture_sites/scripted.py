@@ -92,15 +92,8 @@ def _counter(handler: BaseHTTPRequestHandler, request: Request) -> None:
 
 
 def build(edition: Edition) -> SiteBuild:
-    pages: dict[str, Page] = {}
-    expected = [(article_path(a), a) for a in edition.articles]
-    for path, article in expected:
-        pages[path] = m.html_page(_article_page(article), edition.modified[article.id])
-    trap_path = article_path(edition.trap, TRAP_DIR)
-    pages[trap_path] = m.html_page(_article_page(edition.trap), edition.trap.published)
-    entries = [*expected]
-    entries.insert(4, (trap_path, edition.trap))
-    rows = [{"title": a.title, "linkUrl": path, "publishDate": f"{a.published:%Y-%m-%d}"} for path, a in entries]
+    pages, expected, listed = m.article_pages(edition, article_path, _article_page, TRAP_DIR, 4)
+    rows = [{"title": a.title, "linkUrl": path, "publishDate": f"{a.published:%Y-%m-%d}"} for path, a in listed]
     pages[COLUMN] = m.html_page(SHELL, m.newest(edition))
     pages["/robots.txt"] = m.robots(TRAP_DIR, COUNTER.rsplit("/", 1)[0] + "/")
     return SiteBuild(pages=pages, expected=expected, routes={API: _api(rows), COUNTER: _counter},
