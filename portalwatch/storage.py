@@ -848,22 +848,43 @@ class Store:
         """What the next digest would count, computed in the database (no article is loaded)."""
         pending = (articles.c.digest_id.is_(None) & (articles.c.first_seen <= now)
                    & articles.c.id.not_in(self._claimed(ItemKind.ARTICLE)))
+        revised = (revisions.c.digest_id.is_(None) & (revisions.c.seen_at <= now)
+                   & revisions.c.id.not_in(self._claimed(ItemKind.REVISION)))
+        return self._counts(pending, revised)
+
+    def unsent_counts(self, name: str, since: datetime | None, until: datetime) -> dict[str, int]:
+        """What subscription `name`'s next digest would count before its filters: the items first seen in
+        [since, until] it was not sent and no message of its own still carries (computed in the database)."""
+        def unsent(table, kind: ItemKind, seen):
+            sent = select(subscription_ledger.c.id).where(
+                subscription_ledger.c.subscription == name, subscription_ledger.c.item_kind == kind.value,
+                subscription_ledger.c.item_id == table.c.id)
+            claimed = (select(outbox_items.c.item_id)
+                       .join(outbox, outbox.c.id == outbox_items.c.outbox_id)
+                       .join(subscription_digests, subscription_digests.c.digest_id == outbox.c.digest_id)
+                       .where(_waiting(), outbox_items.c.kind == kind, subscription_digests.c.subscription == name))
+            where = ~sent.exists() & (seen <= until) & table.c.id.not_in(claimed)
+            return where if since is None else where & (seen >= since)
+
+        return self._counts(unsent(articles, ItemKind.ARTICLE, articles.c.first_seen),
+                            unsent(revisions, ItemKind.REVISION, revisions.c.seen_at))
+
+    def _counts(self, pending, revised) -> dict[str, int]:
+        """A digest's counts over the articles matching `pending` and the revisions matching `revised`."""
         is_new = articles.c.duplicate_of.is_(None)
         changed = func.json_array_length(articles.c.number_changes) > 0
         kinds = select(articles.c.kind, func.count()).where(pending, is_new).group_by(articles.c.kind)
         copies = select(func.coalesce(func.sum(case((changed, 1), else_=0)), 0),
                         func.coalesce(func.sum(case((changed, 0), else_=1)), 0)).where(pending, ~is_new)
-        revised = (
+        revised_pages = (
             select(func.count(revisions.c.article_id.distinct()))
             .join(articles, articles.c.id == revisions.c.article_id)
-            .where(revisions.c.digest_id.is_(None), revisions.c.seen_at <= now)
-            .where(revisions.c.id.not_in(self._claimed(ItemKind.REVISION)))
-            .where(~(pending & is_new))
+            .where(revised, ~(pending & is_new))
         )
         with self.engine.connect() as conn:
             by_kind = dict(conn.execute(kinds).all())
             republished, duplicates = conn.execute(copies).one()
-            revisions_count = conn.execute(revised).scalar_one()
+            revisions_count = conn.execute(revised_pages).scalar_one()
         return {
             "projects": by_kind.get("project", 0),
             "policies": by_kind.get("policy", 0),

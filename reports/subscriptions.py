@@ -101,6 +101,19 @@ def next_digest(store: Store, sub: Subscription, now: datetime, portal_names: It
     return filtered(content, sub)
 
 
+def next_counts(store: Store, sub: Subscription, now: datetime, portal_names: Iterable[str]) -> dict[str, int]:
+    """The counts of `sub`'s next digest at `now`: counted in the database when it has no filters (nothing is
+    loaded), else those of `next_digest`."""
+    if sub.filters != SubscriptionFilters():
+        return next_digest(store, sub, now, portal_names).counts
+    starts = store.subscription_starts()
+    if sub.name in starts:
+        return store.unsent_counts(sub.name, starts[sub.name], now)
+    if sub.name == DEFAULT_SUBSCRIPTION:
+        return store.pending_counts(now)
+    return store.unsent_counts(sub.name, now - FIRST_DIGEST_REACH, now)
+
+
 def carried(content: DigestContent) -> dict[ItemKind, list[int]]:
     """What a sent digest gave its subscription, for the ledger."""
     return {ItemKind.ARTICLE: list(content.article_ids), ItemKind.REVISION: list(content.revision_ids)}

@@ -11,7 +11,7 @@ from portalwatch.lock import current_holder
 from portalwatch.states import RunStatus
 from portalwatch.storage import Store, utcnow
 from reports.collect import as_utc
-from reports.subscriptions import next_digest
+from reports.subscriptions import next_counts
 from scheduler.daemon import DAEMON_LOCK
 from scheduler.jobstore import stored_next_runs
 from scheduler.triggers import next_fire, schedules
@@ -125,7 +125,7 @@ def per_subscription(config: Config, store: Store, now: datetime) -> list[str]:
     width = max(len(sub.name) for sub in subs)
     lines = ["Next digest per subscription (what its readers get next):"]
     for sub in subs:
-        c = next_digest(store, sub, now, portals).counts
+        c = next_counts(store, sub, now, portals)
         lines.append(f"  {sub.name.ljust(width)}  {c['projects']} projects, {c['policies']} policies, "
                      f"{c['others']} other articles, {c['revisions']} revised pages, {c['republished']} republished "
                      f"({len(sub.recipients)} recipient(s))")
