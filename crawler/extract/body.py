@@ -123,10 +123,10 @@ def _link_density(node: etree._Element) -> float:
     return min(sum(_chars(a) for a in node.iter("a")) / text, 1.0)
 
 
-def _after(node: etree._Element, headline: etree._Element) -> bool:
-    """Whether `node` follows the headline in document order, within the headline's article container."""
+def _after(node: etree._Element, headline: etree._Element, reach: int = _HEADLINE_REACH) -> bool:
+    """Whether `node` follows the headline in document order, within `reach` levels above the headline."""
     container = headline
-    for _ in range(_HEADLINE_REACH):
+    for _ in range(reach):
         parent = container.getparent()
         if parent is None:
             break
@@ -179,13 +179,11 @@ def _first_paragraph(runs: list[tuple[etree._Element, str]], headline: etree._El
 def main_blocks(root: etree._Element, headline: etree._Element | None = None) -> list[etree._Element]:
     """The element(s) holding the article text under `root` (the page's <body>), in page order; [] if none."""
     scores: dict[etree._Element, float] = {}
-    runs = _runs(root)
-    paragraphs = _paragraph_holders(runs)
-    kept: list[tuple[etree._Element, str]] = []
-    for element, text in runs:
-        if len(text) <= _META_LINE and dates.find_date(text) and not _SENTENCE_END.search(text):
-            continue  # a dated byline (发布日期：…, 来源) is not article text
-        kept.append((element, text))
+    # a dated byline (发布日期：…, 来源) is not article text, nor a paragraph beside the text's own
+    kept = [(element, text) for element, text in _runs(root)
+            if not (len(text) <= _META_LINE and dates.find_date(text) and not _SENTENCE_END.search(text))]
+    paragraphs = _paragraph_holders(kept)
+    for element, text in kept:
         score = (1 + len(_SENTENCE.findall(text)) + min(len(text) / 100, 3)) * min(len(text) / _MIN_RUN, 1)
         holder = paragraphs.get(id(element))
         if holder is None:
@@ -210,10 +208,10 @@ def main_blocks(root: etree._Element, headline: etree._Element | None = None) ->
         return scores[node] * (1 - _link_density(node)) * near
 
     best = max(scores, key=lambda node: weight(node, False))
-    if best in after or best in opening or not opening:
+    if best in opening or not opening or _after(best, headline, reach=1):
         return [best]
-    # the best block lies away from the headline (a sidebar notice): the block that opens right under the
-    # headline wins unless it is far weaker (a short article is kept whole)
+    # the best block lies outside the headline's own box (a sidebar notice): the block that opens right under
+    # the headline wins unless it is far weaker (a short article is kept whole)
     return [max(scores, key=lambda node: weight(node, True))]
 
 
