@@ -168,9 +168,11 @@ class PortalSpider(scrapy.Spider):
         extractor, links = found
         store, number, column = self.context.store, response.meta["list_page"], response.meta["column"]
         unseen = [url for url in links if url not in state.known and url not in state.listed]
+        # The walk is marked open before its links are written down: a crawl killed between the two must
+        # leave a walk the next crawl resumes, never listed links that make page 1 look read to the end.
+        store.walk_reached(state.name, column, number)
         added = store.add_pending(state.name, unseen)  # written down before anything is requested
         state.listed.update(added)
-        store.walk_reached(state.name, column, number)
         for url in added:
             if url not in state.scheduled:
                 yield self._article_request(state, url)
