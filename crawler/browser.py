@@ -193,7 +193,6 @@ class Browser:
                                            limit + READ_SECONDS)
         except TimeoutError:
             visit = Visit(url, False, f"the browser did not finish the page within {limit:g} s")
-        traffic.done = True
         if not opened or await self._close_page(opened[0], traffic):
             await self._check_memory()
         else:
@@ -288,6 +287,7 @@ class Browser:
             log.debug("closing the page failed", exc_info=True)
             return False
         return True
+
     async def _open(self) -> Any:
         """The browser context, launched on first use (and again after a restart)."""
         if self._context is not None:

@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 LOCK_NAME = "portalwatch.lock"
 HOLDER_SUFFIX = ".json"
 LOCKED_COMMANDS = frozenset({"crawl", "digest", "run-once", "reclassify"})
-EXIT_BUSY = Exit.BUSY  # EX_TEMPFAIL: try again later
 
 _held: dict[Path, int] = {}
 _held_guard = threading.Lock()
@@ -222,4 +221,4 @@ def for_command(config: Config, command: str) -> contextlib.AbstractContextManag
 def report_busy(exc: LockBusy) -> int:
     """Tell the user another run is in the way; the exit code for it."""
     print(f"portalwatch: {exc}", file=sys.stderr)
-    return EXIT_BUSY
+    return Exit.BUSY

@@ -859,11 +859,7 @@ class Store:
             sent = select(subscription_ledger.c.id).where(
                 subscription_ledger.c.subscription == name, subscription_ledger.c.item_kind == kind.value,
                 subscription_ledger.c.item_id == table.c.id)
-            claimed = (select(outbox_items.c.item_id)
-                       .join(outbox, outbox.c.id == outbox_items.c.outbox_id)
-                       .join(subscription_digests, subscription_digests.c.digest_id == outbox.c.digest_id)
-                       .where(_waiting(), outbox_items.c.kind == kind, subscription_digests.c.subscription == name))
-            where = ~sent.exists() & (seen <= until) & table.c.id.not_in(claimed)
+            where = ~sent.exists() & (seen <= until) & table.c.id.not_in(self._claimed(kind, name))
             return where if since is None else where & (seen >= since)
 
         return self._counts(unsent(articles, ItemKind.ARTICLE, articles.c.first_seen),
@@ -966,11 +962,11 @@ class Store:
             return conn.execute(select(crawl_runs).order_by(crawl_runs.c.id.desc()).limit(1)).mappings().first()
 
     @staticmethod
-    def _claimed(kind: ItemKind):
-        """Ids of the items of `kind` carried by a stored message not yet at every recipient (a subquery)."""
-        return (select(outbox_items.c.item_id)
-                .join(outbox, outbox.c.id == outbox_items.c.outbox_id)
-                .where(_waiting(), outbox_items.c.kind == kind))
+    def _claimed(kind: ItemKind, subscription: str | None = None):
+        """Ids of the items of `kind` carried by a stored message not yet at every recipient (a subquery);
+        with `subscription`, by that subscription's messages only."""
+        return _carried_by_waiting(outbox_items.c.item_id, subscription=subscription).where(
+            outbox_items.c.kind == kind)
 
     def _stream(self, query) -> Iterator[RowMapping]:
         """Rows of `query` a batch at a time: a server-side cursor on PostgreSQL, never the whole result."""
@@ -1031,12 +1027,7 @@ class Store:
         """Articles and revisions carried by a message still waiting for a recipient: no new digest takes them.
 
         With `subscription`, only that subscription's messages count (another's claim is not its own)."""
-        query = (select(outbox_items.c.kind, outbox_items.c.item_id)
-                 .join(outbox, outbox.c.id == outbox_items.c.outbox_id)
-                 .where(_waiting()))
-        if subscription is not None:
-            query = query.join(subscription_digests, subscription_digests.c.digest_id == outbox.c.digest_id).where(
-                subscription_digests.c.subscription == subscription)
+        query = _carried_by_waiting(outbox_items.c.kind, outbox_items.c.item_id, subscription=subscription)
         claimed: dict[ItemKind, set[int]] = {kind: set() for kind in ItemKind}
         with self.engine.connect() as conn:
             for kind, item_id in conn.execute(query):
@@ -1396,3 +1387,13 @@ def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
 def _waiting():
     """A stored message some recipient has not got yet that the operator has not given up on."""
     return outbox.c.delivered_at.is_(None) & outbox.c.dropped_at.is_(None)
+
+
+def _carried_by_waiting(*columns, subscription: str | None = None):
+    """`columns` of the items carried by a stored message still waiting for a recipient; with `subscription`,
+    by that subscription's messages only."""
+    query = select(*columns).join(outbox, outbox.c.id == outbox_items.c.outbox_id).where(_waiting())
+    if subscription is None:
+        return query
+    return query.join(subscription_digests, subscription_digests.c.digest_id == outbox.c.digest_id).where(
+        subscription_digests.c.subscription == subscription)

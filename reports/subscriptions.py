@@ -87,17 +87,25 @@ def start_of(store: Store, sub: Subscription, now: datetime) -> datetime | None:
     return store.subscription_start(sub.name, now - FIRST_DIGEST_REACH)
 
 
-def next_digest(store: Store, sub: Subscription, now: datetime, portal_names: Iterable[str]) -> DigestContent:
-    """What `sub`'s next digest would hold at `now`, read only: a subscription no digest used yet is not recorded
-    (it would start as `start_of` starts it)."""
-    portal_names = list(portal_names)
+def _next_reach(store: Store, sub: Subscription, now: datetime) -> tuple[bool, datetime | None]:
+    """How `sub`'s next digest is drawn, read only: (by its own ledger, from when). The default subscription
+    no digest used yet takes over from the digests sent before subscriptions existed (not by its ledger); any
+    other starts as `start_of` would start it."""
     starts = store.subscription_starts()
     if sub.name in starts:
-        content = collect_unsent(store, now, sub.name, starts[sub.name], portal_names)
-    elif sub.name == DEFAULT_SUBSCRIPTION:  # it takes over from the digests sent before subscriptions existed
-        content = collect(store, now, None, portal_names)
-    else:
-        content = collect_unsent(store, now, sub.name, now - FIRST_DIGEST_REACH, portal_names)
+        return True, starts[sub.name]
+    if sub.name == DEFAULT_SUBSCRIPTION:
+        return False, None
+    return True, now - FIRST_DIGEST_REACH
+
+
+def next_digest(store: Store, sub: Subscription, now: datetime, portal_names: Iterable[str]) -> DigestContent:
+    """What `sub`'s next digest would hold at `now`, read only: a subscription no digest used yet is not
+    recorded."""
+    by_ledger, since = _next_reach(store, sub, now)
+    portal_names = list(portal_names)
+    content = (collect_unsent(store, now, sub.name, since, portal_names) if by_ledger
+               else collect(store, now, None, portal_names))
     return filtered(content, sub)
 
 
@@ -106,12 +114,8 @@ def next_counts(store: Store, sub: Subscription, now: datetime, portal_names: It
     loaded), else those of `next_digest`."""
     if sub.filters != SubscriptionFilters():
         return next_digest(store, sub, now, portal_names).counts
-    starts = store.subscription_starts()
-    if sub.name in starts:
-        return store.unsent_counts(sub.name, starts[sub.name], now)
-    if sub.name == DEFAULT_SUBSCRIPTION:
-        return store.pending_counts(now)
-    return store.unsent_counts(sub.name, now - FIRST_DIGEST_REACH, now)
+    by_ledger, since = _next_reach(store, sub, now)
+    return store.unsent_counts(sub.name, since, now) if by_ledger else store.pending_counts(now)
 
 
 def carried(content: DigestContent) -> dict[ItemKind, list[int]]:

@@ -13,7 +13,8 @@ import pytest
 from test_scheduler_support import REPO, Holder, make_config, process_env
 
 from portalwatch.config import Config
-from portalwatch.lock import EXIT_BUSY, LockBusy, current_holder, exclusive, held_here
+from portalwatch.lock import LockBusy, current_holder, exclusive, held_here
+from portalwatch.outcomes import Exit
 
 
 @pytest.fixture
@@ -88,6 +89,6 @@ def test_cli_command_exits_busy_with_the_holders_name(tmp_path: Path) -> None:
         )
     finally:
         holder.close()
-    assert done.returncode == EXIT_BUSY
+    assert done.returncode == Exit.BUSY
     assert f"another portalwatch (pid {holder.process.pid}, crawl, since " in done.stderr
     assert "is running; exiting" in done.stderr

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from test_scheduler_support import QUICK_PORTALS, html_of, portalwatch, runs, wait_for, write_config
 
 from portalwatch.config import Config
-from portalwatch.lock import EXIT_BUSY, current_holder
+from portalwatch.lock import current_holder
+from portalwatch.outcomes import Exit
 from portalwatch.storage import Store, articles, digests, revisions
 
 
@@ -111,7 +112,7 @@ def test_second_daemon_for_the_same_database_exits(tmp_path: Path, fixture_sites
         finally:
             first.send_signal(signal.SIGTERM)
             first_code = first.wait(timeout=20)
-    assert second.returncode == EXIT_BUSY
+    assert second.returncode == Exit.BUSY
     assert f"another portalwatch (pid {first.pid}, daemon, since " in output
     assert "is already running the schedule; exiting" in output
     assert first_code == 0

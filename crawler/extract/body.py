@@ -235,10 +235,14 @@ def _without_link_blocks(node: etree._Element) -> etree._Element:
     return clone
 
 
+def _dated(line: str) -> bool:
+    """A short line showing a date (with or without its year)."""
+    return len(line) <= _META_LINE and bool(dates.find_date(line) or dates.short_date(line))
+
+
 def _byline(line: str) -> bool:
     """A short dated line without a full sentence: 发布时间、来源 under a headline."""
-    return len(line) <= _META_LINE and bool(dates.find_date(line) or dates.short_date(line)) and not (
-        _SENTENCE_END.search(line))
+    return _dated(line) and not _SENTENCE_END.search(line)
 
 
 def article_lines(node: etree._Element, headline: etree._Element | None = None) -> list[str]:
@@ -251,8 +255,7 @@ def article_lines(node: etree._Element, headline: etree._Element | None = None) 
         if not shown or shown[-1] not in lines:
             return lines
         start = lines.index(shown[-1]) + 1
-        while start < len(lines) and len(lines[start]) <= _META_LINE and (
-                dates.find_date(lines[start]) or dates.short_date(lines[start])):
+        while start < len(lines) and _dated(lines[start]):
             start += 1
     while start < len(lines) - 1 and _byline(lines[start]):
         start += 1

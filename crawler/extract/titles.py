@@ -155,13 +155,14 @@ def _find_headline(page: Page) -> Headline:
     for value in metas:
         if title and agreement(value, title):
             return Headline(value)
-    if title and _shown(page, segments(title)[0] if segments(title) else title):
-        return Headline(segments(title)[0] if segments(title) else title)
+    lead = (segments(title) or [title])[0] if title else ""
+    if lead and _shown(page, lead):
+        return Headline(lead)
     above = _heading_above_text(page)  # <title> names only the site: the heading over the main text
     if above is not None:
         return Headline(*above)
-    if title:
-        return Headline(segments(title)[0] if segments(title) else title)
+    if lead:
+        return Headline(lead)
     return Headline(metas[0] if metas else "")
 
 

@@ -70,29 +70,23 @@ class Weighted:
     """A text ready to be measured against known documents."""
 
     prepared: Prepared
-    shingles: np.ndarray  # distinct shingle hashes, sorted (`prepared.shingles`)
-    where: np.ndarray  # per shingle position, the position of its hash in `shingles`
+    where: np.ndarray  # per shingle position, the position of its hash in `prepared.shingles`
     weights: np.ndarray  # per distinct shingle, its largest position weight
 
 
 def weigh(prepared: Prepared, fingerprint_idf: np.ndarray) -> Weighted:
     """The text's distinct shingles weighted by the IDF of their fingerprints (`shingle_weights`)."""
-    order = np.argsort(prepared.hashes)
-    ordered = prepared.hashes[order]
-    first = np.concatenate(([True], ordered[1:] != ordered[:-1]))
-    where = np.empty(len(order), dtype=np.intp)
-    where[order] = np.cumsum(first) - 1
-    shingles = ordered[first]
-    weights = np.zeros(len(shingles))
+    where = np.searchsorted(prepared.shingles, prepared.hashes)
+    weights = np.zeros(len(prepared.shingles))
     np.maximum.at(weights, where, shingle_weights(prepared, fingerprint_idf))
-    return Weighted(prepared, shingles, where, weights)
+    return Weighted(prepared, where, weights)
 
 
 def measure(text: Weighted, known_hashes: np.ndarray) -> Overlap:
     """The overlap of a weighed text and a known document's shingle hashes."""
     prepared = text.prepared
     known = sorted_unique(known_hashes)
-    distinct_present = member(text.shingles, known)
+    distinct_present = member(prepared.shingles, known)
     present = distinct_present[text.where]
     shared = int(np.count_nonzero(distinct_present))
     total = float(text.weights.sum())

@@ -54,12 +54,10 @@ class Lookup:
         self._levels = levels  # (documents, first posting, postings) per level, oldest level first
         self.doc_freq = sum((n for _, _, n in levels), np.zeros(size, dtype=np.int64))
 
-    def read(self, limit: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(documents read, which query fingerprint each was read for, how many read per fingerprint).
-
-        At most `limit[i]` documents of fingerprint i, the oldest first.
-        """
-        left = limit
+    def read(self, limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """(documents read, which query fingerprint each was read for): at most `limit` documents of each
+        fingerprint, the oldest first."""
+        left = np.full(self._size, limit, dtype=np.int64)
         docs, which = [], []
         positions = np.arange(self._size)
         for level_docs, lo, n in self._levels:
@@ -68,8 +66,8 @@ class Lookup:
             which.append(np.repeat(positions, take))
             left = left - take
         if len(docs) == 1:
-            return docs[0], which[0], limit - left
-        return np.concatenate([_EMPTY_DOCS, *docs]), np.concatenate([_EMPTY_WHICH, *which]), limit - left
+            return docs[0], which[0]
+        return np.concatenate([_EMPTY_DOCS, *docs]), np.concatenate([_EMPTY_WHICH, *which])
 
 
 class Postings:

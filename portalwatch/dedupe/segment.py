@@ -49,11 +49,7 @@ def read_postings(segments: list[Segment], fingerprints: np.ndarray) -> tuple[np
     """
     lookups = [segment.postings.lookup(fingerprints) for segment in segments]
     doc_freq = sum((lookup.doc_freq for lookup in lookups), np.zeros(len(fingerprints), dtype=np.int64))
-    found = []
-    for lookup in lookups:
-        docs, which, _ = lookup.read(np.minimum(lookup.doc_freq, MAX_POSTINGS))
-        found.append(Found(docs, which))
-    return doc_freq, found
+    return doc_freq, [Found(*lookup.read(MAX_POSTINGS)) for lookup in lookups]
 
 
 def best_candidates(found: list[Found], sizes: list[int], fingerprint_idf: np.ndarray,
