@@ -27,9 +27,9 @@ def crawl_job(config_path: str) -> None:
     result = run_child("crawl", argv, limit, interruptible=True)
     _report(result)
     if result.returncode is not None and result.returncode < 0:  # died of a signal before recording its end
-        # stopped by the daemon's shutdown: interrupted, not killed at its time limit
-        record_killed_runs(config, f"daemon: recording a {'stopped' if result.stopped else 'killed'} crawl",
-                           wait=RECOVERY_WAIT, status=RunStatus.INTERRUPTED if result.stopped else RunStatus.KILLED)
+        # stopped by the daemon's shutdown (interrupted), or killed at its time limit
+        word, status = ("stopped", RunStatus.INTERRUPTED) if result.stopped else ("killed", RunStatus.KILLED)
+        record_killed_runs(config, f"daemon: recording a {word} crawl", wait=RECOVERY_WAIT, status=status)
     resend_stored_mail(config, config_path)
 
 
