@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from portalwatch.dedupe.fingerprints import shingle_hashes, window_minima, winnow
-from portalwatch.dedupe.policy import MAX_POSTINGS
+from portalwatch.dedupe.policy import POSTINGS_PER_FINGERPRINT
 from portalwatch.dedupe.postings import Postings
-from portalwatch.dedupe.segment import Segment, read_postings
+from portalwatch.dedupe.segment import Segment, rarest_first, read_postings
 
 
-def expected_hits(postings: dict[int, list[int]], query: np.ndarray, limit: int) -> dict[int, int]:
+def expected_hits(postings: dict[int, list[int]], query: np.ndarray, chosen: np.ndarray) -> dict[int, int]:
     counts: dict[int, int] = {}
-    for fp in query.tolist():
-        for doc in postings.get(fp, [])[:limit]:
+    for fp in query[chosen].tolist():
+        for doc in postings.get(fp, []):
             counts[doc] = counts.get(doc, 0) + 1
     return counts
 
@@ -29,39 +29,38 @@ def test_hits_match_a_plain_dictionary_across_merges():
         if doc % 1500 == 0 or doc == 5999:
             query = np.unique(rng.integers(0, 50_000, 80).astype(np.uint32))
             lookup = index.lookup(query)
-            found, which = lookup.read(5)
+            chosen = rng.random(len(query)) < 0.5
+            found, which = lookup.read(chosen)
             doc_freq = lookup.doc_freq
             docs, counts = np.unique(found, return_counts=True)
-            assert dict(zip(docs.tolist(), counts.tolist(), strict=True)) == expected_hits(plain, query, 5)
+            assert dict(zip(docs.tolist(), counts.tolist(), strict=True)) == expected_hits(plain, query, chosen)
             assert all(int(doc) in plain[int(query[q])] for doc, q in zip(found, which, strict=True))
             assert doc_freq.tolist() == [len(plain.get(fp, [])) for fp in query.tolist()]
-            read = np.bincount(which, minlength=len(query))
-            assert read.tolist() == [min(5, len(plain.get(fp, []))) for fp in query.tolist()]
     fps, docs = index.arrays()
     assert len(fps) == len(index) == sum(len(v) for v in plain.values())
     assert np.all(np.diff(fps.astype(np.int64)) >= 0)
 
 
-def test_common_fingerprints_read_only_their_oldest_documents():
-    index = Postings()
-    common = np.array([7], dtype=np.uint32)
-    for doc in range(100):
-        index.add(doc, common)
-    lookup = index.lookup(common)
-    docs, which = lookup.read(3)
-    assert docs.tolist() == [0, 1, 2] and which.tolist() == [0, 0, 0] and lookup.doc_freq.tolist() == [100]
+def test_the_rarest_fingerprints_are_read_whole_until_the_budget_is_spent():
+    doc_freq = np.array([900, 3, 0, 40, 200, 41])
+    assert rarest_first(doc_freq, 84).tolist() == [False, True, True, True, False, True]
+    assert rarest_first(doc_freq, 83).tolist() == [False, True, True, True, False, False]
+    assert rarest_first(np.array([500, 700]), 10).tolist() == [True, False]  # the rarest, whatever it costs
 
 
-def test_a_common_fingerprint_is_read_in_every_part_not_only_the_oldest():
+def test_a_chosen_fingerprint_is_read_in_every_part_old_and_recent_holders_alike():
+    holders = 3 * POSTINGS_PER_FINGERPRINT  # more holders in each part than one fingerprint's budget
     parts = []
-    for _ in range(3):  # three saved parts, each with more holders of the fingerprint than are read
+    for _ in range(3):
         postings = Postings()
-        for doc in range(MAX_POSTINGS + 36):
-            postings.add(doc, np.array([7], dtype=np.uint32))
+        for doc in range(holders):
+            postings.add(doc, np.array([7, 8], dtype=np.uint32) if doc == holders - 1 else np.array([7], np.uint32))
         parts.append(Segment(postings=postings))
-    doc_freq, found = read_postings(parts, np.array([7], dtype=np.uint32))
-    assert doc_freq.tolist() == [3 * (MAX_POSTINGS + 36)]
-    assert [f.docs.tolist() for f in found] == [list(range(MAX_POSTINGS))] * 3
+    doc_freq, chosen, found = read_postings(parts, np.array([7, 8], dtype=np.uint32))
+    assert doc_freq.tolist() == [3 * holders, 3]
+    # the rare fingerprint is read first and whole: the newest document of every part holds it
+    assert chosen.tolist() == [False, True]
+    assert [f.docs.tolist() for f in found] == [[holders - 1]] * 3
 
 
 def test_winnowing_keeps_a_fingerprint_of_every_long_shared_run():

@@ -254,10 +254,10 @@ class DedupeIndex:
         filled = [segment for segment in parts if len(segment)]
         if not filled:
             return []
-        doc_freq, found = read_postings(filled, prepared.fingerprints)
+        doc_freq, chosen, found = read_postings(filled, prepared.fingerprints)
         fingerprint_idf = idf(doc_freq, len(self))
         ranked = best_candidates(found, [len(s) for s in filled], fingerprint_idf,
-                                 min_share * float(fingerprint_idf.sum()))
+                                 min_share * float(fingerprint_idf[chosen].sum()))
         ranked = [r for r in ranked if r[0] >= CANDIDATE_RELATIVE * ranked[0][0]]
         text = weigh(prepared, fingerprint_idf)
         return [

@@ -19,8 +19,8 @@ SHINGLE = 8
 # guaranteed to share a fingerprint, so a 40-character list summary yields at least one.
 WINDOW = 24
 
-# A known article is verified when the fingerprints it shares carry this share of the query's
-# fingerprint weight. Low on purpose: it only selects candidates; the decision is verified below.
+# A known article is verified when the fingerprints it shares carry this share of the weight of the
+# fingerprints read for the query. Low on purpose: it only selects candidates; the decision is verified below.
 CANDIDATE_SHARE = 0.1
 
 # At most this many candidates are verified exactly (most shared weight first), and only those sharing
@@ -29,10 +29,12 @@ CANDIDATE_SHARE = 0.1
 MAX_CANDIDATES = 4
 CANDIDATE_RELATIVE = 0.5
 
-# Postings read per fingerprint. A fingerprint found in more articles than this is formulaic
-# (stock phrases, furniture): only its oldest articles in each part of the index are read, which keeps
-# a lookup independent of the part's size; rare fingerprints, which carry the weight, are read whole.
-MAX_POSTINGS = 64
+# Postings a check reads, per fingerprint of its text. The text's fingerprints are read rarest first,
+# each with every known article that holds it, until this budget is spent: rare fingerprints, which
+# carry the weight, are always read, and a formulaic one (stock phrases, furniture, found in thousands
+# of articles) is left out rather than read in part, so a lookup stays independent of the archive's
+# size and an article's age does not decide whether its copy is found.
+POSTINGS_PER_FINGERPRINT = 64
 
 # Duplicate when the known article holds at least this share of the text's IDF-weighted shingles
 # (tuned). Weighting by inverse document frequency makes a formulaic sentence found in thousands of

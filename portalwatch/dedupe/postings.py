@@ -54,17 +54,15 @@ class Lookup:
         self._levels = levels  # (documents, first posting, postings) per level, oldest level first
         self.doc_freq = sum((n for _, _, n in levels), np.zeros(size, dtype=np.int64))
 
-    def read(self, limit: int) -> tuple[np.ndarray, np.ndarray]:
-        """(documents read, which query fingerprint each was read for): at most `limit` documents of each
-        fingerprint, the oldest first."""
-        left = np.full(self._size, limit, dtype=np.int64)
+    def read(self, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(documents read, which query fingerprint each was read for): every document of each `chosen`
+        fingerprint (a boolean mask over the query's)."""
         docs, which = [], []
         positions = np.arange(self._size)
         for level_docs, lo, n in self._levels:
-            take = np.minimum(n, left)
+            take = np.where(chosen, n, 0)
             docs.append(_collect(level_docs, lo, take))
             which.append(np.repeat(positions, take))
-            left = left - take
         if len(docs) == 1:
             return docs[0], which[0]
         return np.concatenate([_EMPTY_DOCS, *docs]), np.concatenate([_EMPTY_WHICH, *which])

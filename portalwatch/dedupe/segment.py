@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from portalwatch.dedupe.documents import DocInfo, DocTable
-from portalwatch.dedupe.policy import MAX_CANDIDATES, MAX_POSTINGS
+from portalwatch.dedupe.policy import MAX_CANDIDATES, POSTINGS_PER_FINGERPRINT
 from portalwatch.dedupe.postings import Postings
 from portalwatch.dedupe.prepare import Prepared
 
@@ -39,17 +39,30 @@ class Found:
     which: np.ndarray  # the fingerprint (position in the query's) each was read for
 
 
-def read_postings(segments: list[Segment], fingerprints: np.ndarray) -> tuple[np.ndarray, list[Found]]:
-    """How many known documents hold each fingerprint, and the documents read for it in each segment.
+def rarest_first(doc_freq: np.ndarray, budget: int) -> np.ndarray:
+    """Which fingerprints to read (a mask): the rarest first, while their postings together fit in
+    `budget`; the rarest one always."""
+    order = np.argsort(doc_freq, kind="stable")
+    fits = np.cumsum(doc_freq[order]) <= budget
+    fits[:1] = True
+    chosen = np.zeros(len(doc_freq), dtype=bool)
+    chosen[order[fits]] = True
+    return chosen
 
-    In each segment at most MAX_POSTINGS documents of a fingerprint are read, its oldest there: rare
-    fingerprints, which carry the weight, are read whole. The limit is per segment, not one across
-    them, so that the newer parts are read too: with one limit the oldest parts took all of a
-    formulaic fingerprint's reads, and copies of recent formulaic articles went unseen.
+
+def read_postings(segments: list[Segment], fingerprints: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Found]]:
+    """How many known documents hold each fingerprint, which fingerprints were read, and the documents
+    read for them in each segment.
+
+    The fingerprints are chosen by `rarest_first` across all segments, within POSTINGS_PER_FINGERPRINT
+    postings per fingerprint of the text, and each chosen one is read whole in every segment: old and
+    recent holders alike. (Reading each fingerprint's oldest holders instead missed copies of recent
+    formulaic articles, whose every fingerprint is common.)
     """
     lookups = [segment.postings.lookup(fingerprints) for segment in segments]
     doc_freq = sum((lookup.doc_freq for lookup in lookups), np.zeros(len(fingerprints), dtype=np.int64))
-    return doc_freq, [Found(*lookup.read(MAX_POSTINGS)) for lookup in lookups]
+    chosen = rarest_first(doc_freq, POSTINGS_PER_FINGERPRINT * len(fingerprints))
+    return doc_freq, chosen, [Found(*lookup.read(chosen)) for lookup in lookups]
 
 
 def best_candidates(found: list[Found], sizes: list[int], fingerprint_idf: np.ndarray,
