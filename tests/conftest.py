@@ -10,6 +10,13 @@ import testdb
 from portalwatch.fixture_sites import FixtureSites
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files holding a `long` test come first: on several workers (`-n`) each file runs on one worker, and a long
+    one started last would run alone at the end."""
+    long_files = {item.path for item in items if item.get_closest_marker("long")}
+    items.sort(key=lambda item: item.path not in long_files)
+
+
 def pytest_report_header() -> str:
     return f"database: {testdb.dialect()} ({testdb.ENV}={testdb.server_url() or 'sqlite'})"
 

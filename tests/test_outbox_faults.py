@@ -88,6 +88,7 @@ def test_each_fault_leaves_the_right_state_and_the_next_run_finishes_the_job(dis
         assert len(got) == len(rounds), reader
 
 
+@pytest.mark.long
 def test_randomised_trials_lose_nothing_and_never_send_items_under_two_message_ids(tmp_path):
     seed = random.randrange(1 << 30)
     results, seconds, tmpfs = run_trials(tmp_path, TRIALS, seed)
