@@ -11,7 +11,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default
@@ -32,6 +32,19 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
+
+
+@contextmanager
+def refused_ports(*ports: int) -> Iterator[list[int]]:
+    """Ports on 127.0.0.1 bound with no listener (the given ones, or new ones for 0): a connection is refused, and
+    no server of a test beside this one takes them meanwhile."""
+    with ExitStack() as held:
+        bound = []
+        for port in ports:
+            sock = held.enter_context(socket.socket())
+            sock.bind((HOST, port))
+            bound.append(sock.getsockname()[1])
+        yield bound
 
 
 @dataclass

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import yaml
-from smtp_server import smtp_server
+from smtp_server import refused_ports, smtp_server
 
 from portalwatch.fixture_sites import FixtureSites
 from portalwatch.storage import Store
@@ -45,19 +45,19 @@ def addresses(sites: FixtureSites) -> tuple[list[dict], dict[str, int]]:
 def test_every_portal_down_for_three_runs_sends_one_alert_and_one_recovery_note(tmp_path: Path) -> None:
     with FixtureSites() as sites:
         portals, ports = addresses(sites)
-    # The sites are gone now: every portal is down.
     with smtp_server() as (smtp_port, recorder):
-        config = write_config(tmp_path, portals, smtp_port)
-        for _ in range(3):
-            done = run(config, "run-once")  # no digest is due: nothing was ever stored
-            assert done.returncode == 1
-            assert "digest not due" in done.stdout
-        assert len(recorder.received) == 1
-        alert = recorder.received[0].message
-        assert alert["Subject"] == "portalwatch 警报：3/3 站点抓取失败（全部站点）"
-        body = alert.get_content()
-        assert all(f"{name}：失败" in body for name in SITES) and "无法连接" in body
-        assert recorder.received[0].rcpt_tos == ["analyst@example.org"]
+        with refused_ports(*ports.values()):  # the sites are gone: every portal is down
+            config = write_config(tmp_path, portals, smtp_port)
+            for _ in range(3):
+                done = run(config, "run-once")  # no digest is due: nothing was ever stored
+                assert done.returncode == 1
+                assert "digest not due" in done.stdout
+            assert len(recorder.received) == 1
+            alert = recorder.received[0].message
+            assert alert["Subject"] == "portalwatch 警报：3/3 站点抓取失败（全部站点）"
+            body = alert.get_content()
+            assert all(f"{name}：失败" in body for name in SITES) and "无法连接" in body
+            assert recorder.received[0].rcpt_tos == ["analyst@example.org"]
         with FixtureSites(ports=ports) as back:  # the portals come back at the same addresses
             done = run(config)
             assert done.returncode == 0, done.stderr[-2000:]

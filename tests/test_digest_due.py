@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from digest_samples import make_config, store_old_project
-from smtp_server import free_port, smtp_server
+from smtp_server import refused_ports, smtp_server
 
 from portalwatch.storage import Store
 from reports.digest import digest_due, last_sent_at, run_digest
@@ -31,9 +31,10 @@ def test_due_follows_the_last_sent_digest(tmp_path):
 
 
 def test_a_failed_digest_does_not_count_as_sent(tmp_path):
-    config = make_config(tmp_path, free_port())  # nothing listens there
-    store = Store(config.database)
-    store_old_project(store)
-    assert run_digest(config).status == "failed"
+    with refused_ports(0) as (dead_port,):
+        config = make_config(tmp_path, dead_port)
+        store = Store(config.database)
+        store_old_project(store)
+        assert run_digest(config).status == "failed"
     assert last_sent_at(store) is None
     assert digest_due(store, datetime.now(UTC))

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from digest_samples import prepare_week
-from smtp_server import HOST, free_port, smtp_server
+from smtp_server import HOST, refused_ports, smtp_server
 
 from reports.digest import run_digest
 from reports.notify import notify, redact
@@ -50,7 +50,8 @@ def test_a_sent_digest_posts_a_summary_with_the_report_link(tmp_path, webhook):
 
 
 def test_a_failing_channel_is_reported_without_its_token():
-    failures = notify([f"json://{HOST}:{free_port()}/secret-token-123", "nosuchscheme://abc"], "标题", "正文")
+    with refused_ports(0) as (dead_port,):
+        failures = notify([f"json://{HOST}:{dead_port}/secret-token-123", "nosuchscheme://abc"], "标题", "正文")
     assert len(failures) == 2
     assert all("secret-token-123" not in f and "abc" not in f for f in failures)
     assert redact("dingtalk://secret@token") == "dingtalk://…"

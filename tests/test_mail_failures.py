@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from digest_samples import prepare_week, with_email
-from smtp_server import Authenticator, Recorder, free_port, raw_server, smtp_server
+from smtp_server import Authenticator, Recorder, raw_server, refused_ports, smtp_server
 from sqlalchemy import select
 
 from portalwatch.cli import main
@@ -70,7 +70,8 @@ def test_silent_server_times_out_and_keeps_articles(week):
 
 def test_no_server_listening_keeps_articles(week):
     config, store, good_port, recorder = week
-    outcome = run_digest(with_email(config, smtp_port=free_port()))
+    with refused_ports(0) as (dead_port,):
+        outcome = run_digest(with_email(config, smtp_port=dead_port))
     assert_kept_for_next_time(config, store, good_port, recorder, outcome, "refused")
 
 
