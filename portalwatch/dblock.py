@@ -24,8 +24,9 @@ NAMESPACE = "portalwatch"
 POLL = 0.2  # seconds between two tries while waiting
 HOLDERS = text(
     "SELECT a.application_name, a.backend_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-    "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :space AND l.objid = :key AND l.objsubid = 2"
-)
+    "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :space AND l.objid = :key AND l.objsubid = 2 "
+    "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)  # an advisory lock belongs to one database: another database's holder on the same server holds nothing here
 
 
 def shared(url: str) -> bool:

@@ -56,6 +56,18 @@ def test_an_install_is_told_which_process_of_another_install_holds_the_database(
         assert current_holder(first) is not None
 
 
+def test_an_install_on_another_database_is_neither_held_up_nor_named(tmp_path: Path) -> None:
+    ours = _bare_install(tmp_path / "ours", testdb.database_for(tmp_path / "ours"))
+    theirs = _bare_install(tmp_path / "theirs", testdb.database_for(tmp_path / "theirs"))
+    holder = Holder(theirs, "crawl")
+    try:
+        assert current_holder(ours) is None
+        with exclusive(ours, "crawl", wait=0):
+            assert current_holder(theirs) is not None
+    finally:
+        holder.close()
+
+
 def test_two_installs_crawling_one_database_at_once_never_overlap_and_store_each_article_once(
     tmp_path: Path, fresh_sites,
 ) -> None:
