@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 import testdb
 
 from portalwatch.fixture_sites import FixtureSites
+
+
+def pytest_xdist_auto_num_workers() -> int:
+    """Two workers a core for `-n auto`: most tests wait on crawl processes, servers and sockets, not on a core."""
+    return 2 * len(os.sched_getaffinity(0))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
