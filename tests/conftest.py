@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,11 @@ def pytest_xdist_auto_num_workers() -> int:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Files holding a `long` test come first: on several workers (`-n`) each file runs on one worker, and a long
-    one started last would run alone at the end."""
+    """Files holding a `long` test first, then the files of most tests: on several workers (`-n`) each file runs
+    on one worker in this order (`--no-loadscope-reorder`), and a long one started late would run alone at the end."""
     long_files = {item.path for item in items if item.get_closest_marker("long")}
-    items.sort(key=lambda item: item.path not in long_files)
+    tests_in = Counter(item.path for item in items)
+    items.sort(key=lambda item: (item.path not in long_files, -tests_in[item.path]))
 
 
 def pytest_report_header() -> str:
