@@ -36,9 +36,10 @@ def run_daemon(config: Config) -> int:
     interrupted nothing, 130/143 when the stop interrupted a running job, 75 when another daemon already runs."""
     if not config.source.exists():
         raise ConfigError(config.source, None, "", "the daemon needs a config file (children re-read it)")
+    stop = StopSignal()  # before the lock and the schedule: a stop while starting up ends the daemon cleanly
     try:
         with exclusive(config, "daemon", wait=0, name=DAEMON_LOCK):
-            return _serve(config)
+            return _serve(config, stop)
     except LockBusy as exc:
         print(f"portalwatch: {exc.who} is already running the schedule; exiting", file=sys.stderr)
         return Exit.BUSY
@@ -75,18 +76,26 @@ def sync_jobs(scheduler: BackgroundScheduler, config: Config) -> None:
             log.info("removed %s: the subscription has no schedule of its own any more", job.name)
 
 
-def _serve(config: Config) -> int:
-    stop = threading.Event()
-    received: list[int] = []
+class StopSignal:
+    """SIGTERM and SIGINT, once installed: the daemon finishes its current step, then stops."""
 
-    def on_signal(signum: int, _frame: object) -> None:
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.received: list[int] = []
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
         log.info("received %s: finishing the current step, then stopping", signal.Signals(signum).name)
-        received.append(signum)
-        stop.set()
+        self.received.append(signum)
+        self.event.set()
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+
+def _serve(config: Config, stop: StopSignal) -> int:
     record_killed_runs(config, "daemon: checking for interrupted runs", wait=0, status=RunStatus.INTERRUPTED)
+    if stop.event.is_set():
+        log.info("daemon stopped before it started its schedule")
+        return Exit.OK
     scheduler = build_scheduler(config)
     scheduler.add_listener(_logger_for(scheduler), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
     scheduler.start(paused=True)
@@ -95,7 +104,7 @@ def _serve(config: Config) -> int:
     log.info("daemon started (pid %d); jobs kept in %s", os.getpid(), job_store_path(config))
     for job in scheduler.get_jobs():
         log.info("next %s at %s", job.id, _when(job.next_run_time))
-    while not stop.wait(1.0):
+    while not stop.event.wait(1.0):
         pass
     scheduler.pause()
     stopped = stop_children(STOP_GRACE)
@@ -103,7 +112,7 @@ def _serve(config: Config) -> int:
     log.info("daemon stopped%s", f" (killed: {', '.join(stopped.killed)})" if stopped.killed else "")
     if not stopped.interrupted:
         return Exit.OK
-    code = exit_code(RunStatus.INTERRUPTED, received[0] if received else None)
+    code = exit_code(RunStatus.INTERRUPTED, stop.received[0] if stop.received else None)
     log.warning("the stop interrupted %s; the next run fetches what is left (exit %d)",
                 ", ".join(stopped.interrupted), code)
     return code

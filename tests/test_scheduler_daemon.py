@@ -54,6 +54,10 @@ def test_daemon_crawls_mails_survives_kill_9_and_stops_on_sigterm(tmp_path: Path
                 daemon.wait(timeout=10)
                 fresh_sites.set_version(2)
                 daemon = portalwatch(config, "daemon", stdout=log)
+                # The killed daemon's children carry on (each has its own session) and may mail the new articles
+                # before the new daemon is up: the SIGTERM below is for a daemon at work.
+                started = f"daemon started (pid {daemon.pid})"
+                wait_for(lambda: started in log_path.read_text(encoding="utf-8"), 60, "the restarted daemon")
                 added = [url for name in QUICK_PORTALS for url in fresh_sites.added(name)]
                 assert added
                 wait_for(lambda: mailed(config, added), 90, "a digest with the articles added after the restart")
