@@ -81,13 +81,14 @@ class StopSignal:
 
     def __init__(self) -> None:
         self.event = threading.Event()
-        self.received: list[int] = []
+        self.first: int | None = None  # the signal that asked for the stop (it decides the exit code)
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
 
     def _on_signal(self, signum: int, _frame: object) -> None:
         log.info("received %s: finishing the current step, then stopping", signal.Signals(signum).name)
-        self.received.append(signum)
+        if self.first is None:
+            self.first = signum
         self.event.set()
 
 
@@ -112,7 +113,7 @@ def _serve(config: Config, stop: StopSignal) -> int:
     log.info("daemon stopped%s", f" (killed: {', '.join(stopped.killed)})" if stopped.killed else "")
     if not stopped.interrupted:
         return Exit.OK
-    code = exit_code(RunStatus.INTERRUPTED, stop.received[0] if stop.received else None)
+    code = exit_code(RunStatus.INTERRUPTED, stop.first)
     log.warning("the stop interrupted %s; the next run fetches what is left (exit %d)",
                 ", ".join(stopped.interrupted), code)
     return code
