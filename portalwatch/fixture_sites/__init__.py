@@ -6,7 +6,7 @@
         sites.expected("trs")                 # ExpectedArticle(url, title, published, text, attachments)
         sites.set_version(2)                  # articles added (newest first) and revised
         sites.revised("trs"), sites.added("trs")
-        sites.requests                        # RequestRecord(site, method, path, status, conditional, browser)
+        sites.requests                        # RequestRecord(site, method, path, status, conditional, browser, ...)
         sites.faults()                        # fault name -> URL on the `faulty` site
 
 Sites: `trs`, `hanweb`, `oldqd`, `news` (GBK), `park`, `generic`, `faulty` (see `faulty.FAULTS`),

@@ -35,7 +35,8 @@ class RequestRecord(NamedTuple):
     path: str  # request target as sent, query string included
     status: int
     conditional: bool  # the request carried If-None-Match or If-Modified-Since
-    browser: bool = False  # sent by a browser (it carries the Sec-Fetch-Mode header Scrapy never sends)
+    browser: bool = False  # sent by a browser (it carries the Sec-Fetch-Dest header Scrapy never sends)
+    document: bool = False  # a browser's page load (Sec-Fetch-Dest: document), not a script, a data call or a favicon
 
 
 @dataclass(frozen=True)

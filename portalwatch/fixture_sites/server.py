@@ -69,9 +69,11 @@ class SiteServer(ThreadingHTTPServer):
             self._connections.discard(request)
         super().shutdown_request(request)
 
-    def record(self, method: str, path: str, status: int, conditional: bool, browser: bool = False) -> None:
+    def record(self, method: str, path: str, status: int, conditional: bool, fetch_dest: str | None = None) -> None:
+        """Log one answer; `fetch_dest` is the browser's Sec-Fetch-Dest header (Scrapy sends none)."""
         with self._lock:
-            self._log.append(RequestRecord(self.name, method, path, status, conditional, browser))
+            self._log.append(RequestRecord(self.name, method, path, status, conditional, fetch_dest is not None,
+                                           fetch_dest == "document"))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -106,7 +108,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._logged:
             self._logged = True
             conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
-            self.server.record(self.command, self.path, status, conditional, "Sec-Fetch-Mode" in self.headers)
+            self.server.record(self.command, self.path, status, conditional, self.headers.get("Sec-Fetch-Dest"))
 
     def _answer(self) -> None:
         self._logged = False
