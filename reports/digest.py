@@ -28,10 +28,9 @@ from reports.subscriptions import carried, filtered, start_of
 
 log = logging.getLogger(__name__)
 
-DigestStatus = Literal["sent", "resent", "empty", "written", "failed"]
+DigestStatus = Literal["sent", "resent", "empty", "written", "failed", "busy"]  # busy: another run held the lock
 WEEK = timedelta(days=7)
 DUE_GRACE = timedelta(hours=12)  # a digest sent a little late last week is still due at this week's slot
-LOCK_WAIT = 60.0  # seconds to wait for another digest run on the same database
 
 
 @dataclass
@@ -124,31 +123,44 @@ def _run_one(config: Config, sub: Subscription, *, dry_run: bool, out: Path | No
             error = f"cannot write {exc.filename or 'the report'}: {exc.strerror or exc}"
             outcome = DigestOutcome("failed", error=error)
         return _named(outcome, sub)
-    lock_path = config.data_dir / "digest.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with FileLock(lock_path, timeout=LOCK_WAIT):
+        with digest_lock(config):
             return _named(_send(config, sub, store, tz, out, start, flush=flush), sub)
     except Timeout:
-        error = f"another digest run is still going on (lock {lock_path.name} held)"
-        return _named(DigestOutcome("failed", error=error), sub)
+        return _named(DigestOutcome("busy", error=f"{busy(config)}; nothing was sent or marked"), sub)
+
+
+def digest_lock(config: Config) -> FileLock:
+    """The lock of mailing on this install: a digest and a resend of stored mail never run at once.
+
+    It waits `schedule.lock_wait_seconds`, then raises filelock's Timeout.
+    """
+    path = config.data_dir / "digest.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(path, timeout=config.schedule.lock_wait_seconds)
+
+
+def busy(config: Config) -> str:
+    """What a run that found the digest lock held says."""
+    return (f"another digest run held its lock (digest.lock) for {config.schedule.lock_wait_seconds:g} s "
+            f"(schedule.lock_wait_seconds)")
 
 
 def _named(outcome: DigestOutcome, sub: Subscription) -> DigestOutcome:
     outcome.subscription = sub.name
     return outcome
+
+
 def resend_stored(config: Config) -> DigestOutcome:
     """Send again every stored message some recipient does not have yet; build no new digest."""
     store = Store(config.database)
-    lock_path = config.data_dir / "digest.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with FileLock(lock_path, timeout=LOCK_WAIT):
+        with digest_lock(config):
             retried = outbox.flush(store, config.email)
             if retried:
                 _refresh_archive(config, store, ZoneInfo(config.timezone), utcnow())
     except Timeout:
-        return DigestOutcome("failed", error=f"another digest run is still going on (lock {lock_path.name} held)")
+        return DigestOutcome("busy", error=f"{busy(config)}; nothing was sent or marked")
     failures = _failures(retried)
     status: DigestStatus = "failed" if failures else "resent" if retried else "empty"
     return DigestOutcome(status, error=failures or None, retried=retried)
@@ -156,17 +168,15 @@ def resend_stored(config: Config) -> DigestOutcome:
 
 def drop_stored(config: Config, outbox_id: int) -> RowMapping | None:
     """Give up on stored message `outbox_id` (between digest runs): the message as it was, or None if unknown."""
-    lock_path = config.data_dir / "digest.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(lock_path, timeout=LOCK_WAIT):
+    with digest_lock(config):
         return Store(config.database).drop_message(outbox_id)
 
 
-
 def _merged(outcomes: list[DigestOutcome]) -> DigestOutcome:
-    """One outcome for several subscriptions: failed if any failed, else sent if any was sent."""
+    """One outcome for several subscriptions: failed if any failed, else busy if any found the lock held, else sent
+    if any was sent."""
     statuses = [o.status for o in outcomes]
-    status = next((s for s in ("failed", "sent", "written") if s in statuses), "empty")
+    status = next((s for s in ("failed", "busy", "sent", "written") if s in statuses), "empty")
     counts: dict[str, int] = {}
     for o in outcomes:
         for key, value in o.counts.items():

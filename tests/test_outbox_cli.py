@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from contextlib import contextmanager
 
 import pytest
-from digest_samples import add_hostile, prepare_week
+from digest_samples import add_hostile, make_config, prepare_week
 from smtp_faults import FaultPlan, fault_server
 
 from portalwatch.cli import main
@@ -196,3 +199,39 @@ def test_drop_names_an_unknown_or_delivered_message_and_changes_nothing(tmp_path
     assert main(["-c", str(config.source), "outbox", "--drop", str(delivered["id"])]) == 2
     assert "reached every recipient already; nothing to drop" in capsys.readouterr().err
     assert store.outbox_message(delivered["id"])["dropped_at"] is None
+
+
+@contextmanager
+def digest_lock_held(config):
+    """Another process holding the install's mailing lock, as a digest run stuck on a slow mail server does."""
+    hold = ("import sys, time; from filelock import FileLock; lock = FileLock(sys.argv[1]); lock.acquire(); "
+            "print('held', flush=True); time.sleep(600)")
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(config.data_dir / "digest.lock")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_held_digest_lock_exits_75_sends_nothing_and_loses_nothing(tmp_path, server, capsys):
+    plan, port = server
+    config, store, digest_msg = refused_once(tmp_path, plan, port, capsys)
+    config = make_config(tmp_path, port, top="schedule:\n  lock_wait_seconds: 1")
+    (waiting,) = store.undelivered_messages()
+    pending = collect(store, utcnow()).counts
+    before = len(plan.received)
+    with digest_lock_held(config):
+        for command in (["outbox", "--send"], ["outbox", "--drop", str(waiting["id"])], ["digest"]):
+            assert main(["-c", str(config.source), *command]) == 75, command
+            err = capsys.readouterr().err
+            assert "another digest run held its lock (digest.lock) for 1 s (schedule.lock_wait_seconds)" in err
+        assert send_digest_if_due(config, store, force=True) == 75  # run-once's digest step
+        assert "nothing was sent or marked" in capsys.readouterr().err
+    assert len(plan.received) == before
+    assert store.outbox_message(waiting["id"])["dropped_at"] is None
+    assert collect(store, utcnow()).counts == pending  # the new article still waits for a digest
+    assert main(["-c", str(config.source), "outbox", "--send"]) == 0  # once the lock is free, it goes out
+    assert plan.received[-1].rcpt_tos == [REFUSED] and plan.received[-1].message["Message-ID"] == digest_msg

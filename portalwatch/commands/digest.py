@@ -7,6 +7,7 @@ import sys
 from datetime import date
 
 from portalwatch.config import Config, ConfigError
+from portalwatch.outcomes import Exit
 from reports.digest import DigestOutcome, run_digest
 
 EXIT_USAGE = 2
@@ -32,6 +33,11 @@ def retried_lines(outcome: DigestOutcome) -> list[str]:
     """One line per stored message this run sent again that some reader now has."""
     return [f"sent again: message {d.outbox_id} {d.message_id} to {', '.join(d.sent_now)}"
             for d in outcome.retried if d.sent_now]
+
+
+def exit_for(outcome: DigestOutcome) -> int:
+    """A digest's exit code: 1 when some reader lacks its mail, 75 when another digest run held the lock."""
+    return {"failed": Exit.LOST_WORK, "busy": Exit.BUSY}.get(outcome.status, Exit.OK)
 
 
 def report_failure(command: str, outcome: DigestOutcome, *, dry_run: bool = False) -> None:
@@ -70,9 +76,9 @@ def _report(outcome: DigestOutcome, args: argparse.Namespace, *, named: bool) ->
         print(f"[{outcome.subscription}]")
     for line in retried_lines(outcome):
         print(line)
-    if outcome.status == "failed":
+    if outcome.status in ("failed", "busy"):
         report_failure(f"digest{who}", outcome, dry_run=args.dry_run)
-        return 1
+        return exit_for(outcome)
     if outcome.status == "resent":
         print("nothing new since the last digest; stored messages were sent again (see above)")
     elif outcome.status == "empty":

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 from filelock import Timeout
 
-from portalwatch.commands.digest import report_failure, retried_lines
+from portalwatch.commands.digest import exit_for, report_failure, retried_lines
 from portalwatch.config import Config
 from portalwatch.outcomes import Exit
 from portalwatch.storage import DeliveryState, Store
 from reports.collect import as_utc
-from reports.digest import drop_stored, resend_stored
+from reports.digest import busy, drop_stored, resend_stored
 
 
 def when(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -49,8 +49,7 @@ def drop(config: Config, outbox_id: int) -> int:
     try:
         message = drop_stored(config, outbox_id)
     except Timeout:
-        print("portalwatch: outbox: another digest run is still going on (lock digest.lock held); nothing dropped",
-              file=sys.stderr)
+        print(f"portalwatch: outbox: {busy(config)}; nothing dropped", file=sys.stderr)
         return Exit.BUSY
     if message is None:
         print(f"portalwatch: outbox: no stored message #{outbox_id} (see `portalwatch outbox`)", file=sys.stderr)
@@ -78,9 +77,9 @@ def run(config: Config, args: argparse.Namespace) -> int:
         outcome = resend_stored(config)
         for line in retried_lines(outcome):
             print(line)
-        if outcome.status == "failed":
+        if outcome.status in ("failed", "busy"):
             report_failure("outbox", outcome)
-            code = code or 1
+            code = code or exit_for(outcome)
         elif outcome.status == "empty":
             print("nothing to send: every stored message is at every recipient")
     store = Store(config.database)

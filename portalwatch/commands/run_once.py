@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from crawler.runner import run_crawl
 from portalwatch.commands.crawl import report
-from portalwatch.commands.digest import describe, report_failure, retried_lines
+from portalwatch.commands.digest import describe, exit_for, report_failure, retried_lines
 from portalwatch.config import Config
 from portalwatch.outcomes import Exit, RunStatus
 from portalwatch.storage import Store, utcnow
@@ -61,9 +61,9 @@ def send_digest_if_due(config: Config, store: Store, *, force: bool) -> int:
         who = f" [{outcome.subscription}]" if len(subs) > 1 else ""
         for line in retried_lines(outcome):
             print(line)
-        if outcome.status == "failed":
+        if outcome.status in ("failed", "busy"):
             report_failure(f"run-once{who}", outcome)
-            code = 1
+            code = max(code, exit_for(outcome))
         elif outcome.status == "sent":
             print(f"digest{who} sent to {', '.join(outcome.recipients)}: {describe(outcome)}")
         elif outcome.status == "resent":
@@ -77,9 +77,9 @@ def _resend(config: Config) -> int:
     outcome = resend_stored(config)
     for line in retried_lines(outcome):
         print(line)
-    if outcome.status == "failed":
+    if outcome.status in ("failed", "busy"):
         report_failure("run-once", outcome)
-        return 1
+        return exit_for(outcome)
     print("digest not due; stored messages were sent again")
     return 0
 
