@@ -316,7 +316,7 @@ def test_sites_served_from_a_child_process_behave_the_same():
         etag = fetch(revised)[1]["ETag"]
         sites.set_version(2)
         assert fetch(revised, {"If-None-Match": etag})[0] == 200
-        assert sites.requests[-1] == ("trs", "GET", urlsplit(revised).path, 200, True, False)
+        assert sites.requests[-1] == ("trs", "GET", urlsplit(revised).path, 200, True, False, False)
         sites.clear_requests()
         assert sites.requests == []
         port = urlsplit(sites.base_urls["trs"]).port
