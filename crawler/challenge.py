@@ -23,6 +23,7 @@ BROWSER = "browser"  # "challenge" (pass it, keep the bytes) | "render" (the doc
 VISIT = "browser_visit"
 COOKIES = "browser_cookies"  # the portal's PortalCookies, for the download handler
 GENERATION = "cookie_generation"  # which cookies the request was sent with
+AUTO_RENDER = "auto_render"  # `render: auto` sent a list page that had no links as served to the browser
 
 
 def is_challenge(response: Response) -> bool:
@@ -104,7 +105,8 @@ class BrowserMiddleware(_PortalAware):
             return
         mode = state.portal.render
         page = request.method == "GET" and request.meta.get("portal") is not None  # not robots.txt
-        if page and (mode is Render.ALL or (mode is Render.LIST and request.meta.get("list_page"))):
+        render_lists = mode is Render.LIST or (mode is Render.AUTO and state.health.scripted_lists)
+        if page and (mode is Render.ALL or (render_lists and request.meta.get("list_page"))):
             request.meta[BROWSER] = "render"
         elif mode is Render.COOKIE and jar.generation == 0:
             request.meta[BROWSER] = "challenge"
@@ -153,6 +155,10 @@ class BrowserMiddleware(_PortalAware):
         self, state: PortalState, request: Request, response: Response, visit: Visit
     ) -> Request | Response:
         state.health.browser_requests += visit.requests
+        if not visit.passed and request.meta.get(AUTO_RENDER):  # a try, not the portal's only way in
+            detail = f"no article links found on the list page as served, and the browser failed: {visit.reason}"
+            state.health.error(request.url, "parse", detail)
+            raise Handled("parse", detail)
         if not visit.passed:
             state.health.block(request.url, f"the browser did not get past the JavaScript challenge: {visit.reason}")
             raise Handled("blocked", visit.reason)

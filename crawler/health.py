@@ -32,6 +32,7 @@ class PortalHealth:
     saved: bool = False
     plain_requests: int = 0  # answers Scrapy fetched itself
     browser_requests: int = 0  # requests the headless browser sent to the portal
+    scripted_lists: bool = False  # its list pages gave links only rendered in the browser (found by `render: auto`)
 
     @property
     def plain_share(self) -> float | None:
@@ -68,6 +69,8 @@ class PortalHealth:
         if self.browser_requests:
             total = self.plain_requests + self.browser_requests
             note = f"browser: {self.browser_requests} of {total} requests, {self.plain_share:.0%} plain HTTP"
+            if self.scripted_lists:
+                note += " (its lists are built by script: set render: list)"
             self.message = f"{self.message}; {note}" if self.message else note
 
     def _settle(self, close_reason: str) -> None:

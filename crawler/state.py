@@ -34,6 +34,7 @@ class PortalState:
     revisit: dict[str, Known] = field(default_factory=dict)
     scheduled: set[str] = field(default_factory=set)
     failures: dict[str, tuple[str, bool]] = field(default_factory=dict)  # link -> (error, give up at once)
+    render_tried: bool = False  # `render: auto` tried a list page without links in the browser this run
 
     @property
     def name(self) -> str:

@@ -209,7 +209,7 @@ DEFAULT_SUBSCRIPTION = "default"
 class Render(StrEnum):
     """When a portal's pages go through the headless browser (`render:` of a portal)."""
 
-    AUTO = "auto"  # plain HTTP; the browser only to pass a JavaScript challenge (412/521 with a script page)
+    AUTO = "auto"  # plain HTTP; the browser to pass a JavaScript challenge, or for lists a script builds
     COOKIE = "cookie"  # `render: true`: earn the cookies in the browser first, then plain HTTP with them
     LIST = "list"  # list pages rendered in the browser (lists built by script), articles plain
     ALL = "all"  # every page rendered in the browser

@@ -255,3 +255,29 @@ def test_render_true_earns_the_cookie_first_and_waits_for_a_slow_challenge_scrip
     answered = _requests(done, "cookie412")
     assert answered[0].browser  # no plain request went out before the cookie was earned
     assert not [r for r in answered if not r.browser and r.status == 412]  # and none was ever challenged
+
+
+@needs_browser
+def test_render_auto_renders_a_list_the_page_script_builds_and_says_so(tmp_path: Path) -> None:
+    with FixtureSites() as sites:
+        portal = next(p for p in sites.portals(browser=True) if p["name"] == "scripted")
+        done = crawl(write_config(tmp_path, [{**portal, "render": "auto", "max_pages": 2}]), sites)
+        expected = {a.url for a in sites.expected("scripted")[:2 * scripted.PER_PAGE - 1]}
+    row = done.portals["scripted"]
+    assert (row["status"], row["errors"]) == ("ok", 0)
+    assert set(done.articles) == expected  # both list pages were read, the articles fetched
+    lists = [r for r in done.requests if r.path.startswith(scripted.COLUMN)]
+    assert [r.path for r in lists if not r.browser] == [scripted.COLUMN]  # tried plainly once, the first page only
+    assert len([r for r in lists if r.document]) == 2  # then each page in the browser
+    assert "(its lists are built by script: set render: list)" in row["message"]
+
+
+def test_render_auto_without_a_browser_reports_the_empty_list_as_before(tmp_path: Path) -> None:
+    with FixtureSites() as sites:
+        portal = next(p for p in sites.portals(browser=True) if p["name"] == "scripted")
+        config = write_config(tmp_path, [{**portal, "render": "auto"}], executable=str(tmp_path / "no-chromium"))
+        done = crawl(config, sites)
+    row = done.portals["scripted"]
+    assert row["status"] == "failed" and "no article links found on the list page" in row["message"]
+    assert "browser" not in row["message"] and not [r for r in done.requests if r.browser]
+    assert done.returncode == 1

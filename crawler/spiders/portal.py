@@ -24,6 +24,8 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from crawler import settings as crawler_settings
+from crawler.browser import browser_available
+from crawler.challenge import AUTO_RENDER, BROWSER
 from crawler.context import CrawlContext
 from crawler.extract import Extractor, Page
 from crawler.extract.dates import url_date
@@ -33,7 +35,7 @@ from crawler.faults import describe
 from crawler.middlewares import Handled
 from crawler.progress import Progress
 from crawler.state import Known, PortalState
-from portalwatch.config import Config, PortalConfig
+from portalwatch.config import Config, PortalConfig, Render
 from portalwatch.models import CrawledArticle
 from portalwatch.outcomes import DOWN, LinkState
 from portalwatch.storage import StorageError, utcnow
@@ -82,6 +84,7 @@ class PortalSpider(scrapy.Spider):
         portals = choose_portals(self.config, names)
         self.storage_error: StorageError | None = None
         self.stop_signal: int | None = None  # SIGINT or SIGTERM, when one stopped the crawl
+        self.browser_missing: str | None = None  # why no browser can run ("": one can), once asked
         crawl = self.config.crawl
         self.states = {
             p.name: PortalState(p, self.context.portal_health(p.name), p.max_pages or crawl.max_pages)
@@ -162,10 +165,12 @@ class PortalSpider(scrapy.Spider):
         state = self.states[response.meta["portal"]]
         page = _page(response)
         state.health.count("list_pages")
-        found = self._read_list(state, page, response)
-        if found is None:
+        extractor, links, detail = self._list_links(state, page)
+        if not links and self._may_render(state, response):
+            yield self._render_again(state, response)
             return
-        extractor, links = found
+        if not self._lists_read(state, page, response, links, detail) or extractor is None:
+            return
         store, number, column = self.context.store, response.meta["list_page"], response.meta["column"]
         unseen = [url for url in links if url not in state.known and url not in state.listed]
         # The walk is marked open before its links are written down: a crawl killed between the two must
@@ -191,26 +196,54 @@ class PortalSpider(scrapy.Spider):
         elif ok:
             store.walk_finished(state.name, column, number)
 
-    def _read_list(self, state: PortalState, page: Page, response: Response) -> tuple[Extractor, list[str]] | None:
-        """The extractor and the portal's article links of a list page; None (recorded) when it has none."""
+    def _list_links(self, state: PortalState, page: Page) -> tuple[Extractor | None, list[str], str]:
+        """The extractor and the portal's article links of a list page, and what went wrong when there are none."""
         try:
             extractor = state.extractor(page, remember=True)
             links = [url for url in extractor.list_links(page)
                      if (is_article_candidate(url, state.hosts) or is_document_candidate(url, state.hosts))
                      and not same_page(url, page.url)]
-            detail = f"no article links found on the list page ({extractor.name} markup changed?)"
+            return extractor, links, f"no article links found on the list page ({extractor.name} markup changed?)"
         except Exception as exc:  # a list page the extractor chokes on is a parse error of this portal only
             log.debug("%s: cannot read the list page %s", state.name, page.url, exc_info=True)
-            links, detail = [], f"{type(exc).__name__}: {exc}"
+            return None, [], f"{type(exc).__name__}: {exc}"
+
+    def _lists_read(self, state: PortalState, page: Page, response: Response, links: list[str], detail: str) -> bool:
+        """Whether the list page gave links; a page without any is recorded as a parse error of its portal."""
         start = response.meta.get("start")
         if not links:
+            if response.meta.get(AUTO_RENDER):
+                detail = f"{detail}; rendered in the browser, it had none either"
             state.health.error(page.url, "parse", detail)
             if start:
                 state.health.start_failed(page.url, "parse", detail)
-            return None
+            return False
+        if response.meta.get(AUTO_RENDER):
+            state.health.scripted_lists = True
+            log.info("%s: the list at %s is built by script; its list pages are rendered in the browser from now "
+                     "on (render: list skips the plain try)", state.name, page.url)
         if start:
             state.health.start_pages_ok += 1
-        return extractor, links
+        return True
+
+    def _may_render(self, state: PortalState, response: Response) -> bool:
+        """`render: auto` tries a list page without links once in the browser: its script may build the list."""
+        if state.portal.render is not Render.AUTO or state.render_tried or response.meta.get(BROWSER) == "render":
+            return False
+        if response.request is None or response.request.method != "GET" or b"<script" not in response.body.lower():
+            return False
+        if self.browser_missing is None:
+            self.browser_missing = browser_available(self.config.browser.executable) or ""
+        return not self.browser_missing
+
+    def _render_again(self, state: PortalState, response: Response) -> Request:
+        """The same list page, rendered in the browser; its kind is detected again from what the script built."""
+        state.render_tried = True
+        if state.portal.preset == "auto":
+            state.kind = None
+        log.info("%s: no article links on %s as served; trying it in the browser", state.name, response.url)
+        return response.request.replace(dont_filter=True,
+                                        meta={**response.request.meta, BROWSER: "render", AUTO_RENDER: True})
 
     def _next_list_request(self, state: PortalState, extractor: Extractor, page: Page, number: int,
                            column: str) -> tuple[Request | None, bool]:
