@@ -56,6 +56,7 @@ class Visit:
     body: bytes = b""
     cookies: list[dict[str, Any]] = field(default_factory=list)
     requests: int = 0
+    challenge: bool = False  # it failed on the portal's challenge, not on the browser, the page or the network
 
 
 def find_chromium(configured: str | None = None) -> str | None:
@@ -247,16 +248,17 @@ class Browser:
         while not decided.is_set():
             now = time.monotonic()
             if now >= deadline:
-                return Visit(url, False, f"still challenged after {len(documents)} answers in {limit:g} s")
+                return Visit(url, False, f"still challenged after {len(documents)} answers in {limit:g} s",
+                             challenge=bool(documents))
             quiet = 0.0 if traffic.loading else now - traffic.last  # a slow script download is not idleness
             if quiet >= settle:
                 return Visit(url, False, f"the challenge page did nothing for {settle:g} s: "
-                                         "it waits for a person (a CAPTCHA or a slider)")
+                                         "it waits for a person (a CAPTCHA or a slider)", challenge=bool(documents))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(decided.wait(), timeout=min(settle - quiet, deadline - now, 0.5))
         if _challenges(documents) > MAX_CHALLENGE_ANSWERS:
             return Visit(url, False, f"still challenged after {len(documents)} answers: the page's cookie "
-                                     "is refused")
+                                     "is refused", challenge=True)
         final = documents[-1]
         await page.wait_for_load_state("load", timeout=max(1.0, deadline - time.monotonic()) * 1000)
         if render:

@@ -159,6 +159,12 @@ class BrowserMiddleware(_PortalAware):
             detail = f"no article links found on the list page as served, and the browser failed: {visit.reason}"
             state.health.error(request.url, "parse", detail)
             raise Handled("parse", detail)
+        if not visit.passed and request.meta.get(BROWSER) == "render" and not visit.challenge:
+            # the browser, the page or the network failed, not the portal's challenge: this page's error only
+            # (its link stays pending), and the next page gets the browser again, restarted if it hung
+            detail = f"the browser could not render the page: {visit.reason}"
+            state.health.error(request.url, "browser", detail)
+            raise Handled("browser", detail)
         if not visit.passed:
             state.health.block(request.url, f"the browser did not get past the JavaScript challenge: {visit.reason}")
             raise Handled("blocked", visit.reason)

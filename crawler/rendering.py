@@ -38,7 +38,7 @@ class BrowserDownloadHandler(HTTP11DownloadHandler):
             return self._answer(request, Visit(request.url, False, self.unavailable or "no browser"))
         async with browser.lock:  # one page at a time, for every portal of the crawl
             if jar.refused:
-                return self._answer(request, Visit(request.url, False, jar.refused))
+                return self._answer(request, Visit(request.url, False, jar.refused, challenge=True))
             if mode == "challenge" and request.meta.get(GENERATION, -1) < jar.generation and jar.generation:
                 # another request earned fresh cookies while this one waited: fetch it plainly with them
                 return await self._plain(request, jar)
@@ -51,8 +51,8 @@ class BrowserDownloadHandler(HTTP11DownloadHandler):
                 visit = Visit(url, False, self.unavailable)
             if visit.passed:
                 jar.earned(visit.cookies)
-            elif not request.meta.get(AUTO_RENDER):  # a failed try of `render: auto` refuses nothing
-                jar.refused = visit.reason
+            elif mode == "challenge" or (visit.challenge and not request.meta.get(AUTO_RENDER)):
+                jar.refused = visit.reason  # the portal's challenge cannot be passed: the browser is not tried again
             self.crawler.stats.inc_value("browser/pages")
             self.crawler.stats.inc_value("browser/requests", visit.requests)
             return self._answer(request, visit)

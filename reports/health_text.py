@@ -16,6 +16,7 @@ REASONS = {
     "timeout": "请求超时",
     "parse": "页面无法解析（网站可能已改版）",
     "blocked": "被反爬虫验证拦截",
+    "browser": "浏览器无法渲染页面",
     "empty": "页面无正文",
     "truncated": "响应不完整",
     "too-large": "页面过大",

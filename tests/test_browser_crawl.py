@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import threading
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from crawls import Crawl, Versions, crawl, crawl_versions
 from crawls import write_config as crawls_config
 
-from crawler.browser import browser_available
+from crawler.browser import browser_available, process_tree
 from portalwatch.fixture_sites import FixtureSites, scripted
 
 BROWSER_SITES = ["cookie412", "cookie521", "scripted"]
 PLAIN_SITE = "trs"
 SETTLE_SECONDS = 3.0
 PASS_USES = 12  # the 412 wall's pass runs out several times in one crawl of its ~35 pages
+ARTICLE_PAGE = re.compile(r"/tzdt/\d{6}/\d+\.html")  # an article of the scripted site (scripted.article_path)
 NO_BROWSER = browser_available()
 needs_browser = pytest.mark.skipif(
     NO_BROWSER is not None, reason=f"the headless browser tests need Playwright and a system Chromium: {NO_BROWSER}"
@@ -281,3 +286,60 @@ def test_render_auto_without_a_browser_reports_the_empty_list_as_before(tmp_path
     assert row["status"] == "failed" and "no article links found on the list page" in row["message"]
     assert "browser" not in row["message"] and not [r for r in done.requests if r.browser]
     assert done.returncode == 1
+
+
+def _frozen_at_first_article(sites: FixtureSites, config: Path, stop: threading.Event) -> list[int]:
+    """SIGSTOP the crawl's Chromium, every process of it, as it loads its first article page: a hung browser."""
+    while not stop.wait(0.05):
+        if not any(r.document and ARTICLE_PAGE.fullmatch(r.path) for r in sites.requests):
+            continue
+        crawl_pid = next((p for p in _pids() if str(config) in _cmdline(p)), None)
+        browsers = [p for p in process_tree(crawl_pid) if "--user-data-dir=" in _cmdline(p)] if crawl_pid else []
+        frozen = [p for b in browsers for p in process_tree(b)]
+        for pid in frozen:
+            os.kill(pid, signal.SIGSTOP)
+        return frozen
+    return []
+
+
+def _pids() -> list[int]:
+    return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process still runs (a zombie waiting for its parent to reap it has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@needs_browser
+def test_a_browser_that_hangs_is_killed_and_the_crawl_goes_on_with_a_fresh_one(tmp_path: Path) -> None:
+    with FixtureSites() as sites:
+        portal = next(p for p in sites.portals(browser=True) if p["name"] == "scripted")
+        config = write_config(tmp_path, [{**portal, "render": "all", "max_pages": 1}], page_seconds=4)
+        expected = {a.url for a in sites.expected("scripted")[:scripted.PER_PAGE - 1]}
+        stop = threading.Event()
+        with ThreadPoolExecutor(1) as pool:
+            freezing = pool.submit(_frozen_at_first_article, sites, config, stop)
+            done = crawl(config, sites)
+            stop.set()
+            frozen = freezing.result()
+        assert frozen, "the browser was never seen loading an article"
+        assert not [pid for pid in frozen if _alive(pid)]  # every process of the hung browser was killed
+        assert "the browser did not close within 3 s: killing it" in done.stderr
+        row = done.portals["scripted"]
+        (hung,) = [e for e in done.errors if e["reason"] == "browser"]
+        assert "the browser could not render the page" in hung["detail"]
+        assert (row["status"], row["errors"]) == ("partial", 1)
+        assert set(done.articles) == expected - {hung["url"]}  # a fresh browser rendered every other page
+        again = crawl(config, sites)  # the page it hung on is fetched by the next crawl
+    assert set(again.articles) == expected and again.portals["scripted"]["status"] == "ok"
