@@ -269,7 +269,7 @@ def test_render_auto_renders_a_list_the_page_script_builds_and_says_so(tmp_path:
         done = crawl(write_config(tmp_path, [{**portal, "render": "auto", "max_pages": 2}]), sites)
         expected = {a.url for a in sites.expected("scripted")[:2 * scripted.PER_PAGE - 1]}
     row = done.portals["scripted"]
-    assert (row["status"], row["errors"]) == ("ok", 0)
+    assert (row["status"], row["errors"], row["list_pages"]) == ("ok", 0, 2)
     assert set(done.articles) == expected  # both list pages were read, the articles fetched
     lists = [r for r in done.requests if r.path.startswith(scripted.COLUMN)]
     assert [r.path for r in lists if not r.browser] == [scripted.COLUMN]  # tried plainly once, the first page only

@@ -164,11 +164,11 @@ class PortalSpider(scrapy.Spider):
         """Store the list's unseen links as pending and request them; then page on, or end the walk."""
         state = self.states[response.meta["portal"]]
         page = _page(response)
-        state.health.count("list_pages")
         extractor, links, detail = self._list_links(state, page)
         if not links and self._may_render(state, response):
-            yield self._render_again(state, response)
+            yield self._render_again(state, response)  # counted as a list page once, when it comes back
             return
+        state.health.count("list_pages")
         if not self._lists_read(state, page, response, links, detail) or extractor is None:
             return
         store, number, column = self.context.store, response.meta["list_page"], response.meta["column"]
