@@ -325,7 +325,7 @@ def _alive(pid: int) -> bool:
 def test_a_browser_that_hangs_is_killed_and_the_crawl_goes_on_with_a_fresh_one(tmp_path: Path) -> None:
     with FixtureSites() as sites:
         portal = next(p for p in sites.portals(browser=True) if p["name"] == "scripted")
-        config = write_config(tmp_path, [{**portal, "render": "all", "max_pages": 1}], page_seconds=4)
+        config = write_config(tmp_path, [{**portal, "render": "all", "max_pages": 1}], page_seconds=8)
         expected = {a.url for a in sites.expected("scripted")[:scripted.PER_PAGE - 1]}
         stop = threading.Event()
         with ThreadPoolExecutor(1) as pool:
