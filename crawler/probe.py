@@ -3,20 +3,23 @@ next list page, and the first articles read as the spider reads them (title, dat
 
 from __future__ import annotations
 
+import asyncio
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode, urlsplit
 from urllib.robotparser import RobotFileParser
 
+from crawler.browser import Browser, BrowserUnavailable, browser_available
 from crawler.extract import Extractor, NextPage, Page, detect, kind_named
 from crawler.extract.dates import url_date
 from crawler.extract.documents import UnreadableDocument, is_document_response, read_document, signature_date
 from crawler.extract.hosts import HostScope
 from crawler.extract.links import is_article_candidate, is_document_candidate, same_page
-from portalwatch.config import CrawlSettings, PortalConfig
+from portalwatch.config import BrowserSettings, CrawlSettings, PortalConfig
 
 
 class FetchError(Exception):
@@ -32,6 +35,8 @@ class Fetched:
 
 
 Fetcher = Callable[[str, "dict[str, str] | None"], Fetched]
+# A page as its script leaves it in the browser, sending only the requests the predicate allows; FetchError if not.
+Renderer = Callable[[str, HostScope, Callable[[str], bool]], Fetched]
 
 
 def http_fetcher(settings: CrawlSettings, proxy: str | None = None) -> Fetcher:
@@ -57,6 +62,32 @@ def http_fetcher(settings: CrawlSettings, proxy: str | None = None) -> Fetcher:
     return fetch
 
 
+@contextmanager
+def browser_renderer(settings: BrowserSettings, user_agent: str) -> Iterator[Renderer | None]:
+    """Pages rendered in the crawl's headless browser (started on first use, closed at the end); None when no
+    browser can run here."""
+    if browser_available(settings.executable) is not None:
+        yield None
+        return
+    loop = asyncio.new_event_loop()
+    browser = Browser(settings, user_agent)
+
+    def render(url: str, hosts: HostScope, allowed: Callable[[str], bool]) -> Fetched:
+        try:
+            visit = loop.run_until_complete(browser.visit(url, hosts, render=True, allowed=allowed))
+        except BrowserUnavailable as exc:
+            raise FetchError(f"{url}: {exc}") from exc
+        if not visit.passed:
+            raise FetchError(f"{url}: {visit.reason}")
+        return Fetched(visit.url, visit.headers.get("content-type"), visit.body)
+
+    try:
+        yield render
+    finally:
+        loop.run_until_complete(browser.close())
+        loop.close()
+
+
 @dataclass
 class ProbedArticle:
     url: str
@@ -76,6 +107,7 @@ class Probe:
     next_page_links: int | None = None  # article links found on the next page
     articles: list[ProbedArticle] = field(default_factory=list)
     error: str | None = None
+    rendered: str | None = None  # what trying the page in the browser gave, when it was tried
 
 
 def _page(fetched: Fetched) -> Page:
@@ -116,9 +148,10 @@ def robots_rules(url: str, fetch: Fetcher) -> RobotFileParser | None:
 
 
 def probe(url: str, portal: PortalConfig, fetch: Fetcher, articles: int = 3, robots: bool = True,
-          user_agent: str = "*") -> Probe:
+          user_agent: str = "*", render: Renderer | None = None) -> Probe:
     """Fetch `url` (a list page or an article), one next list page and the first `articles` articles;
-    with `robots`, the links robots.txt forbids are listed but not fetched."""
+    with `robots`, the links robots.txt forbids are listed but not fetched. With `render`, a page that carries
+    a script but no article link as served is tried in the browser, as the crawl's `render: auto` does."""
     result = Probe(url)
     try:
         fetched = fetch(url, None)
@@ -126,28 +159,38 @@ def probe(url: str, portal: PortalConfig, fetch: Fetcher, articles: int = 3, rob
         result.error = str(exc)
         return result
     page = _page(fetched)
-    kind = kind_named(portal.preset) if portal.preset != "auto" else detect(page)
-    extractor = Extractor(kind, portal.selectors)
-    result.kind = kind.name
+    extractor = _extractor(portal, page)
+    result.kind = extractor.name
     hosts = HostScope(portal.start_urls or [url], portal.allowed_hosts)
     if is_document_response(fetched.content_type, fetched.body):
         result.articles.append(read_article(url, fetched, extractor))
         return result
     result.links = list_links(page, extractor, hosts)
+    rules = robots_rules(url, fetch) if robots else None
+
+    def allowed(target: str) -> bool:
+        return rules is None or rules.can_fetch(user_agent, target)
+
+    scripted = False  # the list is built by the page's script: its next page is rendered too
+    if not result.links and render is not None and b"<script" in fetched.body.lower():
+        shown = _in_browser(url, portal, hosts, lambda target: render(target, hosts, allowed), result)
+        if shown is not None:
+            page, extractor = shown
+            result.links, result.kind, scripted = list_links(page, extractor, hosts), extractor.name, True
     if not result.links:  # no list: the page may be an article itself
         result.articles.append(read_article(url, fetched, extractor))
         return result
     result.next_page = extractor.next_page(page)
     if result.next_page is not None:
         try:
-            following = fetch(result.next_page.url, result.next_page.form)
+            following = (render(result.next_page.url, hosts, allowed) if scripted and render is not None
+                         else fetch(result.next_page.url, result.next_page.form))
             result.next_page_links = len(list_links(_page(following), extractor, hosts))
         except FetchError as exc:
             result.next_page_links = None
             result.error = f"next page: {exc}"
-    rules = robots_rules(url, fetch) if robots else None
     for link in result.links[:articles]:
-        if rules is not None and not rules.can_fetch(user_agent, link):
+        if not allowed(link):
             result.articles.append(ProbedArticle(link, error="disallowed by robots.txt (not fetched)"))
             continue
         try:
@@ -155,3 +198,23 @@ def probe(url: str, portal: PortalConfig, fetch: Fetcher, articles: int = 3, rob
         except FetchError as exc:
             result.articles.append(ProbedArticle(link, error=str(exc)))
     return result
+
+
+def _in_browser(url: str, portal: PortalConfig, hosts: HostScope, render: Callable[[str], Fetched],
+                result: Probe) -> tuple[Page, Extractor] | None:
+    """The page as its script leaves it, with its extractor, when that shows article links; what came of the
+    try is noted in `result.rendered`."""
+    try:
+        page = _page(render(url))
+    except FetchError as exc:
+        result.rendered = f"the browser could not render it: {exc}"
+        return None
+    extractor = _extractor(portal, page)
+    links = list_links(page, extractor, hosts)
+    result.rendered = f"{len(links)} article links in the browser"
+    return (page, extractor) if links else None
+
+
+def _extractor(portal: PortalConfig, page: Page) -> Extractor:
+    """The portal's extractor: its preset, else the kind detected from `page`."""
+    return Extractor(kind_named(portal.preset) if portal.preset != "auto" else detect(page), portal.selectors)

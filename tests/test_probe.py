@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from portalwatch.fixture_sites import FixtureSites
+from crawler.browser import browser_available
+from portalwatch.fixture_sites import FixtureSites, scripted
 
 REPO = Path(__file__).resolve().parent.parent
 REAL_PAGES = REPO.parent / "shared" / "real-pages"
@@ -97,3 +98,20 @@ def test_probe_reads_a_real_government_page_served_on_loopback(tmp_path: Path) -
     assert done.returncode == 0, done.stderr
     assert f"title: {row['title']}" in done.stdout
     assert f"date: {row['date']}" in done.stdout
+
+
+@pytest.mark.skipif(browser_available() is not None, reason=f"no headless browser here: {browser_available()}")
+def test_probe_reads_a_list_its_page_script_builds_in_the_browser(sites: FixtureSites, tmp_path: Path) -> None:
+    sites.clear_requests()
+    done = probe(tmp_path, sites.base_urls["scripted"] + scripted.COLUMN)
+    assert done.returncode == 0, done.stderr
+    assert f"article links as served: none; {scripted.PER_PAGE} article links in the browser" in done.stdout
+    assert "set render: list" in done.stdout
+    listed = set(re.findall(r"^  (http\S+)$", done.stdout, re.M))
+    first_page = sites.expected("scripted")[:scripted.PER_PAGE - 1]
+    assert {a.url for a in first_page} <= listed
+    assert re.search(rf"next page: \S+\?page=2, {scripted.PER_PAGE} article links there", done.stdout)
+    for article in first_page[:3]:
+        assert f"title: {article.title}" in done.stdout
+    # the page's own call to a folder robots.txt forbids was not sent from the browser either
+    assert not [r.path for r in sites.requests if r.site == "scripted" and r.path.startswith(scripted.COUNTER)]

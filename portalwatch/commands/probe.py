@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from crawler.probe import Probe, ProbedArticle, http_fetcher, probe
+from crawler.probe import Probe, ProbedArticle, browser_renderer, http_fetcher, probe
 from portalwatch.classify import classify
-from portalwatch.config import Config, ConfigError, PortalConfig
+from portalwatch.config import Config, ConfigError, PortalConfig, Render
 
 EXIT_NOTHING_FOUND = 1
 EXIT_USAGE = 2
@@ -52,6 +52,11 @@ def _print_article(number: int, article: ProbedArticle, district: str | None) ->
 def report(result: Probe, district: str | None) -> None:
     print(f"page: {result.url}")
     print(f"kind: {result.kind or '-'}")
+    if result.rendered is not None:
+        print(f"article links as served: none; {result.rendered}")
+        if result.links:
+            print("  the page's script builds the list: the crawl reads it in the browser by itself (render: auto);"
+                  " set render: list to skip the plain try")
     print(f"article links: {len(result.links)}")
     for url in result.links[:_LINKS_SHOWN]:
         print(f"  {url}")
@@ -70,8 +75,9 @@ def report(result: Probe, district: str | None) -> None:
 def run(config: Config, args: argparse.Namespace) -> int:
     url, portal = _portal(config, args)
     crawl = config.crawl
-    result = probe(url, portal, http_fetcher(crawl), articles=args.articles, robots=crawl.obey_robots,
-                   user_agent=crawl.user_agent)
+    with browser_renderer(config.browser, crawl.user_agent) as render:
+        result = probe(url, portal, http_fetcher(crawl), articles=args.articles, robots=crawl.obey_robots,
+                       user_agent=crawl.user_agent, render=render if portal.render is not Render.OFF else None)
     if result.error and not result.kind:
         print(f"portalwatch: cannot fetch {result.error}", file=sys.stderr)
         return EXIT_UNREACHABLE
