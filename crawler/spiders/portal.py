@@ -169,7 +169,7 @@ class PortalSpider(scrapy.Spider):
             yield self._render_again(state, response)  # counted as a list page once, when it comes back
             return
         state.health.count("list_pages")
-        if not self._lists_read(state, page, response, links, detail) or extractor is None:
+        if not self._links_found(state, page, response, links, detail) or extractor is None:
             return
         store, number, column = self.context.store, response.meta["list_page"], response.meta["column"]
         unseen = [url for url in links if url not in state.known and url not in state.listed]
@@ -208,7 +208,7 @@ class PortalSpider(scrapy.Spider):
             log.debug("%s: cannot read the list page %s", state.name, page.url, exc_info=True)
             return None, [], f"{type(exc).__name__}: {exc}"
 
-    def _lists_read(self, state: PortalState, page: Page, response: Response, links: list[str], detail: str) -> bool:
+    def _links_found(self, state: PortalState, page: Page, response: Response, links: list[str], detail: str) -> bool:
         """Whether the list page gave links; a page without any is recorded as a parse error of its portal."""
         start = response.meta.get("start")
         if not links:
