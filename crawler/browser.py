@@ -106,6 +106,17 @@ def _kill_tree(pid: int) -> None:
             os.kill(current, signal.SIGKILL)
 
 
+def _remove_singleton_folder(profile: Path) -> None:
+    """Remove the temp folder of the profile's singleton socket, which Chromium removes itself only when it
+    exits cleanly: a killed browser would leave one behind in the temp folder each time."""
+    try:
+        folder = Path(os.readlink(profile / "SingletonSocket")).parent
+    except OSError:  # no such link: the browser removed it, or never made it
+        return
+    if folder.name.startswith("org.chromium.") and folder.parent == Path(tempfile.gettempdir()):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _browser_pid(profile: Path) -> int | None:
     """The main Chromium process: the one started with our throw-away profile folder."""
     marker = f"--user-data-dir={profile}".encode()
@@ -367,6 +378,7 @@ class Browser:
             except Exception:
                 log.debug("stopping Playwright failed", exc_info=True)
         if self._profile is not None:
+            _remove_singleton_folder(self._profile)
             shutil.rmtree(self._profile, ignore_errors=True)
             self._profile, self._pid = None, None
 

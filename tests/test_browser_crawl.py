@@ -288,18 +288,23 @@ def test_render_auto_without_a_browser_reports_the_empty_list_as_before(tmp_path
     assert done.returncode == 1
 
 
-def _frozen_at_first_article(sites: FixtureSites, config: Path, stop: threading.Event) -> list[int]:
-    """SIGSTOP the crawl's Chromium, every process of it, as it loads its first article page: a hung browser."""
+def _frozen_at_first_article(sites: FixtureSites, config: Path, stop: threading.Event) -> tuple[list[int], list[Path]]:
+    """SIGSTOP the crawl's Chromium, every process of it, as it loads its first article page: a hung browser.
+    Its processes, and the temp folders of its profile's singleton socket (Chromium removes those on a clean exit)."""
     while not stop.wait(0.05):
         if not any(r.document and ARTICLE_PAGE.fullmatch(r.path) for r in sites.requests):
             continue
         crawl_pid = next((p for p in _pids() if str(config) in _cmdline(p)), None)
-        browsers = [p for p in process_tree(crawl_pid) if "--user-data-dir=" in _cmdline(p)] if crawl_pid else []
+        tree = process_tree(crawl_pid) if crawl_pid else []
+        browsers = [p for p in tree if "--user-data-dir=" in _cmdline(p) and "--type=" not in _cmdline(p)]
+        profiles = [Path(re.search(r"--user-data-dir=(\S+)", _cmdline(b)).group(1)) for b in browsers]
+        links = [p / "SingletonSocket" for p in profiles]
+        sockets = [Path(os.readlink(link)).parent for link in links if link.is_symlink()]
         frozen = [p for b in browsers for p in process_tree(b)]
         for pid in frozen:
             os.kill(pid, signal.SIGSTOP)
-        return frozen
-    return []
+        return frozen, sockets
+    return [], []
 
 
 def _pids() -> list[int]:
@@ -332,9 +337,10 @@ def test_a_browser_that_hangs_is_killed_and_the_crawl_goes_on_with_a_fresh_one(t
             freezing = pool.submit(_frozen_at_first_article, sites, config, stop)
             done = crawl(config, sites)
             stop.set()
-            frozen = freezing.result()
+            frozen, sockets = freezing.result()
         assert frozen, "the browser was never seen loading an article"
         assert not [pid for pid in frozen if _alive(pid)]  # every process of the hung browser was killed
+        assert sockets and not [folder for folder in sockets if folder.exists()]  # and nothing of it left in /tmp
         assert "the browser did not close within 3 s: killing it" in done.stderr
         row = done.portals["scripted"]
         (hung,) = [e for e in done.errors if e["reason"] == "browser"]
