@@ -8,6 +8,7 @@ import html
 import itertools
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -17,7 +18,7 @@ from smtp_server import smtp_server
 from sqlalchemy import select
 from test_scheduler_support import QUICK_PORTALS, html_of, portalwatch, runs, wait_for, write_config
 
-from portalwatch.config import Config
+from portalwatch.config import Config, load_config
 from portalwatch.lock import current_holder
 from portalwatch.outcomes import Exit
 from portalwatch.storage import Store, articles, digests, revisions
@@ -145,3 +146,31 @@ def test_daemon_stopped_while_a_crawl_runs_exits_143_and_records_the_crawl_inter
     assert daemon.returncode == 143, output[-3000:]
     assert "the stop interrupted crawl" in output
     assert [r["status"] for r in runs(config)] == ["interrupted"], output[-3000:]
+
+
+def test_daemon_stopped_while_it_starts_up_exits_0_and_starts_no_schedule(tmp_path: Path) -> None:
+    # Held still at start-up: another connection holds the SQLite database's write lock, so the daemon's first
+    # write (creating the schema, while it checks for interrupted runs) waits; the stop comes meanwhile. SQLite
+    # whatever database the suite runs on: the hold is its write lock.
+    with smtp_server() as (port, _recorder):
+        config = write_config(tmp_path, [], port, crawl_interval_seconds=1, digest_interval_seconds=1)
+        data = yaml.safe_load(config.source.read_text(encoding="utf-8"))
+        data["database"] = f"sqlite:///{tmp_path / 'held.db'}"
+        config.source.write_text(yaml.safe_dump(data), encoding="utf-8")
+        config = load_config(config.source)
+        writer = sqlite3.connect(tmp_path / "held.db", isolation_level=None)
+        writer.execute("PRAGMA journal_mode=WAL")
+        writer.execute("BEGIN IMMEDIATE")
+        daemon = portalwatch(config, "daemon")
+        try:
+            wait_for(lambda: current_holder(config, "daemon.lock") is not None, 30, "the daemon to take its lock")
+            daemon.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            writer.execute("ROLLBACK")
+            writer.close()
+            output, _ = daemon.communicate(timeout=30)
+        finally:
+            stop(daemon)
+    assert daemon.returncode == 0, output[-3000:]
+    assert "daemon stopped before it started its schedule" in output
+    assert "daemon started" not in output and runs(config) == []
