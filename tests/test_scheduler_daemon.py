@@ -19,7 +19,7 @@ from sqlalchemy import select
 from test_scheduler_support import QUICK_PORTALS, html_of, portalwatch, runs, wait_for, write_config
 
 from portalwatch.config import Config, load_config
-from portalwatch.lock import current_holder
+from portalwatch.lock import current_holder, lock_path, read_holder
 from portalwatch.outcomes import Exit
 from portalwatch.storage import Store, articles, digests, revisions
 
@@ -33,6 +33,13 @@ def mailed(config: Config, urls: list[str]) -> bool:
     )
     with Store(config.database).engine.connect() as conn:
         return len(set(conn.execute(query).scalars())) == len(set(urls))
+
+
+def holds_daemon_lock(config: Config, daemon: subprocess.Popen) -> bool:
+    """Whether `daemon` took the daemon lock, read from its holder file: probing the lock itself (taking it for
+    an instant) could make a daemon starting that instant find it taken and exit."""
+    holder = read_holder(lock_path(config, "daemon.lock"))
+    return holder is not None and holder.pid == daemon.pid
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -111,7 +118,7 @@ def test_second_daemon_for_the_same_database_exits(tmp_path: Path, fixture_sites
                               digest_interval_seconds=3600)
         first = portalwatch(config, "daemon", stdout=subprocess.DEVNULL)
         try:
-            wait_for(lambda: current_holder(config, "daemon.lock") is not None, 30, "the first daemon to start")
+            wait_for(lambda: holds_daemon_lock(config, first), 30, "the first daemon to start")
             second = portalwatch(config, "daemon")
             output, _ = second.communicate(timeout=30)
         finally:
@@ -163,7 +170,9 @@ def test_daemon_stopped_while_it_starts_up_exits_0_and_starts_no_schedule(tmp_pa
         writer.execute("BEGIN IMMEDIATE")
         daemon = portalwatch(config, "daemon")
         try:
-            wait_for(lambda: current_holder(config, "daemon.lock") is not None, 30, "the daemon to take its lock")
+            wait_for(lambda: holds_daemon_lock(config, daemon) or daemon.poll() is not None, 30,
+                     "the daemon to take its lock")
+            assert daemon.poll() is None, daemon.communicate()[0][-3000:]
             daemon.send_signal(signal.SIGTERM)
             time.sleep(0.5)
             writer.execute("ROLLBACK")
