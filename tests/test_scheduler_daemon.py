@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import yaml
+from filelock import FileLock
 from smtp_server import smtp_server
 from sqlalchemy import select
 from test_scheduler_support import QUICK_PORTALS, html_of, portalwatch, runs, wait_for, write_config
@@ -183,3 +184,35 @@ def test_daemon_stopped_while_it_starts_up_exits_0_and_starts_no_schedule(tmp_pa
     assert daemon.returncode == 0, output[-3000:]
     assert "daemon stopped before it started its schedule" in output
     assert "daemon started" not in output and runs(config) == []
+
+
+def test_a_look_at_the_daemon_lock_as_it_starts_does_not_stop_it(tmp_path: Path) -> None:
+    # `portalwatch status` looks at a lock by taking it for an instant: a daemon that starts in that instant
+    # waits a moment for it, instead of exiting as if another daemon ran the schedule.
+    with smtp_server() as (port, _recorder):
+        config = write_config(tmp_path, [], port, crawl_interval_seconds=3600, digest_interval_seconds=3600)
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        look = FileLock(lock_path(config, "daemon.lock"), thread_local=False)
+        look.acquire()
+        daemon = portalwatch(config, "daemon")
+        try:
+            seen = _lines_until(daemon, "waiting up to")  # it found the lock taken
+            look.release()
+            seen += _lines_until(daemon, "daemon started")
+            daemon.send_signal(signal.SIGTERM)
+            output, _ = daemon.communicate(timeout=30)
+        finally:
+            look.release()
+            stop(daemon)
+    assert daemon.returncode == 0, "".join(seen) + output
+    assert "already running the schedule" not in "".join(seen) + output
+
+
+def _lines_until(process: subprocess.Popen, words: str) -> list[str]:
+    """The process's output lines up to the first with `words` (failing if it ends before)."""
+    seen: list[str] = []
+    while not seen or words not in seen[-1]:
+        line = process.stdout.readline()
+        assert line, f"the output ended before {words!r}:\n{''.join(seen)}"
+        seen.append(line)
+    return seen
