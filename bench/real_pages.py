@@ -33,9 +33,9 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from crawler.extract import Extractor, detect  # noqa: E402
+from crawler.extract import Extractor, detect, list_links  # noqa: E402
 from crawler.extract.hosts import HostScope  # noqa: E402
-from crawler.probe import Fetched, _page, http_fetcher, list_links, read_article  # noqa: E402
+from crawler.probe import Fetched, _page, http_fetcher, read_article  # noqa: E402
 from portalwatch.config import CrawlSettings, PortalConfig  # noqa: E402
 
 DEFAULT_PAGES = REPO.parent / "shared" / "real-pages"

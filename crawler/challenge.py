@@ -26,6 +26,12 @@ GENERATION = "cookie_generation"  # which cookies the request was sent with
 AUTO_RENDER = "auto_render"  # `render: auto` sent a list page that had no links as served to the browser
 
 
+def stops_portal(request: Request, visit: Visit) -> bool:
+    """Whether a failed visit blocks its portal: a challenge the browser cannot pass does; a page it failed to
+    render otherwise (hung, timed out, no Chromium), or the try of `render: auto`, is that page's error only."""
+    return request.meta.get(BROWSER) == "challenge" or (visit.challenge and not request.meta.get(AUTO_RENDER))
+
+
 def is_challenge(response: Response) -> bool:
     """A 412 or 521 answer carrying a script: the anti-bot page that computes a cookie and reloads."""
     return response.status in CHALLENGE_STATUSES and b"<script" in response.body[:65536].lower()
@@ -155,16 +161,14 @@ class BrowserMiddleware(_PortalAware):
         self, state: PortalState, request: Request, response: Response, visit: Visit
     ) -> Request | Response:
         state.health.browser_requests += visit.requests
-        if not visit.passed and request.meta.get(AUTO_RENDER):  # a try, not the portal's only way in
-            detail = f"no article links found on the list page as served, and the browser failed: {visit.reason}"
-            state.health.error(request.url, "parse", detail)
-            raise Handled("parse", detail)
-        if not visit.passed and request.meta.get(BROWSER) == "render" and not visit.challenge:
-            # the browser, the page or the network failed, not the portal's challenge: this page's error only
-            # (its link stays pending), and the next page gets the browser again, restarted if it hung
-            detail = f"the browser could not render the page: {visit.reason}"
-            state.health.error(request.url, "browser", detail)
-            raise Handled("browser", detail)
+        if not visit.passed and not stops_portal(request, visit):
+            # this page's error only (its link stays pending); the next page gets the browser again
+            auto = request.meta.get(AUTO_RENDER)
+            reason = "parse" if auto else "browser"
+            detail = ("no article links found on the list page as served, and the browser failed" if auto
+                      else "the browser could not render the page") + f": {visit.reason}"
+            state.health.error(request.url, reason, detail)
+            raise Handled(reason, detail)
         if not visit.passed:
             state.health.block(request.url, f"the browser did not get past the JavaScript challenge: {visit.reason}")
             raise Handled("blocked", visit.reason)

@@ -14,11 +14,10 @@ from urllib.parse import urlencode, urlsplit
 from urllib.robotparser import RobotFileParser
 
 from crawler.browser import Browser, BrowserUnavailable, browser_available
-from crawler.extract import Extractor, NextPage, Page, detect, kind_named
+from crawler.extract import Extractor, NextPage, Page, detect, kind_named, list_links, may_build_by_script
 from crawler.extract.dates import url_date
 from crawler.extract.documents import UnreadableDocument, is_document_response, read_document, signature_date
 from crawler.extract.hosts import HostScope
-from crawler.extract.links import is_article_candidate, is_document_candidate, same_page
 from portalwatch.config import BrowserSettings, CrawlSettings, PortalConfig
 
 
@@ -129,12 +128,6 @@ def read_article(url: str, fetched: Fetched, extractor: Extractor) -> ProbedArti
                          None if article.text else "the page holds no article text")
 
 
-def list_links(page: Page, extractor: Extractor, hosts: HostScope) -> list[str]:
-    """The list page's article links the spider would follow (the portal's hosts, documents included)."""
-    return [url for url in extractor.list_links(page)
-            if (is_article_candidate(url, hosts) or is_document_candidate(url, hosts)) and not same_page(url, page.url)]
-
-
 def robots_rules(url: str, fetch: Fetcher) -> RobotFileParser | None:
     """The site's robots.txt rules; None when it has none (everything allowed)."""
     parts = urlsplit(url)
@@ -172,11 +165,11 @@ def probe(url: str, portal: PortalConfig, fetch: Fetcher, articles: int = 3, rob
         return rules is None or rules.can_fetch(user_agent, target)
 
     scripted = False  # the list is built by the page's script: its next page is rendered too
-    if not result.links and render is not None and b"<script" in fetched.body.lower():
+    if not result.links and render is not None and may_build_by_script(fetched.body):
         shown = _in_browser(url, portal, hosts, lambda target: render(target, hosts, allowed), result)
         if shown is not None:
-            page, extractor = shown
-            result.links, result.kind, scripted = list_links(page, extractor, hosts), extractor.name, True
+            page, extractor, result.links = shown
+            result.kind, scripted = extractor.name, True
     if not result.links:  # no list: the page may be an article itself
         result.articles.append(read_article(url, fetched, extractor))
         return result
@@ -201,9 +194,9 @@ def probe(url: str, portal: PortalConfig, fetch: Fetcher, articles: int = 3, rob
 
 
 def _in_browser(url: str, portal: PortalConfig, hosts: HostScope, render: Callable[[str], Fetched],
-                result: Probe) -> tuple[Page, Extractor] | None:
-    """The page as its script leaves it, with its extractor, when that shows article links; what came of the
-    try is noted in `result.rendered`."""
+                result: Probe) -> tuple[Page, Extractor, list[str]] | None:
+    """The page as its script leaves it, with its extractor and article links, when it shows any; what came of
+    the try is noted in `result.rendered`."""
     try:
         page = _page(render(url))
     except FetchError as exc:
@@ -212,7 +205,7 @@ def _in_browser(url: str, portal: PortalConfig, hosts: HostScope, render: Callab
     extractor = _extractor(portal, page)
     links = list_links(page, extractor, hosts)
     result.rendered = f"{len(links)} article links in the browser"
-    return (page, extractor) if links else None
+    return (page, extractor, links) if links else None
 
 
 def _extractor(portal: PortalConfig, page: Page) -> Extractor:

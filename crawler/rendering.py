@@ -9,7 +9,7 @@ from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.http import Headers, HtmlResponse, Response
 
 from crawler.browser import Browser, BrowserUnavailable, Visit
-from crawler.challenge import AUTO_RENDER, BROWSER, COOKIES, GENERATION, VISIT, PortalCookies
+from crawler.challenge import BROWSER, COOKIES, GENERATION, VISIT, PortalCookies, stops_portal
 from crawler.middlewares import SharedRobotsTxtMiddleware
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class BrowserDownloadHandler(HTTP11DownloadHandler):
                 visit = Visit(url, False, self.unavailable)
             if visit.passed:
                 jar.earned(visit.cookies)
-            elif mode == "challenge" or (visit.challenge and not request.meta.get(AUTO_RENDER)):
+            elif stops_portal(request, visit):
                 jar.refused = visit.reason  # the portal's challenge cannot be passed: the browser is not tried again
             self.crawler.stats.inc_value("browser/pages")
             self.crawler.stats.inc_value("browser/requests", visit.requests)

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 LOCK_NAME = "portalwatch.lock"
 HOLDER_SUFFIX = ".json"
 LOCKED_COMMANDS = frozenset({"crawl", "digest", "run-once", "reclassify"})
+LOOK_GRACE = 2.0  # `current_holder` looks at a free lock by taking it for an instant: a try without a wait meets
+# such a look now and then (a daemon starting while `portalwatch status` runs), so it tries again this long
 
 _held: dict[Path, int] = {}
 _held_guard = threading.Lock()
@@ -202,8 +204,14 @@ def _acquire(lock: FileLock, path: Path, wait: float) -> None:
     except Timeout:
         pass
     if wait <= 0:
-        who = _describe(path)
-        raise LockBusy(f"{who} is running; exiting", who)
+        log.info("the lock %s is taken; trying again for %g s (a look at a lock takes it for an instant)",
+                 path.name, LOOK_GRACE)
+        try:
+            lock.acquire(timeout=LOOK_GRACE)
+            return
+        except Timeout:
+            who = _describe(path)
+            raise LockBusy(f"{who} is running; exiting", who) from None
     log.warning("%s is running; waiting up to %g s", _describe(path), wait)
     try:
         lock.acquire(timeout=wait)

@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 DAEMON_LOCK = "daemon.lock"
 MISFIRE_GRACE = 3600  # a job missed by less than this (the machine slept) still runs, once
 STOP_GRACE = 10.0  # seconds children get to finish after SIGTERM or SIGINT
-LOCK_GRACE = 2.0  # `status` looks at a lock by taking it for an instant: that is not another daemon
 
 
 def run_daemon(config: Config) -> int:
@@ -39,7 +38,7 @@ def run_daemon(config: Config) -> int:
         raise ConfigError(config.source, None, "", "the daemon needs a config file (children re-read it)")
     stop = StopSignal()  # before the lock and the schedule: a stop while starting up ends the daemon cleanly
     try:
-        with exclusive(config, "daemon", wait=LOCK_GRACE, name=DAEMON_LOCK):
+        with exclusive(config, "daemon", wait=0, name=DAEMON_LOCK):
             return _serve(config, stop)
     except LockBusy as exc:
         print(f"portalwatch: {exc.who} is already running the schedule; exiting", file=sys.stderr)

@@ -9,6 +9,7 @@ import threading
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from crawls import Crawl, Versions, crawl, crawl_versions
@@ -21,7 +22,6 @@ BROWSER_SITES = ["cookie412", "cookie521", "scripted"]
 PLAIN_SITE = "trs"
 SETTLE_SECONDS = 3.0
 PASS_USES = 12  # the 412 wall's pass runs out several times in one crawl of its ~35 pages
-ARTICLE_PAGE = re.compile(r"/tzdt/\d{6}/\d+\.html")  # an article of the scripted site (scripted.article_path)
 NO_BROWSER = browser_available()
 needs_browser = pytest.mark.skipif(
     NO_BROWSER is not None, reason=f"the headless browser tests need Playwright and a system Chromium: {NO_BROWSER}"
@@ -288,11 +288,14 @@ def test_render_auto_without_a_browser_reports_the_empty_list_as_before(tmp_path
     assert done.returncode == 1
 
 
-def _frozen_at_first_article(sites: FixtureSites, config: Path, stop: threading.Event) -> tuple[list[int], list[Path]]:
-    """SIGSTOP the crawl's Chromium, every process of it, as it loads its first article page: a hung browser.
-    Its processes, and the temp folders of its profile's singleton socket (Chromium removes those on a clean exit)."""
+def _frozen_at_first_article(sites: FixtureSites, config: Path, articles: set[str],
+                             stop: threading.Event) -> tuple[list[int], list[Path]]:
+    """SIGSTOP the crawl's Chromium, every process of it, as it loads the first of `articles` (URLs): a hung
+    browser. Its processes, and the temp folders of its profile's singleton socket (Chromium removes those on a
+    clean exit)."""
+    paths = {urlsplit(url).path for url in articles}
     while not stop.wait(0.05):
-        if not any(r.document and ARTICLE_PAGE.fullmatch(r.path) for r in sites.requests):
+        if not any(r.document and r.path in paths for r in sites.requests):
             continue
         crawl_pid = next((p for p in _pids() if str(config) in _cmdline(p)), None)
         tree = process_tree(crawl_pid) if crawl_pid else []
@@ -334,7 +337,7 @@ def test_a_browser_that_hangs_is_killed_and_the_crawl_goes_on_with_a_fresh_one(t
         expected = {a.url for a in sites.expected("scripted")[:scripted.PER_PAGE - 1]}
         stop = threading.Event()
         with ThreadPoolExecutor(1) as pool:
-            freezing = pool.submit(_frozen_at_first_article, sites, config, stop)
+            freezing = pool.submit(_frozen_at_first_article, sites, config, expected, stop)
             done = crawl(config, sites)
             stop.set()
             frozen, sockets = freezing.result()

@@ -15,6 +15,7 @@ from portalwatch.cli import main
 from portalwatch.commands.run_once import send_digest_if_due
 from portalwatch.storage import DeliveryState, utcnow
 from reports.collect import collect
+from reports.digest import digest_lock
 from reports.outbox import send
 from scheduler.jobs import resend_stored_mail
 
@@ -206,7 +207,7 @@ def digest_lock_held(config):
     """Another process holding the install's mailing lock, as a digest run stuck on a slow mail server does."""
     hold = ("import sys, time; from filelock import FileLock; lock = FileLock(sys.argv[1]); lock.acquire(); "
             "print('held', flush=True); time.sleep(600)")
-    holder = subprocess.Popen([sys.executable, "-c", hold, str(config.data_dir / "digest.lock")],
+    holder = subprocess.Popen([sys.executable, "-c", hold, digest_lock(config).lock_file],
                               stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"

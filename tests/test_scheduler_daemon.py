@@ -196,7 +196,7 @@ def test_a_look_at_the_daemon_lock_as_it_starts_does_not_stop_it(tmp_path: Path)
         look.acquire()
         daemon = portalwatch(config, "daemon")
         try:
-            seen = _lines_until(daemon, "waiting up to")  # it found the lock taken
+            seen = _lines_until(daemon, "is taken; trying again")  # it found the lock taken
             look.release()
             seen += _lines_until(daemon, "daemon started")
             daemon.send_signal(signal.SIGTERM)

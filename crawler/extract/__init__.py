@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from crawler.extract.base import Article, NextPage, PortalKind
 from crawler.extract.generic import Generic
 from crawler.extract.hanweb import Hanweb
+from crawler.extract.links import is_article_candidate, is_document_candidate, same_page
 from crawler.extract.news import News
 from crawler.extract.oldqd import OldQingdao
 from crawler.extract.overrides import Extractor
@@ -28,4 +31,17 @@ def detect(page: Page) -> PortalKind:
     return next(kind for kind in KINDS if kind.detect(page))
 
 
-__all__ = ["KINDS", "Article", "Extractor", "NextPage", "Page", "PortalKind", "detect", "kind_named"]
+def list_links(page: Page, extractor: Extractor, hosts: Container[str]) -> list[str]:
+    """The list page's article links the crawl follows: articles and listed documents on the portal's hosts."""
+    return [url for url in extractor.list_links(page)
+            if (is_article_candidate(url, hosts) or is_document_candidate(url, hosts)) and not same_page(url, page.url)]
+
+
+def may_build_by_script(body: bytes) -> bool:
+    """Whether a page carries a script: one that gives no article link as served may build its list by script
+    (`render: auto` and probe then try it in the browser)."""
+    return b"<script" in body.lower()
+
+
+__all__ = ["KINDS", "Article", "Extractor", "NextPage", "Page", "PortalKind", "detect", "kind_named", "list_links",
+           "may_build_by_script"]

@@ -27,10 +27,10 @@ from crawler import settings as crawler_settings
 from crawler.browser import browser_available
 from crawler.challenge import AUTO_RENDER, BROWSER
 from crawler.context import CrawlContext
-from crawler.extract import Extractor, Page
+from crawler.extract import Extractor, Page, list_links, may_build_by_script
 from crawler.extract.dates import url_date
 from crawler.extract.documents import UnreadableDocument, is_document_response, read_document, signature_date
-from crawler.extract.links import is_article_candidate, is_document_candidate, same_page
+from crawler.extract.links import is_document_candidate
 from crawler.faults import describe
 from crawler.middlewares import Handled
 from crawler.progress import Progress
@@ -84,7 +84,6 @@ class PortalSpider(scrapy.Spider):
         portals = choose_portals(self.config, names)
         self.storage_error: StorageError | None = None
         self.stop_signal: int | None = None  # SIGINT or SIGTERM, when one stopped the crawl
-        self.browser_missing: str | None = None  # why no browser can run ("": one can), once asked
         crawl = self.config.crawl
         self.states = {
             p.name: PortalState(p, self.context.portal_health(p.name), p.max_pages or crawl.max_pages)
@@ -200,10 +199,8 @@ class PortalSpider(scrapy.Spider):
         """The extractor and the portal's article links of a list page, and what went wrong when there are none."""
         try:
             extractor = state.extractor(page, remember=True)
-            links = [url for url in extractor.list_links(page)
-                     if (is_article_candidate(url, state.hosts) or is_document_candidate(url, state.hosts))
-                     and not same_page(url, page.url)]
-            return extractor, links, f"no article links found on the list page ({extractor.name} markup changed?)"
+            detail = f"no article links found on the list page ({extractor.name} markup changed?)"
+            return extractor, list_links(page, extractor, state.hosts), detail
         except Exception as exc:  # a list page the extractor chokes on is a parse error of this portal only
             log.debug("%s: cannot read the list page %s", state.name, page.url, exc_info=True)
             return None, [], f"{type(exc).__name__}: {exc}"
@@ -230,17 +227,13 @@ class PortalSpider(scrapy.Spider):
         """`render: auto` tries a list page without links once in the browser: its script may build the list."""
         if state.portal.render is not Render.AUTO or state.render_tried or response.meta.get(BROWSER) == "render":
             return False
-        if response.request is None or response.request.method != "GET" or b"<script" not in response.body.lower():
+        if response.request is None or response.request.method != "GET" or not may_build_by_script(response.body):
             return False
-        if self.browser_missing is None:
-            self.browser_missing = browser_available(self.config.browser.executable) or ""
-        return not self.browser_missing
+        return browser_available(self.config.browser.executable) is None
 
     def _render_again(self, state: PortalState, response: Response) -> Request:
         """The same list page, rendered in the browser; its kind is detected again from what the script built."""
-        state.render_tried = True
-        if state.portal.preset == "auto":
-            state.kind = None
+        state.render_tried, state.kind = True, None
         log.info("%s: no article links on %s as served; trying it in the browser", state.name, response.url)
         return response.request.replace(dont_filter=True,
                                         meta={**response.request.meta, BROWSER: "render", AUTO_RENDER: True})
