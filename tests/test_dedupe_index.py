@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import opencc
@@ -163,3 +164,32 @@ def test_a_notice_that_is_only_the_name_of_a_policy_a_seed_quotes_is_new(index):
     assert name in BY_ID["000_f96473a778488334#2"].text
     title = f"青岛市人民政府办公厅关于印发《{name}》的通知"
     assert index.check(title, f"{title}\n附件:{name}.pdf").status == "new"
+
+
+
+def test_a_copy_is_found_in_an_archive_where_every_fingerprint_is_common(tmp_path):
+    """Articles walked through a small stock of words, each word followed by one of three others, as
+    formulaic columns repeat their phrasing: every fingerprint is held by more articles than a check
+    reads, but the pairs of fingerprints where the phrases meet are rare. A copy with its start cut and
+    a sentence added is still a duplicate of its source; a text of the same words in other orders is new."""
+    rng = random.Random(3)
+    words = ["".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(rng.randrange(2, 5))) for _ in range(40)]
+    follows = [rng.sample(range(len(words)), 3) for _ in words]
+
+    def walk(length: int, free: bool = False) -> str:
+        at, out = rng.randrange(len(words)), []
+        while sum(map(len, out)) < length:
+            out.append(words[at])
+            at = rng.randrange(len(words)) if free else rng.choice(follows[at])
+        return "".join(out) + "。"
+
+    articles = [walk(300) for _ in range(6000)]
+    index = DedupeIndex.open(tmp_path, [])
+    index.sync((n + 1, f"http://a.test/{n + 1}.html", "", text) for n, text in enumerate(articles))
+    index.save()
+    index = DedupeIndex.open(tmp_path, [])
+    sources = rng.sample(range(len(articles)), 20)
+    copies = [articles[n][len(articles[n]) // 5 :] + walk(40) for n in sources]
+    found = [index.check("", copy).duplicate_of for copy in copies]
+    assert [m.source if m else None for m in found] == [f"http://a.test/{n + 1}.html" for n in sources]
+    assert [index.check("", walk(300, free=True)).status for _ in range(20)] == ["new"] * 20

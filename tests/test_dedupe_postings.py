@@ -6,7 +6,7 @@ import numpy as np
 
 from portalwatch.dedupe.fingerprints import shingle_hashes, window_minima, winnow
 from portalwatch.dedupe.policy import POSTINGS_PER_FINGERPRINT
-from portalwatch.dedupe.postings import Postings
+from portalwatch.dedupe.postings import FENCE, Postings, SavedPostings, grouped, ungrouped
 from portalwatch.dedupe.segment import Segment, rarest_first, read_postings
 
 
@@ -41,6 +41,32 @@ def test_hits_match_a_plain_dictionary_across_merges():
     assert np.all(np.diff(fps.astype(np.int64)) >= 0)
 
 
+def test_saved_postings_answer_as_the_postings_they_were_saved_from():
+    rng = np.random.default_rng(8)
+    index, plain = Postings(), {}
+    for doc in range(3000):
+        # a few keys held by many documents, most by few: blocks of the directory hold both
+        fps = np.unique(np.concatenate([rng.integers(0, 40, 3), rng.integers(0, 2**33, 30)]).astype(np.uint64))
+        index.add(doc, fps)
+        for fp in fps.tolist():
+            plain.setdefault(fp, []).append(doc)
+    arrays = grouped(*index.arrays())
+    assert len(arrays["keys"]) > 10 * FENCE
+    saved = SavedPostings(arrays)
+    held = np.array(sorted(plain), dtype=np.uint64)
+    query = np.unique(np.concatenate([rng.choice(held, 200), rng.integers(0, 2**33, 200).astype(np.uint64),
+                                      held[:1], held[-1:], [0, 2**33 - 1]]).astype(np.uint64))
+    lookup = saved.lookup(query)
+    assert lookup.doc_freq.tolist() == [len(plain.get(fp, [])) for fp in query.tolist()]
+    chosen = rng.random(len(query)) < 0.5
+    found, which = lookup.read(chosen)
+    docs, counts = np.unique(found, return_counts=True)
+    assert dict(zip(docs.tolist(), counts.tolist(), strict=True)) == expected_hits(plain, query, chosen)
+    assert all(int(doc) in plain[int(query[q])] for doc, q in zip(found, which, strict=True))
+    assert [a.tolist() for a in ungrouped(arrays)] == [a.tolist() for a in index.arrays()]
+    assert len(SavedPostings(grouped(*Postings().arrays())).lookup(query).read(chosen)[0]) == 0
+
+
 def test_the_rarest_fingerprints_are_read_whole_until_the_budget_is_spent():
     doc_freq = np.array([900, 3, 0, 40, 200, 41])
     assert rarest_first(doc_freq, 84).tolist() == [False, True, True, True, False, True]
@@ -56,7 +82,7 @@ def test_a_chosen_fingerprint_is_read_in_every_part_old_and_recent_holders_alike
         for doc in range(holders):
             postings.add(doc, np.array([7, 8], dtype=np.uint32) if doc == holders - 1 else np.array([7], np.uint32))
         parts.append(Segment(postings=postings))
-    doc_freq, chosen, found = read_postings(parts, np.array([7, 8], dtype=np.uint32))
+    doc_freq, chosen, found = read_postings(parts, np.array([7, 8], dtype=np.uint64), 2 * POSTINGS_PER_FINGERPRINT)
     assert doc_freq.tolist() == [3 * holders, 3]
     # the rare fingerprint is read first and whole: the newest document of every part holds it
     assert chosen.tolist() == [False, True]

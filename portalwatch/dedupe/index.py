@@ -24,11 +24,13 @@ from portalwatch.dedupe.policy import (
     CANDIDATE_SHARE,
     LEARN_PAGES,
     MIN_KEPT_SHARE,
+    POSTINGS_PER_FINGERPRINT,
     SHINGLE,
     WINDOW,
     NewTextRule,
     Thresholds,
 )
+from portalwatch.dedupe.postings import FENCE
 from portalwatch.dedupe.prepare import Prepared, prepare
 from portalwatch.dedupe.segment import Segment, best_candidates, read_postings
 from portalwatch.models import Match, SeedArticle, Verdict
@@ -39,7 +41,7 @@ log = logging.getLogger(__name__)
 
 def _layout() -> str:
     """What a cached file must have been built with: format, shingling and the normalising code."""
-    digest = hashlib.sha256(f"{FORMAT}:{PART_FORMAT}:{SHINGLE}:{WINDOW}:{MIN_KEPT_SHARE}".encode())
+    digest = hashlib.sha256(f"{FORMAT}:{PART_FORMAT}:{FENCE}:{SHINGLE}:{WINDOW}:{MIN_KEPT_SHARE}".encode())
     here = Path(__file__).parent
     for path in (here.parent / "textnorm.py", here / "prepare.py", here / "fingerprints.py"):
         digest.update(path.read_bytes())
@@ -254,12 +256,12 @@ class DedupeIndex:
         filled = [segment for segment in parts if len(segment)]
         if not filled:
             return []
-        doc_freq, chosen, found = read_postings(filled, prepared.fingerprints)
-        fingerprint_idf = idf(doc_freq, len(self))
-        ranked = best_candidates(found, [len(s) for s in filled], fingerprint_idf,
-                                 min_share * float(fingerprint_idf[chosen].sum()))
+        budget = POSTINGS_PER_FINGERPRINT * len(prepared.fingerprints)
+        doc_freq, chosen, found = read_postings(filled, prepared.keys, budget)
+        key_idf = idf(doc_freq, len(self))
+        ranked = best_candidates(found, [len(s) for s in filled], key_idf, min_share * float(key_idf[chosen].sum()))
         ranked = [r for r in ranked if r[0] >= CANDIDATE_RELATIVE * ranked[0][0]]
-        text = weigh(prepared, fingerprint_idf)
+        text = weigh(prepared, key_idf[: len(prepared.fingerprints)])
         return [
             (measure(text, shingle_hashes(fold(filled[rank].docs.text(doc)))), filled[rank], doc)
             for _, rank, doc in ranked

@@ -18,11 +18,12 @@ from pathlib import Path
 import numpy as np
 
 from portalwatch.dedupe.documents import DocInfo, DocTable
-from portalwatch.dedupe.postings import Postings, _sorted
+from portalwatch.dedupe.postings import SavedPostings, _sorted, grouped, ungrouped
 from portalwatch.dedupe.segment import Segment
 
-PART_FORMAT = 1  # bump when the arrays of a part change
-ARRAYS = ("fps", "docs", "article_ids", "sorted_hashes", "hash_order", "offsets", "blob", "name_offsets", "names")
+PART_FORMAT = 2  # bump when the arrays of a part change
+POSTINGS = ("keys", "starts", "docs", "fence")  # the `grouped` arrays
+ARRAYS = (*POSTINGS, "article_ids", "sorted_hashes", "hash_order", "offsets", "blob", "name_offsets", "names")
 MERGE_MAX_DOCS = 200_000  # parts are merged only up to this size: a merge never rewrites a large part
 
 
@@ -91,8 +92,7 @@ def write_part(folder: Path, arrays: dict[str, np.ndarray]) -> str:
 
 def segment_arrays(segment: Segment) -> dict[str, np.ndarray]:
     """The arrays of an in-memory segment, ready for `write_part`."""
-    fps, docs = segment.postings.arrays()
-    return {"fps": fps, "docs": docs, **_table_arrays(segment.docs)}
+    return {**grouped(*segment.postings.arrays()), **_table_arrays(segment.docs)}
 
 
 def open_part(path: Path) -> Segment:
@@ -104,23 +104,27 @@ def open_part(path: Path) -> Segment:
         raise ValueError(f"{path.name}: unreadable dedupe index part ({exc})") from exc
     n = len(arrays["article_ids"])
     if not (len(arrays["offsets"]) == len(arrays["name_offsets"]) == n + 1 == len(arrays["hash_order"]) + 1
-            and len(arrays["fps"]) == len(arrays["docs"]) and int(arrays["offsets"][-1]) == len(arrays["blob"])
+            and int(arrays["offsets"][-1]) == len(arrays["blob"])
             and int(arrays["name_offsets"][-1]) == len(arrays["names"])):
         raise ValueError(f"{path.name}: dedupe index part with columns of different lengths")
-    return Segment(DiskDocs(arrays), Postings(arrays["fps"], arrays["docs"]))
+    try:
+        postings = SavedPostings({key: arrays[key] for key in POSTINGS})
+    except ValueError as exc:
+        raise ValueError(f"{path.name}: dedupe index part with {exc}") from exc
+    return Segment(DiskDocs(arrays), postings)
 
 
 def merged_arrays(first: Segment, second: Segment) -> dict[str, np.ndarray]:
     """The arrays of two saved parts as one (the second's documents after the first's)."""
     a, b = first.docs.a, second.docs.a
     shift = len(first)
-    fps, docs = _sorted(np.concatenate([a["fps"], b["fps"]]), np.concatenate([a["docs"], b["docs"] + shift]))
+    (keys_a, docs_a), (keys_b, docs_b) = ungrouped(a), ungrouped(b)
+    postings = grouped(*_sorted(np.concatenate([keys_a, keys_b]), np.concatenate([docs_a, docs_b + shift])))
     hashes = np.concatenate([a["sorted_hashes"], b["sorted_hashes"]])
     order = np.concatenate([a["hash_order"], b["hash_order"] + shift])
     by_hash = np.lexsort((order, hashes))
     return {
-        "fps": fps,
-        "docs": docs,
+        **postings,
         "article_ids": np.concatenate([a["article_ids"], b["article_ids"]]),
         "sorted_hashes": hashes[by_hash],
         "hash_order": order[by_hash],

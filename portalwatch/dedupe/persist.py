@@ -14,7 +14,7 @@ from portalwatch.dedupe.documents import DocTable
 from portalwatch.dedupe.postings import Postings
 from portalwatch.dedupe.segment import Segment
 
-FORMAT = 1  # bump when the file layout or anything in policy.py changes what is stored
+FORMAT = 2  # bump when the file layout or anything in policy.py changes what is stored
 
 
 def write_atomic(path: Path, write) -> None:
@@ -62,4 +62,4 @@ def load_segment(path: Path) -> tuple[Segment, dict]:
     fps, docs = arrays["fps"], arrays["docs"]
     if len(fps) != len(docs) or (len(docs) and int(docs.max()) >= len(table)):
         raise ValueError(f"{path.name}: postings point outside the document table")
-    return Segment(table, Postings(fps.astype(np.uint32), docs.astype(np.int32))), names["meta"]
+    return Segment(table, Postings(fps.astype(np.uint64), docs.astype(np.int32))), names["meta"]

@@ -29,11 +29,12 @@ CANDIDATE_SHARE = 0.1
 MAX_CANDIDATES = 4
 CANDIDATE_RELATIVE = 0.5
 
-# Postings a check reads, per fingerprint of its text. The text's fingerprints are read rarest first,
-# each with every known article that holds it, until this budget is spent: rare fingerprints, which
-# carry the weight, are always read, and a formulaic one (stock phrases, furniture, found in thousands
-# of articles) is left out rather than read in part, so a lookup stays independent of the archive's
-# size and an article's age does not decide whether its copy is found.
+# Postings a check reads, per fingerprint of its text. The text's keys (its fingerprints and the pairs
+# of consecutive ones) are read rarest first, each with every known article that holds it, until this
+# budget is spent: rare keys, which carry the weight, are always read, and a formulaic one (stock
+# phrases, furniture, found in thousands of articles) is left out rather than read in part, so a lookup
+# stays independent of the archive's size and an article's age does not decide whether its copy is
+# found. In an archive where every single fingerprint is common, pairs of them are still rare.
 POSTINGS_PER_FINGERPRINT = 64
 
 # Duplicate when the known article holds at least this share of the text's IDF-weighted shingles

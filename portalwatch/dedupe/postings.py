@@ -1,8 +1,12 @@
-"""Inverted index from fingerprint to documents, as compact sorted numpy arrays.
+"""Inverted index from key (a fingerprint, or a pair of them: `Prepared.keys`) to documents, as numpy arrays.
 
-Two levels: a large sorted `main` and a small sorted `delta` that takes new documents and is
-merged into `main` when it grows past a quarter of it, so adding stays cheap and a lookup is a
-binary search in each level, independent of the corpus size.
+In memory (`Postings`), two levels: a large sorted `main` and a small sorted `delta` that takes new
+documents and is merged into `main` when it grows past a quarter of it, so adding stays cheap and a
+lookup is a binary search in each level, independent of the corpus size.
+
+Saved (`SavedPostings`, memory-mapped), each distinct key once with where its documents start, and a
+directory of every FENCE-th key: a lookup searches the small directory, then reads one block of keys
+per query key, instead of a binary search that touches a page of a large map at every step.
 """
 
 from __future__ import annotations
@@ -11,30 +15,34 @@ from array import array
 
 import numpy as np
 
+FENCE = 16  # distinct keys per block of a saved directory
+_BLOCK = np.arange(FENCE)
+_DOC_BITS = np.uint64(31)  # a (key, document) pair is sorted as one 64-bit value: keys have 33 bits
+_DOC_MASK = np.uint64((1 << 31) - 1)
 _MERGE_FLOOR = 200_000  # postings a delta may hold before it is merged, whatever the main size
 _EMPTY_DOCS = np.empty(0, dtype=np.int32)
 _EMPTY_WHICH = np.empty(0, dtype=np.intp)
 
 
 def _empty() -> tuple[np.ndarray, np.ndarray]:
-    return np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int32)
+    return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int32)
 
 
-def _sorted(fps: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Order by fingerprint, then document (one 64-bit key sorted in place)."""
-    keys = fps.astype(np.uint64)
-    keys <<= np.uint64(32)
-    keys |= docs.astype(np.uint64)
-    keys.sort()
-    return (keys >> np.uint64(32)).astype(np.uint32), (keys & np.uint64(0xFFFFFFFF)).astype(np.int32)
+def _sorted(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Order by key, then document (one 64-bit value sorted in place)."""
+    packed = keys.astype(np.uint64)
+    packed <<= _DOC_BITS
+    packed |= docs.astype(np.uint64)
+    packed.sort()
+    return packed >> _DOC_BITS, (packed & _DOC_MASK).astype(np.int32)
 
 
-def _ranges(fps: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where each query fingerprint's postings start in `fps`, and how many there are."""
-    if len(fps) == 0:
+def _ranges(keys: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each query key's postings start in `keys`, and how many there are."""
+    if len(keys) == 0:
         return np.zeros(len(query), dtype=np.int64), np.zeros(len(query), dtype=np.int64)
-    lo = np.searchsorted(fps, query, side="left")
-    return lo, np.searchsorted(fps, query, side="right") - lo
+    lo = np.searchsorted(keys, query, side="left")
+    return lo, np.searchsorted(keys, query, side="right") - lo
 
 
 def _collect(docs: np.ndarray, lo: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -69,21 +77,21 @@ class Lookup:
 
 
 class Postings:
-    """(fingerprint, document) pairs; documents are added in ascending id order."""
+    """(key, document) pairs in memory; documents are added in ascending id order."""
 
     def __init__(self, fps: np.ndarray | None = None, docs: np.ndarray | None = None) -> None:
         self._main = (fps, docs) if fps is not None and docs is not None else _empty()
         self._delta = _empty()
-        self._pending_fps = array("I")
+        self._pending_keys = array("Q")
         self._pending_docs = array("i")
 
     def __len__(self) -> int:
-        return len(self._main[0]) + len(self._delta[0]) + len(self._pending_fps)
+        return len(self._main[0]) + len(self._delta[0]) + len(self._pending_keys)
 
-    def add(self, doc: int, fps: np.ndarray) -> None:
-        """Index the document's distinct fingerprints."""
-        self._pending_fps.frombytes(fps.astype(np.uint32, copy=False).tobytes())
-        self._pending_docs.extend([doc] * len(fps))
+    def add(self, doc: int, keys: np.ndarray) -> None:
+        """Index the document's distinct keys."""
+        self._pending_keys.frombytes(keys.astype(np.uint64, copy=False).tobytes())
+        self._pending_docs.extend([doc] * len(keys))
 
     def lookup(self, query: np.ndarray) -> Lookup:
         """Where the postings of each query fingerprint lie (a binary search per level, nothing read yet)."""
@@ -92,16 +100,16 @@ class Postings:
         return Lookup(len(query), levels)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """All postings as (fingerprints, documents), merged into one sorted level."""
+        """All postings as (keys, documents), merged into one sorted level."""
         self._settle()
         self._merge()
         return self._main
 
     def _settle(self) -> None:
         """Sort pending postings into the delta, or into the main level once the delta is large."""
-        if not self._pending_fps:
+        if not self._pending_keys:
             return
-        pending = (np.frombuffer(self._pending_fps, dtype=np.uint32),
+        pending = (np.frombuffer(self._pending_keys, dtype=np.uint64),
                    np.frombuffer(self._pending_docs, dtype=np.int32))
         into_main = len(self._delta[0]) + len(pending[0]) > max(_MERGE_FLOOR, len(self._main[0]) // 4)
         levels = [self._main, self._delta, pending] if into_main else [self._delta, pending]
@@ -110,7 +118,7 @@ class Postings:
             self._main, self._delta = merged, _empty()
         else:
             self._delta = merged
-        self._pending_fps, self._pending_docs = array("I"), array("i")
+        self._pending_keys, self._pending_docs = array("Q"), array("i")
 
     def _merge(self) -> None:
         if len(self._delta[0]):
@@ -118,3 +126,41 @@ class Postings:
                 np.concatenate([self._main[0], self._delta[0]]), np.concatenate([self._main[1], self._delta[1]])
             )
             self._delta = _empty()
+
+
+def grouped(keys: np.ndarray, docs: np.ndarray) -> dict[str, np.ndarray]:
+    """Sorted postings as a saved part keeps them: distinct keys, where each key's documents start (one
+    more than the keys), the documents, and the directory of every FENCE-th key."""
+    first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else np.empty(0, np.int64)
+    distinct = keys[first]
+    return {"keys": distinct, "starts": np.append(first, len(keys)).astype(np.int64), "docs": docs,
+            "fence": distinct[::FENCE].copy()}
+
+
+def ungrouped(arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The inverse of `grouped`: (keys, documents), sorted."""
+    return np.repeat(arrays["keys"], np.diff(arrays["starts"])), arrays["docs"]
+
+
+class SavedPostings:
+    """Saved postings (`grouped` arrays, usually memory-mapped): looked up, never added to."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self._keys, self._starts, self._docs, self._fence = (arrays[k] for k in ("keys", "starts", "docs", "fence"))
+        if not (len(self._starts) == len(self._keys) + 1 and int(self._starts[-1]) == len(self._docs)
+                and len(self._fence) == -(-len(self._keys) // FENCE)):
+            raise ValueError("postings with columns of different lengths")
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def lookup(self, query: np.ndarray) -> Lookup:
+        """Where the documents of each query key lie: the directory, then one block of keys per query key."""
+        n = len(self._keys)
+        if n == 0:
+            return Lookup(len(query), [])
+        first = np.maximum(np.searchsorted(self._fence, query, side="right") - 1, 0) * FENCE
+        block = self._keys[np.minimum(first[:, None] + _BLOCK, n - 1)]
+        at = np.minimum(first + np.count_nonzero(block < query[:, None], axis=1), n - 1)
+        lo = self._starts[at]
+        return Lookup(len(query), [(self._docs, lo, np.where(self._keys[at] == query, self._starts[at + 1] - lo, 0))])

@@ -8,7 +8,7 @@ from functools import cached_property
 
 import numpy as np
 
-from portalwatch.dedupe.fingerprints import shingle_hashes, window_fingerprints
+from portalwatch.dedupe.fingerprints import PAIR, pair_keys, shingle_hashes, window_fingerprints
 from portalwatch.dedupe.policy import MIN_KEPT_SHARE
 from portalwatch.textnorm import fold, strip_furniture, strip_title_prefix, to_simplified, without_lines
 
@@ -45,6 +45,14 @@ class Prepared:
     def fingerprints(self) -> np.ndarray:
         """Distinct winnowed fingerprints, sorted: the keys of the index."""
         return np.unique(self.window_fingerprints)
+
+    @cached_property
+    def keys(self) -> np.ndarray:
+        """The keys of the index, sorted: the fingerprints, then the pairs of consecutive ones (`pair_keys`),
+        tagged with PAIR so that the two never collide."""
+        pairs = pair_keys(self.window_fingerprints).astype(np.uint64)
+        pairs |= PAIR
+        return np.concatenate([self.fingerprints.astype(np.uint64), pairs])
 
 
 def compose(title: str, text: str) -> str:

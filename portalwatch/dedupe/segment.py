@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 from portalwatch.dedupe.documents import DocInfo, DocTable
-from portalwatch.dedupe.policy import MAX_CANDIDATES, POSTINGS_PER_FINGERPRINT
-from portalwatch.dedupe.postings import Postings
+from portalwatch.dedupe.policy import MAX_CANDIDATES
+from portalwatch.dedupe.postings import Lookup, Postings
 from portalwatch.dedupe.prepare import Prepared
+
+
+class KeyIndex(Protocol):
+    """Postings that can be looked up: `Postings` in memory, `SavedPostings` of a saved part."""
+
+    def __len__(self) -> int: ...
+
+    def lookup(self, query: np.ndarray) -> Lookup: ...
 
 
 @dataclass
@@ -17,14 +26,15 @@ class Segment:
     """Documents and postings kept and saved together (seeds, stored articles, this session)."""
 
     docs: DocTable = field(default_factory=DocTable)
-    postings: Postings = field(default_factory=Postings)
+    postings: KeyIndex = field(default_factory=Postings)
 
     def __len__(self) -> int:
         return len(self.docs)
 
     def add(self, info: DocInfo, prepared: Prepared) -> int:
+        """Add a document (to an in-memory segment: saved parts are read only)."""
         doc = self.docs.append(info, prepared.simplified, prepared.exact_hash)
-        self.postings.add(doc, prepared.fingerprints)
+        self.postings.add(doc, prepared.keys)
         return doc
 
 
@@ -33,14 +43,14 @@ _COUNT_SPAN = 16  # read documents are counted in an array when their ids span a
 
 @dataclass(frozen=True)
 class Found:
-    """The postings read for a text's fingerprints in one segment."""
+    """The postings read for a text's keys in one segment."""
 
     docs: np.ndarray  # documents read
-    which: np.ndarray  # the fingerprint (position in the query's) each was read for
+    which: np.ndarray  # the key (position in the query's) each was read for
 
 
 def rarest_first(doc_freq: np.ndarray, budget: int) -> np.ndarray:
-    """Which fingerprints to read (a mask): the rarest first, while their postings together fit in
+    """Which keys to read (a mask): the rarest first, while their postings together fit in
     `budget`; the rarest one always."""
     order = np.argsort(doc_freq, kind="stable")
     fits = np.cumsum(doc_freq[order]) <= budget
@@ -50,18 +60,18 @@ def rarest_first(doc_freq: np.ndarray, budget: int) -> np.ndarray:
     return chosen
 
 
-def read_postings(segments: list[Segment], fingerprints: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Found]]:
-    """How many known documents hold each fingerprint, which fingerprints were read, and the documents
-    read for them in each segment.
+def read_postings(segments: list[Segment], keys: np.ndarray, budget: int) -> tuple[np.ndarray, np.ndarray, list[Found]]:
+    """How many known documents hold each key of the text, which keys were read, and the documents read
+    for them in each segment.
 
-    The fingerprints are chosen by `rarest_first` across all segments, within POSTINGS_PER_FINGERPRINT
-    postings per fingerprint of the text, and each chosen one is read whole in every segment: old and
-    recent holders alike. (Reading each fingerprint's oldest holders instead missed copies of recent
-    formulaic articles, whose every fingerprint is common.)
+    The keys are chosen by `rarest_first` across all segments, within `budget` postings, and each
+    chosen one is read whole in every segment: old and recent holders alike. (Reading each
+    fingerprint's oldest holders instead missed copies of recent formulaic articles, whose every
+    fingerprint is common; where every fingerprint is common, the rarest keys are pairs of them.)
     """
-    lookups = [segment.postings.lookup(fingerprints) for segment in segments]
-    doc_freq = sum((lookup.doc_freq for lookup in lookups), np.zeros(len(fingerprints), dtype=np.int64))
-    chosen = rarest_first(doc_freq, POSTINGS_PER_FINGERPRINT * len(fingerprints))
+    lookups = [segment.postings.lookup(keys) for segment in segments]
+    doc_freq = sum((lookup.doc_freq for lookup in lookups), np.zeros(len(keys), dtype=np.int64))
+    chosen = rarest_first(doc_freq, budget)
     return doc_freq, chosen, [Found(*lookup.read(chosen)) for lookup in lookups]
 
 
@@ -81,15 +91,15 @@ def best_candidates(found: list[Found], sizes: list[int], fingerprint_idf: np.nd
     top = int(docs.max()) + 1
     if top <= _COUNT_SPAN * len(docs):  # documents close together (the oldest): counted in place
         sums = np.bincount(docs, weights, minlength=top)
-        docs = np.flatnonzero(sums)  # every weight is positive (`idf`)
+        docs = np.flatnonzero(sums >= floor if floor > 0 else sums)  # documents read: every idf is positive
         sums = sums[docs]
     else:
         order = np.argsort(docs, kind="stable")
         ordered = docs[order]
         starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
         docs, sums = ordered[starts], np.add.reduceat(weights[order], starts)
-    keep = sums >= floor
-    docs, sums = docs[keep], sums[keep]
+        keep = sums >= floor
+        docs, sums = docs[keep], sums[keep]
     best = np.lexsort((docs, -sums))[:MAX_CANDIDATES]
     ranks = np.searchsorted(offsets, docs[best], side="right") - 1
     return [(float(sums[i]), int(rank), int(docs[i] - offsets[rank])) for i, rank in zip(best, ranks, strict=True)]
