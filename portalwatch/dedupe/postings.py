@@ -5,8 +5,9 @@ documents and is merged into `main` when it grows past a quarter of it, so addin
 lookup is a binary search in each level, independent of the corpus size.
 
 Saved (`SavedPostings`, memory-mapped), each distinct key once with where its documents start, and a
-directory of every FENCE-th key: a lookup searches the small directory, then reads one block of keys
-per query key, instead of a binary search that touches a page of a large map at every step.
+directory of every FENCE-th key: a lookup searches the directory, small enough to stay in the
+processor's cache, then one block of FENCE keys per query key, instead of a binary search of keys
+larger than the cache that misses it at every step.
 """
 
 from __future__ import annotations
