@@ -73,8 +73,8 @@ def _add_outbox(sub: argparse._SubParsersAction) -> None:
                    help="delivered messages to show besides those still waiting (default 10)")
     p.add_argument("--send", action="store_true",
                    help="first send again every stored message some recipient does not have (nothing new is built)")
-    p.add_argument("--drop", type=int, metavar="ID",
-                   help="give up on stored message ID (it is never sent again; its items wait for the next digest)")
+    p.add_argument("--drop", type=int, nargs="+", metavar="ID",
+                   help="give up on stored messages ID ... (never sent again; their items wait for the next digest)")
 
 
 def _add_test_email(sub: argparse._SubParsersAction) -> None:

@@ -191,6 +191,20 @@ def test_a_dropped_message_is_never_sent_again_and_its_items_go_into_the_next_di
     assert all(r.message["Message-ID"] != waiting["message_id"] for r in plan.received[before:])
 
 
+def test_drop_takes_several_messages_and_an_unknown_one_does_not_stop_the_others(tmp_path, server, capsys):
+    plan, port = server
+    config, store = prepare_week(tmp_path, port)
+    plan.arm("550-one", REFUSED, None)
+    assert main(["-c", str(config.source), "digest"]) == 1
+    (waiting,) = store.undelivered_messages()
+    capsys.readouterr()
+    assert main(["-c", str(config.source), "outbox", "--drop", "99", str(waiting["id"])]) == 2
+    out, err = capsys.readouterr()
+    assert "no stored message #99" in err
+    assert f"dropped message #{waiting['id']} ({waiting['message_id']}): never sent again to {REFUSED} " in out
+    assert store.outbox_message(waiting["id"])["dropped_at"] is not None
+
+
 def test_drop_names_an_unknown_or_delivered_message_and_changes_nothing(tmp_path, server, capsys):
     _plan, port = server
     config, store = prepare_week(tmp_path, port)

@@ -1,4 +1,4 @@
-"""`portalwatch outbox [--limit N] [--send] [--drop ID]`: stored messages and where each recipient stands."""
+"""`portalwatch outbox [--limit N] [--send] [--drop ID ...]`: stored messages and where each recipient stands."""
 
 from __future__ import annotations
 
@@ -69,10 +69,22 @@ def drop(config: Config, outbox_id: int) -> int:
     return 0
 
 
+def drop_each(config: Config, outbox_ids: list[int]) -> int:
+    """`drop` every message named; one that cannot be dropped does not stop the others (a held lock
+    stops them all). The exit code is the first failure's."""
+    code = 0
+    for outbox_id in outbox_ids:
+        done = drop(config, outbox_id)
+        if done == Exit.BUSY:
+            return done
+        code = code or done
+    return code
+
+
 def run(config: Config, args: argparse.Namespace) -> int:
     code = 0
-    if args.drop is not None:
-        code = drop(config, args.drop)
+    if args.drop:
+        code = drop_each(config, args.drop)
     if args.send:
         outcome = resend_stored(config)
         for line in retried_lines(outcome):
