@@ -17,7 +17,9 @@ work on the same 8-character shingles of the same normalised text (`prepare`), a
 includes that normalisation:
   ours       `DedupeIndex.check` on an index built by `sync` and saved, then reopened from disk
              as every crawl opens it; that process checks, adds the new articles and saves, as a
-             crawl does: its peak RSS is the crawl's (the build's is printed apart)
+             crawl does: its peak RSS is the crawl's (the build's is printed apart). The peak counts the
+             pages of the memory-mapped index the process touched, which are page cache the kernel may
+             take back; what the process holds at the end is printed split into its own memory and those
   ensemble   datasketch `MinHashLSHEnsemble` (containment >= 0.5, 128 permutations, 16 partitions);
              a query is a duplicate of the returned candidate with the highest estimated containment
   lsh        datasketch `MinHashLSH` (Jaccard >= 0.5, 128 permutations), best estimated Jaccard
@@ -210,6 +212,17 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def resident_mb() -> dict[str, float]:
+    """The process's resident memory now, in MB: its own (anonymous) and the pages of mapped files it holds
+    (the index parts: page cache the kernel may take back), from /proc/self/status (Linux; else nothing)."""
+    try:
+        lines = Path("/proc/self/status").read_text().splitlines()
+    except OSError:
+        return {}
+    fields = dict(line.split(":", 1) for line in lines if ":" in line)
+    return {f"{key.lower()}_mb": int(fields[key].split()[0]) / 1024 for key in ("RssAnon", "RssFile") if key in fields}
+
+
 def run_build(folder: Path, size: int, part_docs: int) -> dict:
     """Build our index from the rows and save it (its own process: its peak is the build's).
 
@@ -231,6 +244,7 @@ def run_ours(folder: Path, size: int, queries: list[dict]) -> dict:
     opened = time.perf_counter() - start
     checks, cpu, verdicts = best_of(REPEATS, lambda: [index.check(q["title"], q["text"]) for q in queries])
     answers = [v.duplicate_of.source if v.duplicate_of else None for v in verdicts]
+    checked_peak = peak_rss_mb()
     # what a crawl then does: the new articles join the index, which is saved (one part appended)
     start = time.perf_counter()
     for n, (q, verdict) in enumerate(zip(queries, verdicts, strict=True)):
@@ -241,7 +255,7 @@ def run_ours(folder: Path, size: int, queries: list[dict]) -> dict:
     on_disk = sum(p.stat().st_size for p in (folder / f"cache-{size}").rglob("*") if p.is_file())
     return {"open_s": opened, "check_s": checks, "check_cpu_s": cpu, "save_s": saved, "index_bytes": on_disk,
             **score(answers, queries, size),
-            "peak_rss_mb": peak_rss_mb()}
+            "checked_peak_rss_mb": checked_peak, "peak_rss_mb": peak_rss_mb(), **resident_mb()}
 
 
 def shingles(title: str, text: str) -> np.ndarray:
@@ -329,11 +343,16 @@ def line(method: str, size: int, r: dict) -> str:
         else f"build {r['build_s']:7.1f} s"
     opened = (f" | reopen {r['open_s']:.2f} s, add the new ones and save {r['save_s']:.2f} s, index on disk "
               f"{r['index_bytes'] / 2**20:.0f} MB" if "open_s" in r else "")
+    checked = f" ({r['checked_peak_rss_mb']:.0f} MB after the checks)" if "checked_peak_rss_mb" in r else ""
+    if "rssanon_mb" in r:
+        opened += (f" | resident at the end: {r['rssanon_mb']:.0f} MB its own, {r['rssfile_mb']:.0f} MB of mapped "
+                   "index files")
     return (f"{method:8} {size:>8} known: {build} | {CHECKS} checks {r['check_s']:6.2f} s "
             f"({r['check_s'] / CHECKS * 1000:.2f} ms each, CPU {r['check_cpu_s'] / CHECKS * 1000:.2f} ms) | "
             f"copies found {r['found']:.3f} (by age, oldest quarter first: "
             f"{' / '.join(f'{x:.3f}' for x in r['found_by_age'])}), new kept new "
-            f"{r['new_kept']:.3f}, precision {r['precision']:.4f} | peak RSS {r['peak_rss_mb']:.0f} MB{opened}")
+            f"{r['new_kept']:.3f}, precision {r['precision']:.4f} | peak RSS {r['peak_rss_mb']:.0f} MB"
+            f"{checked}{opened}")
 
 
 def load() -> str:
