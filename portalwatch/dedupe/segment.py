@@ -38,8 +38,6 @@ class Segment:
         return doc
 
 
-_WHICH_BITS = 24  # a text's keys are numbered in this many bits (a 200,000-character text has about 32,000)
-_WHICH_MASK = (1 << _WHICH_BITS) - 1
 _COUNT_SPAN = 16  # read documents are counted in an array when their ids span at most this many times their number
 
 
@@ -89,19 +87,17 @@ def best_candidates(found: list[Found], sizes: list[int], fingerprint_idf: np.nd
     if not read:
         return []
     docs = np.concatenate(read) if len(read) > 1 else read[0]
-    which = np.concatenate([f.which for f in found if len(f.docs)])
+    weights = fingerprint_idf[np.concatenate([f.which for f in found if len(f.docs)])]
     top = int(docs.max()) + 1
     if top <= _COUNT_SPAN * len(docs):  # documents close together (the oldest): counted in place
-        sums = np.bincount(docs, fingerprint_idf[which], minlength=top)
+        sums = np.bincount(docs, weights, minlength=top)
         docs = np.flatnonzero(sums >= floor if floor > 0 else sums)  # documents read: every idf is positive
         sums = sums[docs]
-    else:  # (document, key) as one value sorted: cheaper than an argsort and two gathers
-        packed = docs << _WHICH_BITS
-        packed |= which
-        packed.sort()
-        ordered = packed >> _WHICH_BITS
+    else:
+        order = np.argsort(docs, kind="stable")
+        ordered = docs[order]
         starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-        docs, sums = ordered[starts], np.add.reduceat(fingerprint_idf[packed & _WHICH_MASK], starts)
+        docs, sums = ordered[starts], np.add.reduceat(weights[order], starts)
         keep = sums >= floor
         docs, sums = docs[keep], sums[keep]
     best = np.lexsort((docs, -sums))[:MAX_CANDIDATES]
