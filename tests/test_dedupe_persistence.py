@@ -5,11 +5,17 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import random
 from pathlib import Path
 
+import numpy as np
 import testdb
 
 from portalwatch.dedupe import DedupeIndex, catch_up
+from portalwatch.dedupe.documents import DocInfo
+from portalwatch.dedupe.parts import ARRAYS, open_part, segment_arrays, write_merged, write_part
+from portalwatch.dedupe.prepare import prepare
+from portalwatch.dedupe.segment import Segment
 from portalwatch.models import Classification, CrawledArticle, Verdict
 from portalwatch.seeds import load_seeds
 from portalwatch.storage import Store
@@ -162,3 +168,22 @@ def test_parts_of_similar_size_are_merged(tmp_path):
     assert reopened.check("", NEW_ARTICLE).duplicate_of.source == "http://a.test/1.html"
     assert reopened.check("", OTHER).duplicate_of.source == "http://a.test/2.html"
     assert reopened.last_article() == (2, "http://a.test/2.html")
+
+
+def test_a_merge_a_slice_at_a_time_writes_the_part_one_save_of_all_would_have(tmp_path):
+    rng = random.Random(4)
+    stock = ["".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(30)) + "。" for _ in range(40)]
+    texts = ["".join(rng.choices(stock, k=12)) + f"第{n}篇" for n in range(300)]
+    segments = [Segment(), Segment(), Segment()]  # the first 120 articles, the rest, and all of them
+    for n, text in enumerate(texts):
+        info, prepared = DocInfo(f"http://a.test/{n}.html", f"标题{n}", n + 1), prepare("", text)
+        segments[0 if n < 120 else 1].add(info, prepared)
+        segments[2].add(info, prepared)
+    first, second = (open_part(tmp_path / write_part(tmp_path, segment_arrays(s))) for s in segments[:2])
+    # slices of 500 postings: the merge crosses many slice bounds
+    merged = open_part(tmp_path / write_merged(tmp_path, first, second, slice_postings=500))
+    expected = segment_arrays(segments[2])
+    assert len(expected["docs"]) > 20 * 500
+    for key in ARRAYS:
+        assert np.array_equal(merged.docs.a[key], expected[key]), key
+    assert merged.docs.text(250) == segments[2].docs.text(250)

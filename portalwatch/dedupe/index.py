@@ -17,7 +17,7 @@ from portalwatch.dedupe.documents import NO_ARTICLE, DocInfo
 from portalwatch.dedupe.fingerprints import shingle_hashes
 from portalwatch.dedupe.numbers import number_changes
 from portalwatch.dedupe.overlap import Overlap, exact, idf, measure, new_chars, weigh
-from portalwatch.dedupe.parts import MERGE_MAX_DOCS, PART_FORMAT, merged_arrays, open_part, segment_arrays, write_part
+from portalwatch.dedupe.parts import MERGE_MAX_DOCS, PART_FORMAT, open_part, segment_arrays, write_merged, write_part
 from portalwatch.dedupe.persist import FORMAT, load_segment, save_segment, write_atomic
 from portalwatch.dedupe.policy import (
     CANDIDATE_RELATIVE,
@@ -141,7 +141,7 @@ class DedupeIndex:
                 parts.append(open_part(folder / name))
             while (len(entries) > 1 and entries[-1]["count"] * 2 >= entries[-2]["count"]
                    and entries[-1]["count"] + entries[-2]["count"] <= MERGE_MAX_DOCS):
-                name = write_part(folder, merged_arrays(parts[-2], parts[-1]))
+                name = write_merged(folder, parts[-2], parts[-1])
                 merged = {"name": name, "count": entries[-2]["count"] + entries[-1]["count"],
                           "last_article_id": entries[-1]["last_article_id"]}
                 entries[-2:], parts[-2:] = [merged], [open_part(folder / name)]

@@ -3,7 +3,8 @@
 A crawl maps the parts and reads only the pages a check touches (postings around its
 fingerprints, the texts of its candidates), so its memory does not grow with the archive, and a
 save appends one part for the articles added since: nothing already saved is rewritten. Small parts
-are merged into their neighbour as they accumulate, so a lookup visits a logarithmic number of them.
+are merged into their neighbour as they accumulate, so a lookup visits a logarithmic number of them; a
+merge reads and writes its parts a slice at a time, so its memory does not grow with theirs either.
 """
 
 from __future__ import annotations
@@ -13,25 +14,30 @@ import os
 import shutil
 import uuid
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from portalwatch.dedupe.documents import DocInfo, DocTable
-from portalwatch.dedupe.postings import SavedPostings, _sorted, grouped, ungrouped
+from portalwatch.dedupe.postings import FENCE, SavedPostings, _sorted, grouped
 from portalwatch.dedupe.segment import Segment
 
 PART_FORMAT = 2  # bump when the arrays of a part change
 POSTINGS = ("keys", "starts", "docs", "fence")  # the `grouped` arrays
 ARRAYS = (*POSTINGS, "article_ids", "sorted_hashes", "hash_order", "offsets", "blob", "name_offsets", "names")
 MERGE_MAX_DOCS = 200_000  # parts are merged only up to this size: a merge never rewrites a large part
+MERGE_POSTINGS = 2_000_000  # postings of each part a merge holds in memory at a time
+_COPY_BYTES = 1 << 24  # bytes of a file a merge copies at a time
 
 
 class DiskDocs:
     """A saved document table: the same questions as `DocTable`, answered from memory-mapped arrays."""
 
-    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+    def __init__(self, arrays: dict[str, np.ndarray], path: Path) -> None:
         self.a = arrays
+        self.path = path  # the part's folder
 
     def __len__(self) -> int:
         return len(self.a["article_ids"])
@@ -72,21 +78,32 @@ def _table_arrays(docs: DocTable) -> dict[str, np.ndarray]:
     }
 
 
-def write_part(folder: Path, arrays: dict[str, np.ndarray]) -> str:
-    """Write one part's arrays into a new folder under `folder` (renamed into place); returns its name."""
+@contextmanager
+def _new_part(folder: Path) -> Iterator[tuple[str, Path]]:
+    """(name, temporary folder) of a part being written; renamed into place when the block ends."""
     name = f"part-{uuid.uuid4().hex[:12]}"
     tmp = folder / f".{name}.tmp"
     tmp.mkdir(parents=True)
     try:
-        for key in ARRAYS:
-            with (tmp / f"{key}.npy").open("wb") as f:
-                np.save(f, np.ascontiguousarray(arrays[key]))
-                f.flush()
-                os.fsync(f.fileno())
+        yield name, tmp
         os.replace(tmp, folder / name)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _save(path: Path, values: np.ndarray) -> None:
+    with path.open("wb") as f:
+        np.save(f, np.ascontiguousarray(values))
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def write_part(folder: Path, arrays: dict[str, np.ndarray]) -> str:
+    """Write one part's arrays into a new folder under `folder` (renamed into place); returns its name."""
+    with _new_part(folder) as (name, tmp):
+        for key in ARRAYS:
+            _save(tmp / f"{key}.npy", arrays[key])
     return name
 
 
@@ -111,25 +128,126 @@ def open_part(path: Path) -> Segment:
         postings = SavedPostings({key: arrays[key] for key in POSTINGS})
     except ValueError as exc:
         raise ValueError(f"{path.name}: dedupe index part with {exc}") from exc
-    return Segment(DiskDocs(arrays), postings)
+    return Segment(DiskDocs(arrays, path), postings)
 
 
-def merged_arrays(first: Segment, second: Segment) -> dict[str, np.ndarray]:
-    """The arrays of two saved parts as one (the second's documents after the first's)."""
+def write_merged(folder: Path, first: Segment, second: Segment, slice_postings: int = MERGE_POSTINGS) -> str:
+    """Write two saved parts as one new part under `folder` (the second's documents after the first's);
+    returns its name. The postings are merged `slice_postings` of each part at a time and the texts
+    copied file to file, so the merge holds little of either part in memory."""
     a, b = first.docs.a, second.docs.a
     shift = len(first)
-    (keys_a, docs_a), (keys_b, docs_b) = ungrouped(a), ungrouped(b)
-    postings = grouped(*_sorted(np.concatenate([keys_a, keys_b]), np.concatenate([docs_a, docs_b + shift])))
     hashes = np.concatenate([a["sorted_hashes"], b["sorted_hashes"]])
     order = np.concatenate([a["hash_order"], b["hash_order"] + shift])
     by_hash = np.lexsort((order, hashes))
-    return {
-        **postings,
+    small = {
         "article_ids": np.concatenate([a["article_ids"], b["article_ids"]]),
         "sorted_hashes": hashes[by_hash],
         "hash_order": order[by_hash],
         "offsets": np.concatenate([a["offsets"][:-1], b["offsets"] + a["offsets"][-1]]),
-        "blob": np.concatenate([a["blob"], b["blob"]]),
         "name_offsets": np.concatenate([a["name_offsets"][:-1], b["name_offsets"] + a["name_offsets"][-1]]),
-        "names": np.concatenate([a["names"], b["names"]]),
     }
+    with _new_part(folder) as (name, tmp):
+        _write_merged_postings(tmp, a, b, shift, slice_postings)
+        for key, values in small.items():
+            _save(tmp / f"{key}.npy", values)
+        for key in ("blob", "names"):
+            _Column.joined(tmp / f"{key}.npy", [first.docs.path / f"{key}.npy", second.docs.path / f"{key}.npy"])
+    return name
+
+
+class _Column:
+    """A .npy file of known length written a slice at a time."""
+
+    def __init__(self, path: Path, dtype: np.dtype, length: int) -> None:
+        self._file = path.open("wb")
+        self._dtype, self._length, self._written = np.dtype(dtype), length, 0
+        np.lib.format.write_array_header_1_0(self._file, {"descr": np.lib.format.dtype_to_descr(self._dtype),
+                                                          "fortran_order": False, "shape": (length,)})
+
+    def write(self, values: np.ndarray) -> None:
+        self._written += len(values)
+        self._file.write(np.ascontiguousarray(values, dtype=self._dtype).tobytes())
+
+    def close(self) -> None:
+        """Close the file once it holds as many values as its header says (ValueError otherwise)."""
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        if self._written != self._length:
+            raise ValueError(f"{self._file.name}: {self._written} values written, its header says {self._length}")
+
+    @classmethod
+    def joined(cls, path: Path, sources: list[Path]) -> None:
+        """Write the values of the .npy files `sources` (one dtype) one after the other into `path`."""
+        heads = [_npy_head(source) for source in sources]
+        column = cls(path, heads[0][0], sum(length for _, length, _ in heads))
+        for source, (dtype, length, start) in zip(sources, heads, strict=True):
+            with source.open("rb") as f:
+                f.seek(start)
+                left = length * dtype.itemsize
+                while left and (chunk := f.read(min(left, _COPY_BYTES))):
+                    column._file.write(chunk)
+                    left -= len(chunk)
+            column._written += length - left // dtype.itemsize
+        column.close()
+
+
+def _npy_head(path: Path) -> tuple[np.dtype, int, int]:
+    """(dtype, length, where the values start) of a one-dimensional .npy file."""
+    with path.open("rb") as f:
+        version = np.lib.format.read_magic(f)
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read(f)
+        return dtype, shape[0], f.tell()
+
+
+def _write_merged_postings(tmp: Path, a: dict[str, np.ndarray], b: dict[str, np.ndarray], shift: int,
+                           slice_postings: int) -> None:
+    """The `grouped` columns of the two parts' postings merged, a slice of keys at a time."""
+    bounds = np.union1d(_bounds(a, slice_postings), _bounds(b, slice_postings))
+    ranges = list(zip([None, *bounds], [*bounds, None], strict=True))
+    keys_total = sum(len(np.union1d(a["keys"][slice(*_range(a, r))], b["keys"][slice(*_range(b, r))]))
+                     for r in ranges)
+    columns = {
+        "keys": _Column(tmp / "keys.npy", np.uint64, keys_total),
+        "starts": _Column(tmp / "starts.npy", np.int64, keys_total + 1),
+        "docs": _Column(tmp / "docs.npy", np.int32, len(a["docs"]) + len(b["docs"])),
+        "fence": _Column(tmp / "fence.npy", np.uint64, -(-keys_total // FENCE)),
+    }
+    columns["starts"].write(np.zeros(1, dtype=np.int64))
+    keys_written = postings_written = 0
+    for r in ranges:
+        (keys_a, docs_a), (keys_b, docs_b) = _postings_in(a, r), _postings_in(b, r)
+        merged = grouped(*_sorted(np.concatenate([keys_a, keys_b]), np.concatenate([docs_a, docs_b + shift])))
+        columns["keys"].write(merged["keys"])
+        columns["starts"].write(merged["starts"][1:] + postings_written)
+        columns["docs"].write(merged["docs"])
+        columns["fence"].write(merged["keys"][-keys_written % FENCE :: FENCE])
+        keys_written += len(merged["keys"])
+        postings_written += len(merged["docs"])
+    for column in columns.values():
+        column.close()
+
+
+def _bounds(arrays: dict[str, np.ndarray], slice_postings: int) -> np.ndarray:
+    """Keys that cut a part's postings into slices of about `slice_postings`."""
+    starts = arrays["starts"]
+    cuts = np.searchsorted(starts, np.arange(slice_postings, int(starts[-1]), slice_postings), side="right") - 1
+    return np.asarray(arrays["keys"][np.unique(cuts)])
+
+
+def _range(arrays: dict[str, np.ndarray], bounds: tuple[np.uint64 | None, np.uint64 | None]) -> tuple[int, int]:
+    """Which of a part's distinct keys lie from the first bound (included) to the second (excluded)."""
+    keys = arrays["keys"]
+    lo, hi = bounds
+    first = 0 if lo is None else int(np.searchsorted(keys, lo))
+    return first, len(keys) if hi is None else int(np.searchsorted(keys, hi))
+
+
+def _postings_in(arrays: dict[str, np.ndarray], bounds: tuple[np.uint64 | None, np.uint64 | None]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """(key, document) postings of a part whose keys lie within `bounds` (see `_range`)."""
+    first, last = _range(arrays, bounds)
+    starts = arrays["starts"][first : last + 1]
+    return np.repeat(arrays["keys"][first:last], np.diff(starts)), arrays["docs"][starts[0] : starts[-1]]

@@ -138,11 +138,6 @@ def grouped(keys: np.ndarray, docs: np.ndarray) -> dict[str, np.ndarray]:
             "fence": distinct[::FENCE].copy()}
 
 
-def ungrouped(arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The inverse of `grouped`: (keys, documents), sorted."""
-    return np.repeat(arrays["keys"], np.diff(arrays["starts"])), arrays["docs"]
-
-
 class SavedPostings:
     """Saved postings (`grouped` arrays, usually memory-mapped): looked up, never added to."""
 
