@@ -61,6 +61,11 @@ def char_f1(found: str, gold: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def served(url: str) -> str:
+    """The address a page is served at: its gold URL over http (the proxy speaks plain HTTP only)."""
+    return "http://" + _no_scheme(url)
+
+
 def _no_scheme(url: str) -> str:
     """Gold links were resolved against the page's https address, the page is served over http: compare
     without the scheme."""
@@ -114,7 +119,7 @@ def rounds(rows: list[dict]) -> list[list[dict]]:
     groups: list[list[dict]] = []
     for row in rows:
         for group in groups:
-            if all(other["url"] != row["url"] for other in group):
+            if all(served(other["url"]) != served(row["url"]) for other in group):
                 group.append(row)
                 break
         else:
@@ -133,12 +138,12 @@ class Result:
 
 def _ours(row: dict, fetched: Fetched) -> dict:
     """What the product makes of the page, read as the spider reads it (config: name and start_urls only)."""
-    portal = PortalConfig(name="real", start_urls=[row["url"]])
+    portal = PortalConfig(name="real", start_urls=[served(row["url"])])
     page = _page(fetched)
     extractor = Extractor(detect(page))
     if row["type"] == "list":
         return {"links": list_links(page, extractor, HostScope(portal.start_urls, portal.allowed_hosts))}
-    article = read_article(row["url"], fetched, extractor)
+    article = read_article(served(row["url"]), fetched, extractor)
     return {"title": article.title, "date": str(article.published) if article.published else None,
             "text": article.text}
 
@@ -159,12 +164,12 @@ def measure(pages_dir: Path, peers: bool = True) -> list[Result]:
     results: list[Result] = []
     settings = CrawlSettings(timeout=30)
     for group in rounds(rows):
-        pages = {row["url"]: (pages_dir / row["file"]).read_bytes() for row in group}
+        pages = {served(row["url"]): (pages_dir / row["file"]).read_bytes() for row in group}
         with serving(pages) as proxy:
             fetch = http_fetcher(settings, proxy=proxy)
             for row in group:
-                fetched = fetch(row["url"], None)
-                theirs = _peers(row, pages[row["url"]]) if peers else {}
+                fetched = fetch(served(row["url"]), None)
+                theirs = _peers(row, pages[served(row["url"])]) if peers else {}
                 results.append(Result(row, half_of(row["file"]), _ours(row, fetched), theirs))
     return results
 

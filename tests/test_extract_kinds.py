@@ -253,3 +253,30 @@ def test_a_byline_without_the_year_takes_its_year_from_the_page_not_another_day(
     <script>var page = {{"time": "%s"}};</script></body></html>"""
     later = page("/s?id=1", markup % "2026-01-02 08:00:00")  # the page's own stamp, days later, in the next year
     assert fields(later)[1] == date(2025, 12, 30)
+
+
+def test_an_article_inside_a_form_is_read_like_any_block() -> None:
+    # ASP.NET pages wrap the whole page in a <form>; some CMSs wrap only the article text in one
+    for markup in (f"<form id='form1'><h1>海创新能源项目在崂山区签约</h1><div>发布时间：2026-03-05</div><div>{BODY_HTML}</div>"
+                   "<div class='foot'>地址：某某路1号 电话：0532-80000000</div></form>",
+                   f"<table><tr><td>海创新能源项目在崂山区签约</td></tr><tr><td>发布时间：2026-03-05</td></tr><tr><td>"
+                   f"<form name='content'>{BODY_HTML}</form></td></tr><tr><td>地址：某某路1号 电话：0532-80000000</td></tr></table>"):
+        article = page("/info/1.htm", f"<html><head><title>海创新能源项目在崂山区签约-某某网</title></head><body>{markup}</body></html>")
+        assert fields(article) == ("海创新能源项目在崂山区签约", date(2026, 3, 5), ARTICLE_TEXT, [])
+
+
+def test_the_headline_is_the_heading_the_title_names_not_a_news_site_logo() -> None:
+    article = page("/qingdao/2026-03/05/content_101.htm", f"""<html><head><title>海创新能源项目在崂山区签约_新闻中心_某某网</title></head><body>
+    <h1 class="logo"><a href="/"><span>新闻中心</span></a></h1><h1 class="main">海创新能源项目在崂山区签约</h1>
+    <div class="info"><span id="pubtime_baidu">2026-03-05 09:31:00</span></div><div id="endText">{BODY_HTML}</div></body></html>""")
+    assert detect(article).name == "news"
+    assert fields(article)[0] == "海创新能源项目在崂山区签约"
+
+
+def test_comments_after_a_short_article_are_not_its_body() -> None:
+    comment = "网友甲：" + "这样的项目越多越好，希望早日建成投产，带动更多年轻人回乡就业，家门口就能找到好工作。" * 3
+    comments = "".join(f'<li class="item"><div class="txt">{comment}{i}</div><span>2026-03-0{i}</span></li>' for i in range(1, 4))
+    article = page("/a/2026/3.html", f"""<html><head><title>海创新能源项目在崂山区签约_某某网</title></head><body>
+    <div class="main"><h3>海创新能源项目在崂山区签约</h3><div class="info">2026-03-05 来源：某某网</div>
+    <div class="content">{BODY_HTML}</div><ul class="list">{comments}</ul></div></body></html>""")
+    assert fields(article) == ("海创新能源项目在崂山区签约", date(2026, 3, 5), ARTICLE_TEXT, [])

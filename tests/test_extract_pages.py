@@ -67,6 +67,7 @@ def test_full_width_punctuation_and_inner_spaces_survive() -> None:
         ("2026/11/16", date(2026, 11, 16)),
         ("2026-13-45 is not a date, 2026-02-28 is", date(2026, 2, 28)),
         ("no date here", None),
+        ("2026-03-0510:20", date(2026, 3, 5)),  # two spans, date and time, with no space between them
     ],
 )
 def test_dates_in_the_ways_portals_write_them(text: str, expected: date | None) -> None:
@@ -75,6 +76,12 @@ def test_dates_in_the_ways_portals_write_them(text: str, expected: date | None) 
 
 def test_labelled_date_prefers_the_label_over_other_dates() -> None:
     assert dates.labelled_date("成文于 2026-01-02 ... 发布时间：2026-01-09") == date(2026, 1, 9)
+
+
+def test_a_two_digit_year_is_read_after_a_date_label_only() -> None:
+    assert dates.labelled_date("发布时间：26-03-05 10:20") == date(2026, 3, 5)
+    assert dates.labelled_date("发布时间：26-03-0510:20") == date(2026, 3, 5)
+    assert dates.find_date("编号 26-03-05") is None  # unlabelled, it may be a code or a time
 
 
 def test_article_urls_carry_their_dates() -> None:

@@ -21,14 +21,15 @@ from lxml import etree
 from crawler.extract import dates
 from crawler.extract.text import element_lines
 
+# A <form> is walked like a <div>: ASP.NET pages wrap the whole page in one, and some CMSs (VSB) the article.
 _SKIP = frozenset({"script", "style", "noscript", "template", "iframe", "object", "select", "button", "textarea",
-                   "head", "title", "form", "nav", "header", "footer", "aside", "menu"})
+                   "head", "title", "nav", "header", "footer", "aside", "menu"})
 _BLOCKS = frozenset({"address", "article", "blockquote", "center", "dd", "div", "dl", "dt", "figure", "h1", "h2",
                      "h3", "h4", "h5", "h6", "hr", "li", "main", "ol", "p", "pre", "section", "table", "tbody",
-                     "td", "th", "tr", "ul", "body", "font"})
+                     "td", "th", "tr", "ul", "body", "font", "form"})
 _NO_TEXT = frozenset({"script", "style", "noscript", "template", ""})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_CONTAINERS = frozenset({"div", "article", "section", "main", "td", "body", "blockquote", "center", "font"})
+_CONTAINERS = frozenset({"div", "article", "section", "main", "td", "body", "blockquote", "center", "font", "form"})
 _SENTENCE = re.compile(r"[，。；！？,.;!?、：:]")
 _META_LINE = 80  # characters: a dated line under the headline this short is its byline
 _SENTENCE_END = re.compile(r"[。！？!?]")
@@ -208,10 +209,12 @@ def main_blocks(root: etree._Element, headline: etree._Element | None = None) ->
         return scores[node] * (1 - _link_density(node)) * near
 
     best = max(scores, key=lambda node: weight(node, False))
-    if best in opening or not opening or _after(best, headline, reach=1):
+    if best in opening or not opening or (
+            _after(best, headline, reach=1) and starts[best] < max(ends[node] for node in opening)):
         return [best]
-    # the best block lies outside the headline's own box (a sidebar notice): the block that opens right under
-    # the headline wins unless it is far weaker (a short article is kept whole)
+    # the best block lies outside the headline's own box (a sidebar notice), or after the block that opens
+    # right under the headline (comments, related summaries): that block wins unless it is far weaker (a short
+    # article is kept whole)
     return [max(scores, key=lambda node: weight(node, True))]
 
 

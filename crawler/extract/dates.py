@@ -5,8 +5,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
+# The day may run into a time shown right after it (two spans: 2019-09-07 and 09:30 read 2019-09-0709:30).
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2}?)(?:(?=\d{1,2}:\d{2})|(?!\d))")
 _SHORT = re.compile(r"(?<![\d/-])(\d{1,2})\s*[-/月]\s*(\d{1,2})(?:日|(?![\d/-]))")
+# A two-digit year, read only where a label says a date follows (发布时间：18-03-08): Chinese dates are
+# written year first, and a bare 18-03-08 elsewhere may be a time or a code.
+_TWO_DIGIT_YEAR = re.compile(
+    r"\s*(\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2}?)(?:日|(?=\d{1,2}:\d{2})|(?![\d:]))")
 _LABELLED = re.compile(r"(?:发布(?:时间|日期)|发文日期|日期|时间)\s*[:：]\s*")
 _URL_DATES = (
     re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_"),  # TRS: /202603/t20260305_123.shtml
@@ -28,6 +33,16 @@ def find_date(text: str) -> date | None:
         if found:
             return found
     return None
+
+
+def date_after_label(text: str) -> date | None:
+    """The date written right after a date label: a full date anywhere in `text`, else one with a two-digit
+    year (of this century) at its start."""
+    found = find_date(text)
+    if found:
+        return found
+    match = _TWO_DIGIT_YEAR.match(text or "")
+    return _make("20" + match.group(1), match.group(2), match.group(3)) if match else None
 
 
 def short_date(text: str) -> bool:
@@ -52,7 +67,7 @@ def byline_month_day(text: str) -> tuple[int, int] | None:
 def labelled_date(text: str) -> date | None:
     """The date after a label such as 发布时间： or 日期：, else None."""
     for label in _LABELLED.finditer(text or ""):
-        found = find_date(text[label.end():label.end() + 30])
+        found = date_after_label(text[label.end():label.end() + 30])
         if found:
             return found
     return None

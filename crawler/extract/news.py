@@ -1,4 +1,7 @@
-"""News sites (青岛新闻网 content_<id>.htm, 中国山东网 show/<id>.html): h1 title, #endText, #pubtime_baidu."""
+"""News sites (青岛新闻网 content_<id>.htm, 中国山东网 show/<id>.html): #endText, #pubtime_baidu.
+
+The headline is found as on any page (the heading <title> or a meta title agrees with): the first <h1> of a
+news page is often the site's logo."""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ import re
 
 from crawler.extract.base import PortalKind
 from crawler.extract.page import Page
-from crawler.extract.text import sel_text
 
 _ARTICLE_URL = re.compile(r"(?:/content_\d+\.s?html?|/show/\d+\.html?)$")
 
@@ -21,8 +23,3 @@ class News(PortalKind):
         return 'id="endText"' in html or "pubtime_baidu" in html or bool(_ARTICLE_URL.search(page.url)) or any(
             _ARTICLE_URL.search(href) for href in page.sel.xpath("//a/@href").getall()
         )
-
-
-    def title(self, page: Page) -> str:
-        heading = page.sel.css("h1")
-        return sel_text(heading[0]) if heading else super().title(page)

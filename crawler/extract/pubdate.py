@@ -34,7 +34,7 @@ _LABEL_REACH = 40  # characters after a label where its date is written
 def _labelled(text: str, labels: tuple[re.Pattern[str], ...] = _LABELS) -> date | None:
     for label in labels:
         for match in label.finditer(text):
-            found = dates.find_date(text[match.end():match.end() + _LABEL_REACH])
+            found = dates.date_after_label(text[match.end():match.end() + _LABEL_REACH])
             if found:
                 return found
     return None
