@@ -280,3 +280,12 @@ def test_comments_after_a_short_article_are_not_its_body() -> None:
     <div class="main"><h3>海创新能源项目在崂山区签约</h3><div class="info">2026-03-05 来源：某某网</div>
     <div class="content">{BODY_HTML}</div><ul class="list">{comments}</ul></div></body></html>""")
     assert fields(article) == ("海创新能源项目在崂山区签约", date(2026, 3, 5), ARTICLE_TEXT, [])
+
+
+def test_a_title_naming_the_column_and_site_gives_way_to_a_minor_heading_over_the_text() -> None:
+    article = page("/content.aspx?id=1006", f"""<html><head><title>新闻动态--某某市投资促进中心官网</title></head><body>
+    <div class="crumb"><h3>首页 - 新闻动态</h3></div>
+    <div class="left"><h5>海创新能源项目在崂山区签约</h5><div class="ly"><b>发布时间：2026-03-05</b></div>
+    <div class="detail">{BODY_HTML}</div></div>
+    <div class="right"><h4>联系我们</h4><div><h5>某某市投资促进中心</h5><p>地址：某某路1号</p></div></div></body></html>""")
+    assert fields(article) == ("海创新能源项目在崂山区签约", date(2026, 3, 5), ARTICLE_TEXT, [])

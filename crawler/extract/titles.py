@@ -23,7 +23,7 @@ _SEPARATOR = re.compile(r"\s*(?:[_|｜]|\s[-—–]+\s)\s*")
 # Also a bare hyphen: 标题-网站 (only to match a heading against <title>; a headline may hold one itself).
 _ANY_SEPARATOR = re.compile(r"\s*(?:[_|｜]|\s[-—–]+\s|——|--|—|–|-)\s*")
 _HEADINGS = (
-    "//h1 | //h2 | //h3 | //h4"
+    "//h1 | //h2 | //h3 | //h4 | //h5 | //h6"
     " | //*[contains(@class,'title') or contains(@id,'title') or contains(@class,'Title') or contains(@id,'Title')"
     " or contains(@class,'headline') or contains(@class,'tit')][not(self::title)][not(self::html)][not(self::body)]"
 )
@@ -31,7 +31,8 @@ _HEADINGS = (
 _PLAIN_BLOCKS = ("//body//*[self::td or self::div or self::p or self::span or self::strong or self::b or self::font"
                  " or self::center][not(.//div or .//p or .//table or .//ul or .//li or .//br)]")
 _EXACT = 2.0  # agreement of a headline equal to the title's first segments or to one whole segment
-_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4"})
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_SHORT_LEAD = 8  # characters: a <title> that opens with fewer names a column (通知公告, 新闻动态), not the headline
 _MIN, _MAX = 4, 200
 _MIN_ABOVE = 6  # characters of a headline found by its place alone (no <title> or meta agrees)
 _LABEL_END = re.compile(r"[:：]$")  # 分享到： is a label, not a headline
@@ -87,7 +88,7 @@ def agreement(heading: str, reference: str) -> float:
     if len(head) >= 8 and head in parts:
         return 2.0
     first = parts[0]
-    if len(first) < _MIN or not (head in whole or first in head):
+    if len(first) < _MIN or not (head in first or first in head):  # a site name further on is no headline
         return 0.0
     closeness = min(len(head), len(first)) / max(len(head), len(first))
     return closeness if closeness >= _AGREE else 0.0
@@ -156,11 +157,13 @@ def _find_headline(page: Page) -> Headline:
         if title and agreement(value, title):
             return Headline(value)
     lead = (segments(title) or [title])[0] if title else ""
-    if lead and _shown(page, lead):
+    if lead and len(squash(lead)) >= _SHORT_LEAD and _shown(page, lead):
         return Headline(lead)
-    above = _heading_above_text(page)  # <title> names only the site: the heading over the main text
+    above = _heading_above_text(page)  # <title> names only the site or the column: the heading over the text
     if above is not None:
         return Headline(*above)
+    if lead and _shown(page, lead):
+        return Headline(lead)
     if lead:
         return Headline(lead)
     return Headline(metas[0] if metas else "")
@@ -173,8 +176,8 @@ def _shown(page: Page, text: str) -> bool:
 
 
 def _rank(element: etree._Element) -> int:
-    """h1 first, then h2 ... h4, then other title-like elements."""
-    return int(element.tag[1]) if element.tag in _HEADING_TAGS else 5
+    """h1 first, then h2 ... h6, then other title-like elements."""
+    return int(element.tag[1]) if element.tag in _HEADING_TAGS else 7
 
 
 def _heading_above_text(page: Page) -> tuple[str, etree._Element] | None:
