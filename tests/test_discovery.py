@@ -45,6 +45,29 @@ def test_pinned_entries_with_an_extra_class_and_short_titles_join_the_list() -> 
     assert links(p) == [f"{BASE}/p/{n}" for n in (1, 2, 3, 4, 5, 6, 7, 9)]
 
 
+def test_an_entry_gives_one_link_not_its_new_badge_or_last_post_time() -> None:
+    rows = "".join(
+        f'<tr><th><a class="s xst" href="/thread-{n}-1-1.html">关于西海岸新区第{n}批重点项目的讨论</a>'
+        f'<a href="/forum.php?mod=redirect&tid={n}&goto=lastpost">New</a></th>'
+        f'<td class="by"><a href="/space-uid-{n}.html">网友{n}</a></td>'
+        f'<td class="by"><em><a href="/forum.php?mod=redirect&tid={n}&goto=lastpost">{n} 小时前</a></em></td></tr>'
+        for n in range(1, 6)
+    )
+    p = page("/forum-9-1.html", f"<html><body>{NAV}<table><tbody>{rows}</tbody></table></body></html>")
+    assert links(p) == [f"{BASE}/thread-{n}-1-1.html" for n in range(1, 6)]
+
+
+def test_highlighted_entries_of_a_ranking_join_it_and_an_advertisement_in_it_does_not() -> None:
+    def row(n: int) -> str:
+        colour = "red" if n <= 3 else "gray"
+        return (f'<tr><td class="{colour}"><span>{n}</span><a href="/2026/11/{n:02d}/art_{n}.html">即墨区汽车产业新城第{n}个项目开工建设</a></td>'
+                f'<td class="count">{1000 - n}</td></tr>')
+    advert = '<tr><td class="ad"><a href="http://ads.example.com/click?id=9">限时优惠，点击领取投资理财大礼包</a></td><td></td></tr>'
+    p = page("/rank/", f"<html><body>{NAV}<table><tbody>{''.join(row(n) for n in range(1, 5))}{advert}"
+                       f"{''.join(row(n) for n in range(5, 9))}</tbody></table></body></html>")
+    assert links(p) == [f"{BASE}/2026/11/{n:02d}/art_{n}.html" for n in range(1, 9)]
+
+
 def test_a_list_of_policy_files_gives_the_files() -> None:
     rows = "".join(f'<tr><td><a href="/zcwj/P0{n}.pdf">关于印发第{n}号扶持政策实施细则的通知.pdf</a></td><td>2026-11-0{n}</td></tr>' for n in range(1, 5))
     p = page("/zcwj/", f"<html><body>{NAV}<table>{rows}</table></body></html>")

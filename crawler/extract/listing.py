@@ -27,6 +27,9 @@ _VOLATILE = re.compile(r"\d|^(?:on|active|current|cur|sel|selected|first|last|od
 _INDEX_NAME = re.compile(r"^(?:$|index|default|list)", re.I)
 _DIGIT = re.compile(r"\d")
 _TITLE_WEIGHT_CAP = 30  # a title's weight grows with its length up to this many characters
+# A time stamp, maybe after a short label (最后发表：5 小时前, 昨天 23:52, 2026-3-5 09:41): a last-post link
+_NO_TITLE = re.compile(
+    r"^(?:[^:：]{1,6}[:：])?(?:[\d\s:/.\-年月日时分秒]|前天|昨天|今天|刚刚|半|小时|分钟|天|周|个月|前)*$")
 
 
 Path = tuple[str, ...]
@@ -118,7 +121,7 @@ def _links(page: Page, anchors: Iterable[etree._Element]) -> list[_Link]:
 def _groups(links: list[_Link], min_title: int = MIN_TITLE) -> dict[Path, _Group]:
     groups: dict[Path, _Group] = {}
     for link in links:
-        if len(link.title) < min_title:
+        if len(link.title) < min_title or _NO_TITLE.match(link.title):
             continue
         group = groups.setdefault(link.path, _Group(link.path))
         group.anchors.append(link.anchor)
@@ -132,10 +135,7 @@ def _dated_entries(group: _Group) -> int:
     level = group.record_level()
     count = 0
     for anchor in group.anchors:
-        entry = anchor
-        for _ in range(level):
-            parent = entry.getparent()
-            entry = parent if parent is not None else entry
+        entry = _entry(anchor, level)
         if dates.find_date(" ".join(element_lines(entry))) or dates.short_date(" ".join(element_lines(entry))):
             count += 1
     return count
@@ -168,8 +168,30 @@ def main_list(page: Page, known_shape: re.Pattern[str] | None = None) -> list[st
     template = best.template(level)
     members = {id(a) for a in best.anchors}
     if any(key.partition(".")[2] for key in template):  # a template of bare tags (li > a) is everywhere
-        # every entry of the template counts, a short title ("🎁🎁", "通知") included
+        # every entry of the template counts, a short title ("🎁🎁", "通知") included; an entry that already
+        # gave its link gives no second one (a "New" badge or a last-post link beside the title)
+        taken = {_entry(a, level) for a in best.anchors}  # the elements themselves: their proxies stay alive
+        lists = {entry.getparent() for entry in taken}
+        hosts = {urlsplit(url).hostname for url in best.urls}
         for group in _groups(links, min_title=1).values():
-            if len(group.path) > level and _alike(group.template(level), template):
-                members.update(id(a) for a in group.anchors)
+            if len(group.path) <= level:
+                continue
+            alike = _alike(group.template(level), template)
+            for anchor, url in zip(group.anchors, group.urls, strict=True):
+                entry = _entry(anchor, level)
+                # an entry of the same template, or a highlighted one among the list's own (the top 3 in red)
+                # linking where the list links (not an advertisement placed in the list)
+                beside = entry.getparent() in lists and urlsplit(url).hostname in hosts
+                if id(anchor) not in members and entry not in taken and entry.tag == template[-1] and (alike or beside):
+                    members.add(id(anchor))
+                    taken.add(entry)
     return unique([link.url for link in links if id(link.anchor) in members])
+
+
+def _entry(anchor: etree._Element, level: int) -> etree._Element:
+    """The list entry holding a link: its ancestor `level` levels up."""
+    entry = anchor
+    for _ in range(level):
+        parent = entry.getparent()
+        entry = parent if parent is not None else entry
+    return entry
