@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from portalwatch.dedupe.fingerprints import shingle_hashes, window_minima, winnow
+from portalwatch.dedupe.fingerprints import shingle_hashes, window_fingerprints, winnow
+from portalwatch.dedupe.kernels import heaviest
 from portalwatch.dedupe.policy import POSTINGS_PER_FINGERPRINT
 from portalwatch.dedupe.postings import FENCE, Postings, SavedPostings, grouped
 from portalwatch.dedupe.segment import Segment, rarest_first, read_postings
@@ -94,10 +95,27 @@ def test_a_chosen_fingerprint_is_read_in_every_part_old_and_recent_holders_alike
 def test_winnowing_keeps_a_fingerprint_of_every_long_shared_run():
     rng = np.random.default_rng(9)
     values = rng.integers(0, 2**63, 500).astype(np.uint64)
+    values[100:140] = values[100]  # a run of equal hashes (a repeated character)
     for window in (1, 2, 5, 24):
-        expected = np.array([values[i : i + window].min() for i in range(len(values) - window + 1)])
-        assert np.array_equal(window_minima(values, window), expected)
+        expected = [int(values[i : i + window].min()) >> 32 for i in range(len(values) - window + 1)]
+        assert window_fingerprints(values, window).tolist() == expected
+    assert window_fingerprints(values[:10], 24).tolist() == [int(values[:10].min()) >> 32]  # a short text
     shared = "青岛西海岸新区与一家央企所属海洋工程企业签约共同建设海洋装备制造基地项目总投资八十亿元"
     a = winnow(shingle_hashes("胶州市近日印发支持跨境电商措施" + shared))
     b = winnow(shingle_hashes(shared + "崂山区发布元宇宙产业发展行动计划"))
     assert len(np.intersect1d(a, b)) >= 1
+
+
+def test_candidates_are_ranked_by_their_summed_weight_as_a_plain_dictionary_ranks_them():
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        n, span = int(rng.integers(0, 3000)), int(rng.integers(1, 2_000_000))  # ids close together and far apart
+        docs, weights = rng.integers(0, span, n).astype(np.int64), rng.choice([0.5, 1.0, 1.5, 2.0], n)
+        floor, limit = float(rng.choice([0.0, 1.0, 3.0])), int(rng.integers(1, 6))
+        sums: dict[int, float] = {}
+        for doc, weight in zip(docs.tolist(), weights.tolist(), strict=True):
+            sums[doc] = sums.get(doc, 0.0) + weight
+        expected = sorted((-total, doc) for doc, total in sums.items() if total >= floor)[:limit]
+        best, totals = heaviest(docs, weights, floor, limit)
+        assert best.tolist() == [doc for _, doc in expected]
+        assert totals.tolist() == [-total for total, _ in expected]

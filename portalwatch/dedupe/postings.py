@@ -16,8 +16,9 @@ from array import array
 
 import numpy as np
 
+from portalwatch.dedupe.kernels import gather, saved_ranges
+
 FENCE = 16  # distinct keys per block of a saved directory
-_BLOCK = np.arange(FENCE)
 _DOC_BITS = np.uint64(31)  # a (key, document) pair is sorted as one 64-bit value: keys have 33 bits
 _DOC_MASK = np.uint64((1 << 31) - 1)
 _MERGE_FLOOR = 200_000  # postings a delta may hold before it is merged, whatever the main size
@@ -66,15 +67,11 @@ class Lookup:
     def read(self, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(documents read, which query fingerprint each was read for): every document of each `chosen`
         fingerprint (a boolean mask over the query's)."""
-        docs, which = [], []
-        positions = np.arange(self._size)
-        for level_docs, lo, n in self._levels:
-            take = np.where(chosen, n, 0)
-            docs.append(_collect(level_docs, lo, take))
-            which.append(np.repeat(positions, take))
-        if len(docs) == 1:
-            return docs[0], which[0]
-        return np.concatenate([_EMPTY_DOCS, *docs]), np.concatenate([_EMPTY_WHICH, *which])
+        read = [gather(level_docs, lo, n, chosen) for level_docs, lo, n in self._levels]
+        if len(read) == 1:
+            return read[0]
+        return (np.concatenate([_EMPTY_DOCS, *(docs for docs, _ in read)]),
+                np.concatenate([_EMPTY_WHICH, *(which for _, which in read)]))
 
 
 class Postings:
@@ -152,11 +149,7 @@ class SavedPostings:
 
     def lookup(self, query: np.ndarray) -> Lookup:
         """Where the documents of each query key lie: the directory, then one block of keys per query key."""
-        n = len(self._keys)
-        if n == 0:
+        if len(self._keys) == 0:
             return Lookup(len(query), [])
-        first = np.maximum(np.searchsorted(self._fence, query, side="right") - 1, 0) * FENCE
-        block = self._keys[np.minimum(first[:, None] + _BLOCK, n - 1)]
-        at = np.minimum(first + np.count_nonzero(block < query[:, None], axis=1), n - 1)
-        lo = self._starts[at]
-        return Lookup(len(query), [(self._docs, lo, np.where(self._keys[at] == query, self._starts[at + 1] - lo, 0))])
+        lo, count = saved_ranges(self._keys, self._starts, self._fence, FENCE, query)
+        return Lookup(len(query), [(self._docs, lo, count)])

@@ -8,6 +8,7 @@ from typing import Protocol
 import numpy as np
 
 from portalwatch.dedupe.documents import DocInfo, DocTable
+from portalwatch.dedupe.kernels import heaviest
 from portalwatch.dedupe.policy import MAX_CANDIDATES
 from portalwatch.dedupe.postings import Lookup, Postings
 from portalwatch.dedupe.prepare import Prepared
@@ -36,9 +37,6 @@ class Segment:
         doc = self.docs.append(info, prepared.simplified, prepared.exact_hash)
         self.postings.add(doc, prepared.keys)
         return doc
-
-
-_COUNT_SPAN = 16  # read documents are counted in an array when their ids span at most this many times their number
 
 
 @dataclass(frozen=True)
@@ -88,18 +86,6 @@ def best_candidates(found: list[Found], sizes: list[int], fingerprint_idf: np.nd
         return []
     docs = np.concatenate(read) if len(read) > 1 else read[0]
     weights = fingerprint_idf[np.concatenate([f.which for f in found if len(f.docs)])]
-    top = int(docs.max()) + 1
-    if top <= _COUNT_SPAN * len(docs):  # documents close together (the oldest): counted in place
-        sums = np.bincount(docs, weights, minlength=top)
-        docs = np.flatnonzero(sums >= floor if floor > 0 else sums)  # documents read: every idf is positive
-        sums = sums[docs]
-    else:
-        order = np.argsort(docs, kind="stable")
-        ordered = docs[order]
-        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-        docs, sums = ordered[starts], np.add.reduceat(weights[order], starts)
-        keep = sums >= floor
-        docs, sums = docs[keep], sums[keep]
-    best = np.lexsort((docs, -sums))[:MAX_CANDIDATES]
-    ranks = np.searchsorted(offsets, docs[best], side="right") - 1
-    return [(float(sums[i]), int(rank), int(docs[i] - offsets[rank])) for i, rank in zip(best, ranks, strict=True)]
+    best, sums = heaviest(docs, weights, floor, MAX_CANDIDATES)
+    ranks = np.searchsorted(offsets, best, side="right") - 1
+    return [(float(s), int(r), int(d - offsets[r])) for s, r, d in zip(sums, ranks, best, strict=True)]
