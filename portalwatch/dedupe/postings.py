@@ -47,15 +47,6 @@ def _ranges(keys: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return lo, np.searchsorted(keys, query, side="right") - lo
 
 
-def _collect(docs: np.ndarray, lo: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """docs[lo[i] : lo[i] + lengths[i]] for every i, concatenated."""
-    total = int(lengths.sum())
-    if total == 0:
-        return docs[:0]
-    starts = np.repeat(lo - np.cumsum(lengths) + lengths, lengths)
-    return docs[starts + np.arange(total)]
-
-
 class Lookup:
     """A query's postings in one `Postings`: how many documents hold each fingerprint, and reading them."""
 
