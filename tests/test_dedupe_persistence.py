@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import logging
 import random
 from pathlib import Path
 
 import numpy as np
+import pytest
 import testdb
 
 from portalwatch.dedupe import DedupeIndex, catch_up
+from portalwatch.dedupe import index as dedupe_index
 from portalwatch.dedupe.documents import DocInfo
 from portalwatch.dedupe.parts import ARRAYS, open_part, segment_arrays, write_merged, write_part
 from portalwatch.dedupe.prepare import prepare
@@ -187,3 +190,49 @@ def test_a_merge_a_slice_at_a_time_writes_the_part_one_save_of_all_would_have(tm
     for key in ARRAYS:
         assert np.array_equal(merged.docs.a[key], expected[key]), key
     assert merged.docs.text(250) == segments[2].docs.text(250)
+
+
+def _mapped_part_kb(folder: Path) -> int:
+    """Resident kB of this process's maps of files under `folder` (from /proc/self/smaps)."""
+    total, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split()
+        if len(head) >= 5 and "-" in head[0] and ":" in head[3]:  # a mapping's first line: range perms offset dev inode
+            inside = len(head) == 6 and head[5].startswith(str(folder))
+        elif inside and line.startswith("Rss:"):
+            total += int(head[1])
+    return total
+
+
+def test_a_long_run_of_checks_gives_back_the_pages_of_the_saved_parts(tmp_path, monkeypatch):
+    if not Path("/proc/self/smaps").exists():
+        pytest.skip("no /proc here: resident pages cannot be read")
+    rng = random.Random(5)
+    source = NEW_ARTICLE + OTHER
+    words = [source[i : i + 12] for i in range(0, len(source) - 12, 3)]
+    texts = ["，".join(rng.choice(words) + str(n) for _ in range(30)) for n in range(2100)]
+    index = DedupeIndex.open(tmp_path, [])
+    for n, text in enumerate(texts[:2000], start=1):
+        index.add(f"http://portal.test/{n}.html", "", text, article_id=n)
+    index.save()
+    del index  # its own maps of the part it saved go with it
+    gc.collect()
+    folder = tmp_path.resolve()
+
+    reopened = DedupeIndex.open(tmp_path, [])
+    released = []
+    for part in reopened._parts:  # the real release, counted
+        monkeypatch.setattr(part.docs, "release", lambda release=part.docs.release: released.append(release()))
+    for text in texts[2000:2064]:
+        reopened.check("", text)
+    assert not released  # a process holding little keeps its pages
+    assert _mapped_part_kb(folder) > 0
+
+    monkeypatch.setattr(dedupe_index, "RESIDENT_MAPPED_BYTES", 0)
+    for text in texts[2000:2064]:
+        reopened.check("", text)
+    assert len(released) == 2 * len(reopened._parts)  # every RESIDENT_CHECKS checks, every part
+    for part in reopened._parts:
+        part.docs.release()
+    assert _mapped_part_kb(folder) == 0  # given back: the next check maps them again from the page cache
+    assert reopened.check("", texts[5]).duplicate_of.source == "http://portal.test/6.html"

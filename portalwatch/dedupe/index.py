@@ -17,7 +17,15 @@ from portalwatch.dedupe.documents import NO_ARTICLE, DocInfo
 from portalwatch.dedupe.fingerprints import shingle_hashes
 from portalwatch.dedupe.numbers import number_changes
 from portalwatch.dedupe.overlap import Overlap, exact, idf, measure, new_chars, weigh
-from portalwatch.dedupe.parts import MERGE_MAX_DOCS, PART_FORMAT, open_part, segment_arrays, write_merged, write_part
+from portalwatch.dedupe.parts import (
+    MERGE_MAX_DOCS,
+    PART_FORMAT,
+    mapped_resident_bytes,
+    open_part,
+    segment_arrays,
+    write_merged,
+    write_part,
+)
 from portalwatch.dedupe.persist import FORMAT, load_segment, save_segment, write_atomic
 from portalwatch.dedupe.policy import (
     CANDIDATE_RELATIVE,
@@ -53,6 +61,11 @@ MANIFEST = "stored.json"
 PARTS = "stored"
 LOCK = "dedupe.lock"
 FLUSH_DOCS = 50_000  # stored articles held in memory before they are written as a part
+# A check reads a few pages of every saved part; left alone, the pages a long crawl has read add up to the
+# whole index in its resident memory. Every RESIDENT_CHECKS checks, once the process holds more than
+# RESIDENT_MAPPED_BYTES of mapped files, the parts' pages are given back (they stay in the page cache).
+RESIDENT_CHECKS = 32
+RESIDENT_MAPPED_BYTES = 768 << 20
 
 
 def seed_source(seed: SeedArticle) -> str:
@@ -104,6 +117,7 @@ class DedupeIndex:
         # the saved index is unusable or belongs to another database: replace it whatever it holds
         self._reset = manifest is None
         self._overtaken = False  # another process saved meanwhile: this one saves nothing more
+        self._checks = 0
 
     # -- opening and saving -------------------------------------------------------------------
 
@@ -248,6 +262,7 @@ class DedupeIndex:
         """The verified candidates: (overlap, segment, document); an exact copy alone when there is one."""
         if not prepared.folded:
             return []
+        self._bound_resident()
         parts = self._segments()
         for segment in parts:
             doc = segment.docs.find_exact(prepared.exact_hash)
@@ -266,6 +281,14 @@ class DedupeIndex:
             (measure(text, shingle_hashes(fold(filled[rank].docs.text(doc)))), filled[rank], doc)
             for _, rank, doc in ranked
         ]
+
+
+    def _bound_resident(self) -> None:
+        """Give back the saved parts' pages once the process holds too many (see RESIDENT_CHECKS)."""
+        self._checks += 1
+        if self._checks % RESIDENT_CHECKS == 0 and (mapped_resident_bytes() or 0) > RESIDENT_MAPPED_BYTES:
+            for part in self._parts:
+                part.docs.release()
 
 
 def _match(segment: Segment, doc: int, overlap: Overlap) -> Match:

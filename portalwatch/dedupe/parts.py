@@ -10,12 +10,13 @@ merge reads and writes its parts a slice at a time, so its memory does not grow 
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import shutil
 import uuid
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import numpy as np
@@ -35,9 +36,18 @@ _COPY_BYTES = 1 << 24  # bytes of a file a merge copies at a time
 class DiskDocs:
     """A saved document table: the same questions as `DocTable`, answered from memory-mapped arrays."""
 
-    def __init__(self, arrays: dict[str, np.ndarray], path: Path) -> None:
+    def __init__(self, arrays: dict[str, np.ndarray], path: Path, maps: list[mmap.mmap] | None = None) -> None:
         self.a = arrays
         self.path = path  # the part's folder
+        self._maps = maps or []  # the part's file mappings (its postings' arrays too)
+
+    def release(self) -> None:
+        """Give back the pages of the part's files this process holds: they stay in the kernel's page cache,
+        and a later read maps them again without reading the disk."""
+        advice = getattr(mmap, "MADV_DONTNEED", None)  # not on every system: the pages then stay until closed
+        for file_map in self._maps if advice is not None else ():
+            with suppress(OSError, ValueError):
+                file_map.madvise(advice)
 
     def __len__(self) -> int:
         return len(self.a["article_ids"])
@@ -115,10 +125,10 @@ def segment_arrays(segment: Segment) -> dict[str, np.ndarray]:
 def open_part(path: Path) -> Segment:
     """The saved part at `path`, memory-mapped; ValueError when it is missing or inconsistent."""
     try:
-        # plain array views of the maps: the memmap subclass adds overhead to every small operation
-        arrays = {key: np.asarray(np.load(path / f"{key}.npy", mmap_mode="r")) for key in ARRAYS}
+        mapped = {key: _mapped(path / f"{key}.npy") for key in ARRAYS}
     except (OSError, ValueError, EOFError) as exc:
         raise ValueError(f"{path.name}: unreadable dedupe index part ({exc})") from exc
+    arrays = {key: values for key, (values, _) in mapped.items()}
     n = len(arrays["article_ids"])
     if not (len(arrays["offsets"]) == len(arrays["name_offsets"]) == n + 1 == len(arrays["hash_order"]) + 1
             and int(arrays["offsets"][-1]) == len(arrays["blob"])
@@ -128,7 +138,28 @@ def open_part(path: Path) -> Segment:
         postings = SavedPostings({key: arrays[key] for key in POSTINGS})
     except ValueError as exc:
         raise ValueError(f"{path.name}: dedupe index part with {exc}") from exc
-    return Segment(DiskDocs(arrays, path), postings)
+    return Segment(DiskDocs(arrays, path, [file_map for _, file_map in mapped.values() if file_map]), postings)
+
+
+def _mapped(path: Path) -> tuple[np.ndarray, mmap.mmap | None]:
+    """A one-dimensional .npy file as a read-only array over a map of the file (plain ndarray: numpy's memmap
+    subclass adds overhead to every small operation), and the map; an empty array maps nothing."""
+    dtype, length, start = _npy_head(path)
+    if not length:
+        return np.empty(0, dtype=dtype), None
+    with path.open("rb") as f:
+        file_map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    return np.frombuffer(file_map, dtype=dtype, count=length, offset=start), file_map
+
+
+def mapped_resident_bytes() -> int | None:
+    """Bytes of file-backed pages this process holds (its mapped index parts, and its libraries); None where the
+    system does not say (no /proc)."""
+    try:
+        fields = Path("/proc/self/statm").read_text().split()
+    except OSError:
+        return None
+    return int(fields[2]) * mmap.PAGESIZE
 
 
 def write_merged(folder: Path, first: Segment, second: Segment, slice_postings: int = MERGE_POSTINGS) -> str:
