@@ -11,14 +11,17 @@ import re
 import unicodedata
 from functools import cache
 
+import numpy as np
 import opencc
 
 _TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 _NEUTRAL_SYLLABLES = "de|le|me|men|zi|ge|ma|ne|ba|zhe|tou|li|shang|xia|mo"
 # Pinyin in parentheses right after a CJK character: 強(qiáng) -> 強. A syllable must carry a tone
 # mark (or be a common neutral-tone syllable) so that abbreviations like 集成电路(ic) survive.
+# The pattern opens with the parenthesis (the look-behind then checks the character before it), so that the
+# search skips from one parenthesis to the next.
 _PINYIN = re.compile(
-    rf"(?<=[\u3400-\u9fff\uf900-\ufaff])\(\s*(?:[a-zü]*[{_TONE_VOWELS}][a-zü{_TONE_VOWELS}]*"
+    rf"\((?<=[\u3400-\u9fff\uf900-\ufaff]\()\s*(?:[a-zü]*[{_TONE_VOWELS}][a-zü{_TONE_VOWELS}]*"
     rf"|{_NEUTRAL_SYLLABLES})\s*\)"
 )
 # Control characters (C0 but tab and line ends, DEL, C1) and the bidi controls that reorder what a reader sees
@@ -78,9 +81,23 @@ def to_simplified(text: str) -> str:
     return _converter().convert(strip_pinyin(text))
 
 
+@cache
+def _word_bmp() -> np.ndarray:
+    """Per code point of the Basic Multilingual Plane: whether `fold` keeps it (computed once, from _NOT_WORD)."""
+    return np.fromiter((not _NOT_WORD.match(chr(code)) for code in range(0x10000)), dtype=bool, count=0x10000)
+
+
 def fold(text: str) -> str:
-    """Whitespace and punctuation folding: keep only letters and digits, lower-cased."""
-    return _NOT_WORD.sub("", text).lower()
+    """Whitespace and punctuation folding: keep only letters and digits, lower-cased.
+
+    What `_NOT_WORD` removes, looked up a code point at a time in a table (a regular expression takes
+    several times longer on a long text).
+    """
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    kept = _word_bmp()[np.minimum(codes, 0xFFFF)]
+    for at in np.flatnonzero(codes > 0xFFFF):  # beyond the table (emoji, rare characters): rare
+        kept[at] = not _NOT_WORD.match(text[at])
+    return codes[kept].tobytes().decode("utf-32-le", "surrogatepass").lower()
 
 
 def strip_title_prefix(title: str) -> str:

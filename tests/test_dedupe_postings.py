@@ -110,12 +110,17 @@ def test_candidates_are_ranked_by_their_summed_weight_as_a_plain_dictionary_rank
     rng = np.random.default_rng(3)
     for _ in range(200):
         n, span = int(rng.integers(0, 3000)), int(rng.integers(1, 2_000_000))  # ids close together and far apart
-        docs, weights = rng.integers(0, span, n).astype(np.int64), rng.choice([0.5, 1.0, 1.5, 2.0], n)
+        docs, weights = rng.integers(0, 2 * span, n).astype(np.int64), rng.choice([0.5, 1.0, 1.5, 2.0], n)
+        docs[: n // 2] %= span  # the first segment's documents
+        docs[n // 2 :] = docs[n // 2 :] % span + span
         floor, limit = float(rng.choice([0.0, 1.0, 3.0])), int(rng.integers(1, 6))
         sums: dict[int, float] = {}
         for doc, weight in zip(docs.tolist(), weights.tolist(), strict=True):
             sums[doc] = sums.get(doc, 0.0) + weight
         expected = sorted((-total, doc) for doc, total in sums.items() if total >= floor)[:limit]
-        best, totals = heaviest(docs, weights, floor, limit)
+        half = n // 2  # read in two segments of `span` documents each, the second numbered after the first
+        keys = np.arange(n)  # a key a posting, weighing the posting's weight
+        best, totals = heaviest(np.concatenate([docs[:half], docs[half:] - span]).astype(np.int32), keys,
+                                np.array([half, n - half]), np.array([0, span]), weights, floor, limit)
         assert best.tolist() == [doc for _, doc in expected]
         assert totals.tolist() == [-total for total, _ in expected]

@@ -65,12 +65,16 @@ def gather(docs: np.ndarray, lo: np.ndarray, count: np.ndarray, chosen: np.ndarr
 
 
 @numba.njit(**_JIT)
-def heaviest(docs: np.ndarray, weights: np.ndarray, floor: float, limit: int) -> tuple[np.ndarray, np.ndarray]:
+def heaviest(docs: np.ndarray, which: np.ndarray, counts: np.ndarray, offsets: np.ndarray, key_weights: np.ndarray,
+             floor: float, limit: int) -> tuple[np.ndarray, np.ndarray]:
     """The documents whose read postings weigh at least `floor` together, heaviest first (ties: lower
     document first), at most `limit` of them: (documents, their summed weights).
 
-    The weights are summed in an open-addressing table of at least twice as many slots as postings read
-    (Fibonacci hashing), so the work is linear in what was read, however far apart the documents' ids are.
+    `docs` holds the documents read in several segments one after the other, `counts[s]` of them in
+    segment `s`, whose documents are numbered from `offsets[s]`; each posting weighs the `key_weights` of the
+    key it was read for (`which`). The weights are summed in an open-addressing table of at least twice as
+    many slots as postings read (Fibonacci hashing), so the work is linear in what was read, however far
+    apart the documents' ids are.
     """
     bits = 4
     while (1 << bits) < 2 * len(docs):
@@ -78,13 +82,16 @@ def heaviest(docs: np.ndarray, weights: np.ndarray, floor: float, limit: int) ->
     mask = (1 << bits) - 1
     slots = np.full(1 << bits, -1, dtype=np.int64)
     sums = np.zeros(1 << bits, dtype=np.float64)
-    for i in range(len(docs)):
-        doc = np.int64(docs[i])
-        at = np.int64((np.uint64(doc) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits))
-        while slots[at] != -1 and slots[at] != doc:
-            at = (at + 1) & mask
-        slots[at] = doc
-        sums[at] += weights[i]
+    i = 0
+    for segment in range(len(counts)):
+        for _ in range(counts[segment]):
+            doc = np.int64(docs[i]) + offsets[segment]
+            at = np.int64((np.uint64(doc) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits))
+            while slots[at] != -1 and slots[at] != doc:
+                at = (at + 1) & mask
+            slots[at] = doc
+            sums[at] += key_weights[which[i]]
+            i += 1
     best_docs = np.empty(limit, dtype=np.int64)
     best_sums = np.empty(limit, dtype=np.float64)
     kept = 0

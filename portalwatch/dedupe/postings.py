@@ -53,7 +53,7 @@ class Lookup:
     def __init__(self, size: int, levels: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
         self._size = size
         self._levels = levels  # (documents, first posting, postings) per level, oldest level first
-        self.doc_freq = sum((n for _, _, n in levels), np.zeros(size, dtype=np.int64))
+        self.doc_freq = levels[0][2] if len(levels) == 1 else sum((n for _, _, n in levels), np.zeros(size, np.int64))
 
     def read(self, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(documents read, which query fingerprint each was read for): every document of each `chosen`

@@ -81,11 +81,11 @@ def best_candidates(found: list[Found], sizes: list[int], fingerprint_idf: np.nd
     each sharing `floor`.
     """
     offsets = np.cumsum([0, *sizes])
-    read = [f.docs.astype(np.int64) + offset for f, offset in zip(found, offsets, strict=False) if len(f.docs)]
+    read = [(f, offset) for f, offset in zip(found, offsets, strict=False) if len(f.docs)]
     if not read:
         return []
-    docs = np.concatenate(read) if len(read) > 1 else read[0]
-    weights = fingerprint_idf[np.concatenate([f.which for f in found if len(f.docs)])]
-    best, sums = heaviest(docs, weights, floor, MAX_CANDIDATES)
+    best, sums = heaviest(np.concatenate([f.docs for f, _ in read]), np.concatenate([f.which for f, _ in read]),
+                          np.array([len(f.docs) for f, _ in read]), np.array([offset for _, offset in read]),
+                          fingerprint_idf, floor, MAX_CANDIDATES)
     ranks = np.searchsorted(offsets, best, side="right") - 1
     return [(float(s), int(r), int(d - offsets[r])) for s, r, d in zip(sums, ranks, best, strict=True)]
