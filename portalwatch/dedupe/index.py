@@ -38,7 +38,7 @@ from portalwatch.dedupe.policy import (
     NewTextRule,
     Thresholds,
 )
-from portalwatch.dedupe.postings import FENCE
+from portalwatch.dedupe.postings import BUCKET_KEYS
 from portalwatch.dedupe.prepare import Prepared, prepare
 from portalwatch.dedupe.segment import Segment, best_candidates, read_postings
 from portalwatch.models import Match, SeedArticle, Verdict
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 def _layout() -> str:
     """What a cached file must have been built with: format, shingling and the normalising code."""
-    digest = hashlib.sha256(f"{FORMAT}:{PART_FORMAT}:{FENCE}:{SHINGLE}:{WINDOW}:{MIN_KEPT_SHARE}".encode())
+    digest = hashlib.sha256(f"{FORMAT}:{PART_FORMAT}:{BUCKET_KEYS}:{SHINGLE}:{WINDOW}:{MIN_KEPT_SHARE}".encode())
     here = Path(__file__).parent
     for path in (here.parent / "textnorm.py", here / "prepare.py", here / "fingerprints.py"):
         digest.update(path.read_bytes())

@@ -13,34 +13,25 @@ _JIT = {"cache": True, "nogil": True}
 
 
 @numba.njit(**_JIT)
-def saved_ranges(keys: np.ndarray, starts: np.ndarray, fence: np.ndarray, block: int,
-                 query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where the postings of each (sorted) query key start in a saved part, and how many there are.
+def saved_ranges(keys: np.ndarray, starts: np.ndarray, buckets: np.ndarray, shift: int, query: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Where the postings of each query key start in a saved part, and how many there are.
 
-    `fence` holds every `block`-th of the distinct `keys`: a binary search of it, then a scan of one
-    block of keys, so that a lookup touches one block of the large key column per query key.
+    The distinct `keys` (spread evenly by `fingerprints.index_keys`) are cut into buckets by their bits
+    above `shift`, and `buckets[b]` is where bucket b starts: a lookup reads one directory entry, the few
+    keys of its bucket and the key's postings range, and no lookup waits on the one before it.
     """
-    m, n = len(query), len(keys)
-    lo = np.zeros(m, dtype=np.int64)
-    count = np.zeros(m, dtype=np.int64)
-    left = 0
-    for i in range(m):
+    lo = np.zeros(len(query), dtype=np.int64)
+    count = np.zeros(len(query), dtype=np.int64)
+    for i in range(len(query)):
         q = query[i]
-        right = len(fence)
-        while left < right:  # the first fence entry above q; the query is sorted, so never left of the last
-            mid = (left + right) >> 1
-            if fence[mid] <= q:
-                left = mid + 1
-            else:
-                right = mid
-        left = max(left - 1, 0)
-        at = left * block
-        end = min(at + block, n)
-        while at < end and keys[at] < q:
-            at += 1
-        if at < n and keys[at] == q:
-            lo[i] = starts[at]
-            count[i] = starts[at + 1] - starts[at]
+        bucket = np.int64(q >> np.uint64(shift))
+        for at in range(buckets[bucket], buckets[bucket + 1]):
+            if keys[at] >= q:
+                if keys[at] == q:
+                    lo[i] = starts[at]
+                    count[i] = starts[at + 1] - starts[at]
+                break
     return lo, count
 
 
@@ -115,77 +106,6 @@ def heaviest(docs: np.ndarray, which: np.ndarray, counts: np.ndarray, offsets: n
 def _ahead(total: float, doc: int, other_total: float, other_doc: int) -> bool:
     """Whether a candidate ranks before another: heavier, or as heavy with a lower document id."""
     return total > other_total or (total == other_total and doc < other_doc)
-
-
-_BASE = np.uint64(0x100000001B3)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-
-
-@numba.njit(**_JIT)
-def mix64(h: np.uint64) -> np.uint64:
-    """Spread the bits of a 64-bit value (the splitmix64 finaliser)."""
-    h ^= h >> np.uint64(31)
-    h *= _MIX1
-    h ^= h >> np.uint64(27)
-    h *= _MIX2
-    h ^= h >> np.uint64(33)
-    return h
-
-
-@numba.njit(**_JIT)
-def shingles(codes: np.ndarray, k: int) -> np.ndarray:
-    """The hash of every k-code-point shingle of `codes` (one for a shorter text), in text order."""
-    k = min(k, len(codes))
-    n = len(codes) - k + 1
-    out = np.empty(max(n, 0), dtype=np.uint64)
-    for i in range(n):
-        h = np.uint64(0)
-        for j in range(k):
-            h = h * _BASE + np.uint64(codes[i + j])
-        out[i] = mix64(h)
-    return out
-
-
-@numba.njit(**_JIT)
-def window_fingerprints(hashes: np.ndarray, window: int) -> np.ndarray:
-    """The 32-bit fingerprint (high half of the smallest hash) of every window of `window` hashes, in text
-    order; one for a text of at most `window` hashes. A deque of candidate minima: linear in the text."""
-    n = len(hashes)
-    if n == 0:
-        return np.empty(0, dtype=np.uint32)
-    if n <= window:
-        return np.array([np.uint32(hashes.min() >> np.uint64(32))], dtype=np.uint32)
-    out = np.empty(n - window + 1, dtype=np.uint32)
-    queue = np.empty(n, dtype=np.int64)  # positions of increasing hashes, the window's minimum first
-    head, tail = 0, 0
-    for i in range(n):
-        while tail > head and hashes[queue[tail - 1]] >= hashes[i]:
-            tail -= 1
-        queue[tail] = i
-        tail += 1
-        if queue[head] <= i - window:
-            head += 1
-        if i >= window - 1:
-            out[i - window + 1] = np.uint32(hashes[queue[head]] >> np.uint64(32))
-    return out
-
-
-@numba.njit(**_JIT)
-def pair_keys(window_fps: np.ndarray) -> np.ndarray:
-    """Distinct 32-bit keys of every two fingerprints chosen one after the other (sorted)."""
-    chosen = np.empty(len(window_fps), dtype=np.uint64)
-    count = 0
-    for i in range(len(window_fps)):
-        if i == 0 or window_fps[i] != window_fps[i - 1]:
-            chosen[count] = np.uint64(window_fps[i])
-            count += 1
-    if count < 2:
-        return np.empty(0, dtype=np.uint32)
-    pairs = np.empty(count - 1, dtype=np.uint32)
-    for i in range(count - 1):
-        pairs[i] = np.uint32(mix64((chosen[i] << np.uint64(32)) | chosen[i + 1]) >> np.uint64(32))
-    return np.unique(pairs)
 
 
 @numba.njit(**_JIT)

@@ -22,11 +22,12 @@ from pathlib import Path
 import numpy as np
 
 from portalwatch.dedupe.documents import DocInfo, DocTable
-from portalwatch.dedupe.postings import FENCE, SavedPostings, _sorted, grouped
+from portalwatch.dedupe.fingerprints import KEY_BITS
+from portalwatch.dedupe.postings import SavedPostings, _sorted, bucket_bits, bucket_starts, grouped
 from portalwatch.dedupe.segment import Segment
 
-PART_FORMAT = 2  # bump when the arrays of a part change
-POSTINGS = ("keys", "starts", "docs", "fence")  # the `grouped` arrays
+PART_FORMAT = 3  # bump when the arrays of a part change
+POSTINGS = ("keys", "starts", "docs", "buckets")  # the `grouped` arrays
 ARRAYS = (*POSTINGS, "article_ids", "sorted_hashes", "hash_order", "offsets", "blob", "name_offsets", "names")
 MERGE_MAX_DOCS = 200_000  # parts are merged only up to this size: a merge never rewrites a large part
 MERGE_POSTINGS = 2_000_000  # postings of each part a merge holds in memory at a time
@@ -240,23 +241,25 @@ def _write_merged_postings(tmp: Path, a: dict[str, np.ndarray], b: dict[str, np.
     ranges = list(zip([None, *bounds], [*bounds, None], strict=True))
     keys_total = sum(len(np.union1d(a["keys"][slice(*_range(a, r))], b["keys"][slice(*_range(b, r))]))
                      for r in ranges)
+    bits = bucket_bits(keys_total)
     columns = {
         "keys": _Column(tmp / "keys.npy", np.uint64, keys_total),
         "starts": _Column(tmp / "starts.npy", np.int64, keys_total + 1),
         "docs": _Column(tmp / "docs.npy", np.int32, len(a["docs"]) + len(b["docs"])),
-        "fence": _Column(tmp / "fence.npy", np.uint64, -(-keys_total // FENCE)),
+        "buckets": _Column(tmp / "buckets.npy", np.int64, (1 << bits) + 1),
     }
     columns["starts"].write(np.zeros(1, dtype=np.int64))
-    keys_written = postings_written = 0
+    counts = np.zeros(1 << bits, dtype=np.int64)  # keys per bucket, counted slice by slice
+    postings_written = 0
     for r in ranges:
         (keys_a, docs_a), (keys_b, docs_b) = _postings_in(a, r), _postings_in(b, r)
         merged = grouped(*_sorted(np.concatenate([keys_a, keys_b]), np.concatenate([docs_a, docs_b + shift])))
         columns["keys"].write(merged["keys"])
         columns["starts"].write(merged["starts"][1:] + postings_written)
         columns["docs"].write(merged["docs"])
-        columns["fence"].write(merged["keys"][-keys_written % FENCE :: FENCE])
-        keys_written += len(merged["keys"])
+        counts += np.bincount((merged["keys"] >> np.uint64(KEY_BITS - bits)).astype(np.int64), minlength=1 << bits)
         postings_written += len(merged["docs"])
+    columns["buckets"].write(bucket_starts(counts))
     for column in columns.values():
         column.close()
 

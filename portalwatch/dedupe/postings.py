@@ -5,9 +5,10 @@ documents and is merged into `main` when it grows past a quarter of it, so addin
 lookup is a binary search in each level, independent of the corpus size.
 
 Saved (`SavedPostings`, memory-mapped), each distinct key once with where its documents start, and a
-directory of every FENCE-th key: a lookup searches the directory, small enough to stay in the
-processor's cache, then one block of FENCE keys per query key, instead of a binary search of keys
-larger than the cache that misses it at every step.
+directory of buckets: the keys are spread evenly over their bits (`index_keys`), so a key's bucket is
+its top bits, and a lookup reads one directory entry, the BUCKET_KEYS keys or so of the bucket, and the
+key's range, instead of a binary search of keys larger than the processor's cache that misses it at
+every step.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from array import array
 
 import numpy as np
 
+from portalwatch.dedupe.fingerprints import KEY_BITS
 from portalwatch.dedupe.kernels import gather, saved_ranges
 
-FENCE = 16  # distinct keys per block of a saved directory
+BUCKET_KEYS = 8  # distinct keys per bucket of a saved directory, on average
 _DOC_BITS = np.uint64(31)  # a (key, document) pair is sorted as one 64-bit value: keys have 33 bits
 _DOC_MASK = np.uint64((1 << 31) - 1)
 _MERGE_FLOOR = 200_000  # postings a delta may hold before it is merged, whatever the main size
@@ -117,30 +119,44 @@ class Postings:
             self._delta = _empty()
 
 
+def bucket_bits(distinct: int) -> int:
+    """How many top bits of a key number its bucket, for a part of `distinct` keys (BUCKET_KEYS a bucket)."""
+    return min(max(int(distinct // BUCKET_KEYS).bit_length(), 0), KEY_BITS)
+
+
+def bucket_starts(counts: np.ndarray) -> np.ndarray:
+    """The directory: where each bucket starts, from how many keys each holds (one more entry than buckets)."""
+    return np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+
+
 def grouped(keys: np.ndarray, docs: np.ndarray) -> dict[str, np.ndarray]:
     """Sorted postings as a saved part keeps them: distinct keys, where each key's documents start (one
-    more than the keys), the documents, and the directory of every FENCE-th key."""
+    more than the keys), the documents, and the directory of buckets (`bucket_starts`)."""
     first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else np.empty(0, np.int64)
     distinct = keys[first]
+    bits = bucket_bits(len(distinct))
+    counts = np.bincount((distinct >> np.uint64(KEY_BITS - bits)).astype(np.int64), minlength=1 << bits)
     return {"keys": distinct, "starts": np.append(first, len(keys)).astype(np.int64), "docs": docs,
-            "fence": distinct[::FENCE].copy()}
+            "buckets": bucket_starts(counts)}
 
 
 class SavedPostings:
     """Saved postings (`grouped` arrays, usually memory-mapped): looked up, never added to."""
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
-        self._keys, self._starts, self._docs, self._fence = (arrays[k] for k in ("keys", "starts", "docs", "fence"))
+        self._keys, self._starts, self._docs, self._buckets = (arrays[k] for k in ("keys", "starts", "docs", "buckets"))
+        buckets = len(self._buckets) - 1
         if not (len(self._starts) == len(self._keys) + 1 and int(self._starts[-1]) == len(self._docs)
-                and len(self._fence) == -(-len(self._keys) // FENCE)):
+                and buckets >= 1 and buckets & (buckets - 1) == 0 and int(self._buckets[-1]) == len(self._keys)):
             raise ValueError("postings with columns of different lengths")
+        self._shift = KEY_BITS - (buckets.bit_length() - 1)
 
     def __len__(self) -> int:
         return len(self._docs)
 
     def lookup(self, query: np.ndarray) -> Lookup:
-        """Where the documents of each query key lie: the directory, then one block of keys per query key."""
+        """Where the documents of each query key lie: its bucket in the directory, then the bucket's keys."""
         if len(self._keys) == 0:
             return Lookup(len(query), [])
-        lo, count = saved_ranges(self._keys, self._starts, self._fence, FENCE, query)
+        lo, count = saved_ranges(self._keys, self._starts, self._buckets, self._shift, query)
         return Lookup(len(query), [(self._docs, lo, count)])

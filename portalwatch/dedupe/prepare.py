@@ -8,7 +8,7 @@ from functools import cached_property
 
 import numpy as np
 
-from portalwatch.dedupe.fingerprints import PAIR, pair_keys, shingle_hashes, window_fingerprints
+from portalwatch.dedupe.fingerprints import PAIR, index_keys, pair_keys, shingle_hashes, window_fingerprints
 from portalwatch.dedupe.policy import MIN_KEPT_SHARE
 from portalwatch.textnorm import fold, strip_furniture, strip_title_prefix, to_simplified, without_lines
 
@@ -48,11 +48,11 @@ class Prepared:
 
     @cached_property
     def keys(self) -> np.ndarray:
-        """The keys of the index, sorted: the fingerprints, then the pairs of consecutive ones (`pair_keys`),
-        tagged with PAIR so that the two never collide."""
+        """The keys of the index: the fingerprints (in `fingerprints` order), then the pairs of consecutive
+        ones (`pair_keys`) tagged with PAIR so that the two never collide, spread by `index_keys`."""
         pairs = pair_keys(self.window_fingerprints).astype(np.uint64)
         pairs |= PAIR
-        return np.concatenate([self.fingerprints.astype(np.uint64), pairs])
+        return index_keys(np.concatenate([self.fingerprints.astype(np.uint64), pairs]))
 
 
 def compose(title: str, text: str) -> str:
