@@ -5,8 +5,10 @@ real ones, nothing leaves the machine; no charset in the header), fetches each o
 ``portalwatch probe`` does, and prints title exact, date exact, body character F1, and list link recall
 and precision, per page kind, beside trafilatura's and htmldate's figures measured in the same run.
 
-The pages are split in two halves by a hash of the file name: rules were written from the ``tune``
-half only; ``held`` is the half nobody looked at. Usage:
+The pages are split in two halves by a hash of the file name: rules were first written from the ``tune``
+half only, and ``held`` was held out until stop 20, when its failures were looked at too. Figures on pages
+no rule was written from come from other folders of the same form (``--pages DIR``: gold.jsonl and pages/),
+measured before anyone looked at their failures. Usage:
 
     python bench/real_pages.py [--half all|tune|held] [--pages ../shared/real-pages] [--show]
 """
@@ -43,7 +45,7 @@ HALVES = ("held", "tune", "all")
 
 
 def half_of(file_name: str) -> str:
-    """`tune` or `held`, fixed by a hash of the file name (rules were written from `tune` only)."""
+    """`tune` or `held`, fixed by a hash of the file name (rules were first written from `tune` only)."""
     return "tune" if hashlib.sha256(file_name.encode()).digest()[0] % 2 == 0 else "held"
 
 
@@ -229,7 +231,7 @@ def _fmt(value: float | None) -> str:
 
 
 def print_summary(name: str, figures: dict) -> None:
-    label = {"held": "held-out half (never looked at while tuning)", "tune": "tuning half", "all": "all pages"}[name]
+    label = {"held": "second half (held out until stop 20)", "tune": "tuning half", "all": "all pages"}[name]
     print(f"\n== {label}: {figures['pages']} pages ==")
     print(f"{'articles':<24} {'n':>3} {'title':>6} {'date':>6} {'wrong':>5} {'body F1':>7}")
     for system, kinds in figures["articles"].items():

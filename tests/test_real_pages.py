@@ -14,10 +14,10 @@ PAGES = REPO.parent / "shared" / "real-pages"
 
 pytestmark = pytest.mark.skipif(not (PAGES / "gold.jsonl").exists(), reason="../shared/real-pages is absent")
 
-# Floors for all 49 pages, set at the figures reached when the gate was written (see the README's
-# benchmark section for the held-out half): a change that loses a page fails here.
-FLOORS = {"title": 0.97, "date": 0.97, "body": 0.93}
-LIST_FLOORS = {"recall": 0.95, "precision": 0.95}
+# Floors for all 49 pages, a little under the figures reached (title and date 1.000, body .986, lists
+# .982 / 1.000; the README's benchmark section): a change that loses a page fails here.
+FLOORS = {"title": 0.97, "date": 0.97, "body": 0.97}
+LIST_FLOORS = {"recall": 0.97, "precision": 0.97}
 
 
 def _bench():
