@@ -23,7 +23,7 @@ _MIX2 = np.uint64(0x94D049BB133111EB)
 
 
 @numba.njit(**_JIT)
-def mix64(h: np.uint64) -> np.uint64:
+def _mix64(h: np.uint64) -> np.uint64:
     """Spread the bits of a 64-bit value (the splitmix64 finaliser)."""
     h ^= h >> np.uint64(31)
     h *= _MIX1
@@ -43,7 +43,7 @@ def _shingles(codes: np.ndarray, k: int) -> np.ndarray:
         h = np.uint64(0)
         for j in range(k):
             h = h * _BASE + np.uint64(codes[i + j])
-        out[i] = mix64(h)
+        out[i] = _mix64(h)
     return out
 
 
@@ -84,8 +84,8 @@ def _pair_keys(window_fps: np.ndarray) -> np.ndarray:
         return np.empty(0, dtype=np.uint32)
     pairs = np.empty(count - 1, dtype=np.uint32)
     for i in range(count - 1):
-        pairs[i] = np.uint32(mix64((chosen[i] << np.uint64(32)) | chosen[i + 1]) >> np.uint64(32))
-    return np.unique(pairs)
+        pairs[i] = np.uint32(_mix64((chosen[i] << np.uint64(32)) | chosen[i + 1]) >> np.uint64(32))
+    return _distinct(pairs)
 
 
 _KEY_MASK = np.uint64((1 << KEY_BITS) - 1)
@@ -110,6 +110,40 @@ def index_keys(keys: np.ndarray) -> np.ndarray:
     return out
 
 
+@numba.njit(**_JIT)
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted."""
+    ordered = np.sort(values)
+    out = np.empty_like(ordered)
+    count = 0
+    for i in range(len(ordered)):
+        if i == 0 or ordered[i] != ordered[i - 1]:
+            out[count] = ordered[i]
+            count += 1
+    return out[:count]
+
+
+@numba.njit(**_JIT)
+def _text_keys(window_fps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct fingerprints, sorted; the text's index keys: those fingerprints, then its pair keys tagged
+    with PAIR, all spread by `index_keys`)."""
+    fingerprints = _distinct(window_fps)
+    pairs = _pair_keys(window_fps)
+    keys = np.empty(len(fingerprints) + len(pairs), dtype=np.uint64)
+    for i in range(len(fingerprints)):
+        keys[i] = np.uint64(fingerprints[i])
+    for i in range(len(pairs)):
+        keys[len(fingerprints) + i] = np.uint64(pairs[i]) | PAIR
+    return fingerprints, index_keys(keys)
+
+
+def text_keys(window_fps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A text's distinct fingerprints (sorted) and its index keys: the fingerprints in that order, then the
+    pairs of consecutive ones (`pair_keys`) tagged with PAIR so that the two never collide, spread by
+    `index_keys`."""
+    return _text_keys(window_fps)
+
+
 def shingle_hashes(folded: str, k: int = SHINGLE) -> np.ndarray:
     """The hash of every k-character shingle of `folded`, in text order (one for a shorter text)."""
     if not folded:
@@ -121,15 +155,6 @@ def window_fingerprints(hashes: np.ndarray, window: int = WINDOW) -> np.ndarray:
     """The 32-bit fingerprint chosen in every window of hashes (the high half of its smallest hash), in text
     order (one for a short text)."""
     return _window_fingerprints(hashes, window)
-
-
-def pair_keys(window_fps: np.ndarray) -> np.ndarray:
-    """Distinct 32-bit keys of every two fingerprints chosen one after the other (sorted).
-
-    In formulaic prose most single fingerprints are held by thousands of articles; two that follow
-    each other are held by few, so a copy is found by its pairs when none of its fingerprints is rare.
-    """
-    return _pair_keys(window_fps)
 
 
 def winnow(hashes: np.ndarray, window: int = WINDOW) -> np.ndarray:

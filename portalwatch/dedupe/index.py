@@ -275,6 +275,8 @@ class DedupeIndex:
         doc_freq, chosen, found = read_postings(filled, prepared.keys, budget)
         key_idf = idf(doc_freq, len(self))
         ranked = best_candidates(found, [len(s) for s in filled], key_idf, min_share * float(key_idf[chosen].sum()))
+        if not ranked:
+            return []
         ranked = [r for r in ranked if r[0] >= CANDIDATE_RELATIVE * ranked[0][0]]
         text = weigh(prepared, key_idf[: len(prepared.fingerprints)])
         return [

@@ -109,50 +109,86 @@ def _ahead(total: float, doc: int, other_total: float, other_doc: int) -> bool:
 
 
 @numba.njit(**_JIT)
-def position_weights(window_weights: np.ndarray, positions: int, window: int) -> np.ndarray:
-    """Per shingle position, the mean weight of the windows it falls in (of `window` shingles each)."""
-    m = len(window_weights)
+def weigh_shingles(hashes: np.ndarray, shingles: np.ndarray, window_fps: np.ndarray, fingerprints: np.ndarray,
+                   fingerprint_weights: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """(per shingle position, its slot among the distinct `shingles`; per distinct shingle, its weight).
+
+    A position weighs the mean weight of the windows (of `window` shingles) it falls in, a window the weight
+    of its fingerprint; a distinct shingle, the largest weight of its positions.
+    """
+    m = len(window_fps)
     sums = np.zeros(m + 1)
-    for i in range(m):
-        sums[i + 1] = sums[i] + window_weights[i]
-    out = np.empty(positions)
-    for p in range(positions):
+    for j in range(m):
+        sums[j + 1] = sums[j] + fingerprint_weights[np.searchsorted(fingerprints, window_fps[j])]
+    where = np.searchsorted(shingles, hashes)
+    weights = np.zeros(len(shingles))
+    for p in range(len(hashes)):
         lo = max(0, p - window + 1)
         hi = min(p, m - 1) + 1
-        out[p] = (sums[hi] - sums[lo]) / (hi - lo)
-    return out
+        weight = (sums[hi] - sums[lo]) / (hi - lo)
+        if weight > weights[where[p]]:
+            weights[where[p]] = weight
+    return where, weights
 
 
 @numba.njit(**_JIT)
-def largest_per_slot(where: np.ndarray, values: np.ndarray, slots: int) -> np.ndarray:
-    """For each slot, the largest of the `values` whose `where` is that slot (0 for none)."""
-    out = np.zeros(slots)
-    for i in range(len(where)):
-        if values[i] > out[where[i]]:
-            out[where[i]] = values[i]
-    return out
+def _table_bits(size: int) -> int:
+    """Bits of an open-addressing table with at least twice `size` slots."""
+    bits = 4
+    while (1 << bits) < 2 * size:
+        bits += 1
+    return bits
 
 
 @numba.njit(**_JIT)
-def shared_shingles(shingles: np.ndarray, weights: np.ndarray, known: np.ndarray
+def slot_table(shingles: np.ndarray) -> np.ndarray:
+    """An open-addressing table of a text's distinct shingle hashes: at each used slot, the hash's position in
+    `shingles` (-1 elsewhere); a hash's top bits are its first slot (the hashes are already well mixed)."""
+    bits = _table_bits(len(shingles))
+    mask = (1 << bits) - 1
+    table = np.full(1 << bits, -1, dtype=np.int64)
+    for i in range(len(shingles)):
+        at = np.int64(shingles[i] >> np.uint64(64 - bits))
+        while table[at] != -1:
+            at = (at + 1) & mask
+        table[at] = i
+    return table
+
+
+@numba.njit(**_JIT)
+def shared_shingles(shingles: np.ndarray, weights: np.ndarray, table: np.ndarray, known: np.ndarray
                     ) -> tuple[np.ndarray, float, int, int]:
-    """Which of a text's distinct `shingles` (sorted) a known document's hashes hold, the weight of those,
-    how many they are, and how many distinct hashes the document has."""
-    known = np.sort(known)
+    """Which of a text's distinct `shingles` (found through its `slot_table`) a known document's hashes hold,
+    the weight of those, how many they are, and how many distinct hashes the document has."""
+    bits = 0
+    while (1 << bits) < len(table):
+        bits += 1
+    mask = (1 << bits) - 1
     present = np.zeros(len(shingles), dtype=np.bool_)
+    seen_bits = _table_bits(len(known))
+    seen_mask = (1 << seen_bits) - 1
+    seen = np.zeros(1 << seen_bits, dtype=np.uint64)
+    used = np.zeros(1 << seen_bits, dtype=np.bool_)
+    distinct = 0
+    for i in range(len(known)):
+        h = known[i]
+        at = np.int64(h >> np.uint64(64 - seen_bits))
+        while used[at] and seen[at] != h:
+            at = (at + 1) & seen_mask
+        if used[at]:
+            continue  # a hash the document repeats
+        used[at], seen[at] = True, h
+        distinct += 1
+        slot = np.int64(h >> np.uint64(64 - bits))
+        while table[slot] != -1 and shingles[table[slot]] != h:
+            slot = (slot + 1) & mask
+        if table[slot] != -1:
+            present[table[slot]] = True
     weight = 0.0
     shared = 0
-    distinct = 0
-    at = 0
-    for i in range(len(known)):
-        if i > 0 and known[i] == known[i - 1]:
-            continue
-        distinct += 1
-        while at < len(shingles) and shingles[at] < known[i]:
-            at += 1
-        if at < len(shingles) and shingles[at] == known[i]:
-            present[at] = True
-            weight += weights[at]
+    for i in range(len(shingles)):  # in the shingles' order, so that the sum does not depend on the document's
+        if present[i]:
+            weight += weights[i]
             shared += 1
     return present, weight, shared, distinct
 

@@ -16,16 +16,6 @@ def idf(doc_freq: np.ndarray, documents: int) -> np.ndarray:
     return np.log1p((documents + 1) / (doc_freq.astype(np.float64) + 1))
 
 
-def shingle_weights(prepared: Prepared, fingerprint_idf: np.ndarray) -> np.ndarray:
-    """Weight of every shingle position: the mean IDF of the windows it falls in.
-
-    Only fingerprints have document frequencies; a shingle takes those of the windows around it,
-    so a run of stock phrasing weighs little and a rare passage much.
-    """
-    windows = fingerprint_idf[np.searchsorted(prepared.fingerprints, prepared.window_fingerprints)]
-    return kernels.position_weights(windows, len(prepared.hashes), WINDOW)
-
-
 def covered_chars(prepared: Prepared, present: np.ndarray) -> int:
     """How many folded characters lie in at least one shingle marked in `present` (one flag a position)."""
     return kernels.covered_count(present, len(prepared.folded), min(SHINGLE, len(prepared.folded)))
@@ -50,20 +40,25 @@ class Weighted:
     where: np.ndarray  # per shingle position, the position of its hash in `prepared.shingles`
     weights: np.ndarray  # per distinct shingle, its largest position weight
     total: float  # the weights' sum
+    table: np.ndarray  # the distinct shingles' `slot_table`
 
 
 def weigh(prepared: Prepared, fingerprint_idf: np.ndarray) -> Weighted:
-    """The text's distinct shingles weighted by the IDF of their fingerprints (`shingle_weights`)."""
-    where = np.searchsorted(prepared.shingles, prepared.hashes)
-    weights = kernels.largest_per_slot(where, shingle_weights(prepared, fingerprint_idf), len(prepared.shingles))
-    return Weighted(prepared, where, weights, float(weights.sum()))
+    """The text's distinct shingles weighted by the IDF of their fingerprints.
+
+    Only fingerprints have document frequencies; a shingle takes those of the windows around it, so a run
+    of stock phrasing weighs little and a rare passage much (`kernels.weigh_shingles`).
+    """
+    where, weights = kernels.weigh_shingles(prepared.hashes, prepared.shingles, prepared.window_fingerprints,
+                                            prepared.fingerprints, fingerprint_idf, WINDOW)
+    return Weighted(prepared, where, weights, float(weights.sum()), kernels.slot_table(prepared.shingles))
 
 
 def measure(text: Weighted, known_hashes: np.ndarray) -> Overlap:
     """The overlap of a weighed text and a known document's shingle hashes."""
     prepared = text.prepared
     distinct_present, weight, shared, distinct = kernels.shared_shingles(prepared.shingles, text.weights,
-                                                                          known_hashes)
+                                                                          text.table, known_hashes)
     present = distinct_present[text.where]
     score = weight / text.total if text.total else 0.0
     contains = shared / distinct if distinct else 0.0  # both sets distinct: |known ∩ text| / |known|

@@ -8,7 +8,7 @@ from functools import cached_property
 
 import numpy as np
 
-from portalwatch.dedupe.fingerprints import PAIR, index_keys, pair_keys, shingle_hashes, window_fingerprints
+from portalwatch.dedupe.fingerprints import shingle_hashes, text_keys, window_fingerprints
 from portalwatch.dedupe.policy import MIN_KEPT_SHARE
 from portalwatch.textnorm import fold, strip_furniture, strip_title_prefix, to_simplified, without_lines
 
@@ -42,17 +42,19 @@ class Prepared:
         return window_fingerprints(self.hashes)
 
     @cached_property
-    def fingerprints(self) -> np.ndarray:
-        """Distinct winnowed fingerprints, sorted: the keys of the index."""
-        return np.unique(self.window_fingerprints)
+    def _fingerprints_and_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        return text_keys(self.window_fingerprints)
 
-    @cached_property
+    @property
+    def fingerprints(self) -> np.ndarray:
+        """Distinct winnowed fingerprints, sorted."""
+        return self._fingerprints_and_keys[0]
+
+    @property
     def keys(self) -> np.ndarray:
         """The keys of the index: the fingerprints (in `fingerprints` order), then the pairs of consecutive
-        ones (`pair_keys`) tagged with PAIR so that the two never collide, spread by `index_keys`."""
-        pairs = pair_keys(self.window_fingerprints).astype(np.uint64)
-        pairs |= PAIR
-        return index_keys(np.concatenate([self.fingerprints.astype(np.uint64), pairs]))
+        ones, spread evenly over their bits (`text_keys`)."""
+        return self._fingerprints_and_keys[1]
 
 
 def compose(title: str, text: str) -> str:
