@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+
+import numpy as np
 
 from portalwatch.models import NumberChange
 
@@ -22,14 +25,39 @@ MAX_CHANGES = 20
 Key = tuple[str, str]
 
 
+@cache
+def _kept_bmp() -> np.ndarray:
+    """Per code point of the Basic Multilingual Plane: whether a context key keeps it (from _NOT_CONTEXT)."""
+    return np.fromiter((not _NOT_CONTEXT.match(chr(code)) for code in range(0x10000)), dtype=bool, count=0x10000)
+
+
 def _figures(text: str) -> list[tuple[Key, str, int, int]]:
-    """(context key, figure as written without spaces, start, end) of every figure in `text`."""
+    """(context key, figure as written without spaces, start, end) of every figure in `text`.
+
+    The context characters of the whole text are found at once (a code point table), and each figure's
+    context is a slice of them: a regular expression a figure took several times longer.
+    """
+    matches = list(_NUMBER.finditer(text))
+    if not matches:
+        return []
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    kept = _kept_bmp()[np.minimum(codes, 0xFFFF)]
+    for at in np.flatnonzero(codes > 0xFFFF):  # beyond the table: rare
+        kept[at] = not _NOT_CONTEXT.match(text[at])
+    context = codes[kept].tobytes().decode("utf-32-le", "surrogatepass")
+    before = np.concatenate(([0], np.cumsum(kept)))  # context characters before each raw position
+    spans = np.array([m.span() for m in matches], dtype=np.int64)
+    starts, ends = spans[:, 0], spans[:, 1]
+    left = before[np.maximum(starts - _SPAN, 0)].tolist()
+    at_start = before[starts].tolist()
+    at_end = before[ends].tolist()
+    right = before[np.minimum(ends + _SPAN, len(text))].tolist()
     found = []
-    for m in _NUMBER.finditer(text):
-        before = _NOT_CONTEXT.sub("", text[max(0, m.start() - _SPAN) : m.start()]).lower()[-_BEFORE:]
-        after = _NOT_CONTEXT.sub("", text[m.end() : m.end() + _SPAN]).lower()[:_AFTER]
-        if before:
-            found.append(((before, after), m.group().replace(" ", ""), m.start(), m.end()))
+    for m, lo, start, end, hi in zip(matches, left, at_start, at_end, right, strict=True):
+        key_before = context[lo:start].lower()[-_BEFORE:]
+        if key_before:
+            found.append(((key_before, context[end:hi].lower()[:_AFTER]), m.group().replace(" ", ""), m.start(),
+                          m.end()))
     return found
 
 
