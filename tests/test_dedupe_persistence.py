@@ -228,7 +228,7 @@ def test_a_long_run_of_checks_gives_back_the_pages_of_the_saved_parts(tmp_path, 
     assert not released  # a process holding little keeps its pages
     assert _mapped_part_kb(folder) > 0
 
-    monkeypatch.setattr(dedupe_index, "RESIDENT_MAPPED_BYTES", 0)
+    monkeypatch.setattr(dedupe_index, "RESIDENT_BYTES", 0)
     for text in texts[2000:2064]:
         reopened.check("", text)
     assert len(released) == 2 * len(reopened._parts)  # every RESIDENT_CHECKS checks, every part

@@ -20,8 +20,8 @@ from portalwatch.dedupe.overlap import Overlap, exact, idf, measure, new_chars, 
 from portalwatch.dedupe.parts import (
     MERGE_MAX_DOCS,
     PART_FORMAT,
-    mapped_resident_bytes,
     open_part,
+    resident_bytes,
     segment_arrays,
     write_merged,
     write_part,
@@ -63,9 +63,10 @@ LOCK = "dedupe.lock"
 FLUSH_DOCS = 50_000  # stored articles held in memory before they are written as a part
 # A check reads a few pages of every saved part; left alone, the pages a long crawl has read add up to the
 # whole index in its resident memory. Every RESIDENT_CHECKS checks, once the process holds more than
-# RESIDENT_MAPPED_BYTES of mapped files, the parts' pages are given back (they stay in the page cache).
+# RESIDENT_BYTES, the parts' pages are given back (they stay in the page cache). Not sooner: a page given
+# back costs a fault when the next check reads it again.
 RESIDENT_CHECKS = 32
-RESIDENT_MAPPED_BYTES = 768 << 20
+RESIDENT_BYTES = 1280 << 20
 
 
 def seed_source(seed: SeedArticle) -> str:
@@ -288,7 +289,7 @@ class DedupeIndex:
     def _bound_resident(self) -> None:
         """Give back the saved parts' pages once the process holds too many (see RESIDENT_CHECKS)."""
         self._checks += 1
-        if self._checks % RESIDENT_CHECKS == 0 and (mapped_resident_bytes() or 0) > RESIDENT_MAPPED_BYTES:
+        if self._checks % RESIDENT_CHECKS == 0 and (resident_bytes() or 0) > RESIDENT_BYTES:
             for part in self._parts:
                 part.docs.release()
 

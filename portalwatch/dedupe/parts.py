@@ -153,14 +153,14 @@ def _mapped(path: Path) -> tuple[np.ndarray, mmap.mmap | None]:
     return np.frombuffer(file_map, dtype=dtype, count=length, offset=start), file_map
 
 
-def mapped_resident_bytes() -> int | None:
-    """Bytes of file-backed pages this process holds (its mapped index parts, and its libraries); None where the
-    system does not say (no /proc)."""
+def resident_bytes() -> int | None:
+    """Bytes of memory this process holds (its own, and the pages of files it maps: the index parts, its
+    libraries); None where the system does not say (no /proc)."""
     try:
         fields = Path("/proc/self/statm").read_text().split()
     except OSError:
         return None
-    return int(fields[2]) * mmap.PAGESIZE
+    return int(fields[1]) * mmap.PAGESIZE
 
 
 def write_merged(folder: Path, first: Segment, second: Segment, slice_postings: int = MERGE_POSTINGS) -> str:
