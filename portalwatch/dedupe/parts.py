@@ -29,7 +29,7 @@ from portalwatch.dedupe.segment import Segment
 PART_FORMAT = 3  # bump when the arrays of a part change
 POSTINGS = ("keys", "starts", "docs", "buckets")  # the `grouped` arrays
 ARRAYS = (*POSTINGS, "article_ids", "sorted_hashes", "hash_order", "offsets", "blob", "name_offsets", "names")
-MERGE_MAX_DOCS = 200_000  # parts are merged only up to this size: a merge never rewrites a large part
+MERGE_MAX_DOCS = 500_000  # parts merge only up to this size: a merge of large parts is rare (1 in 250,000 articles)
 MERGE_POSTINGS = 2_000_000  # postings of each part a merge holds in memory at a time
 _COPY_BYTES = 1 << 24  # bytes of a file a merge copies at a time
 
