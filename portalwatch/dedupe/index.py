@@ -9,6 +9,7 @@ import shutil
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from filelock import FileLock
 
@@ -236,31 +237,28 @@ class DedupeIndex:
         """
         prepared = prepare(title, text, learned)
         found = self._overlaps(prepared)
-        assessment = Assessment(len(prepared.folded), new_chars(prepared, [f[0] for f in found]),
-                                [(overlap, _match(segment, doc, overlap)) for overlap, segment, doc in found])
+        assessment = _assessment(prepared, found)
         verdict = decide(assessment, self.rule, self.thresholds)
         if verdict.duplicate_of is not None and verdict.duplicate_of.score < 1.0:
-            _, segment, doc = found[[m for _, m in assessment.candidates].index(verdict.duplicate_of)]
-            verdict.changes = number_changes(segment.docs.text(doc), prepared.simplified)
+            source = found[[m for _, m in assessment.candidates].index(verdict.duplicate_of)]
+            verdict.changes = number_changes(source.text, prepared.simplified)
         return verdict
 
     def assess(self, title: str, text: str, learned: frozenset[int] = frozenset()) -> Assessment:
         """What `check` decides from: the text's length, its new characters and every verified candidate."""
         prepared = prepare(title, text, learned)
-        found = self._overlaps(prepared)
-        return Assessment(len(prepared.folded), new_chars(prepared, [f[0] for f in found]),
-                          [(overlap, _match(segment, doc, overlap)) for overlap, segment, doc in found])
+        return _assessment(prepared, self._overlaps(prepared))
 
     def closest(self, title: str, text: str, learned: frozenset[int] = frozenset()) -> Match | None:
         """The known document holding most of the text, whatever the score (for explanations)."""
         found = self._overlaps(prepare(title, text, learned), min_share=0.0)
         if not found:
             return None
-        overlap, segment, doc = max(found, key=lambda f: (f[0].score, -f[2]))
-        return _match(segment, doc, overlap)
+        best = max(found, key=lambda f: (f.overlap.score, -f.doc))
+        return _match(best)
 
-    def _overlaps(self, prepared: Prepared, min_share: float = CANDIDATE_SHARE) -> list[tuple[Overlap, Segment, int]]:
-        """The verified candidates: (overlap, segment, document); an exact copy alone when there is one."""
+    def _overlaps(self, prepared: Prepared, min_share: float = CANDIDATE_SHARE) -> list[Verified]:
+        """The verified candidates; an exact copy alone when there is one."""
         if not prepared.folded:
             return []
         self._bound_resident()
@@ -268,7 +266,7 @@ class DedupeIndex:
         for segment in parts:
             doc = segment.docs.find_exact(prepared.exact_hash)
             if doc is not None:
-                return [(exact(prepared), segment, doc)]
+                return [Verified(exact(prepared), segment, doc, "")]
         filled = [segment for segment in parts if len(segment)]
         if not filled:
             return []
@@ -278,13 +276,13 @@ class DedupeIndex:
         ranked = best_candidates(found, [len(s) for s in filled], key_idf, min_share * float(key_idf[chosen].sum()))
         if not ranked:
             return []
-        ranked = [r for r in ranked if r[0] >= CANDIDATE_RELATIVE * ranked[0][0]]
         text = weigh(prepared, key_idf[: len(prepared.fingerprints)])
-        return [
-            (measure(text, shingle_hashes(fold(filled[rank].docs.text(doc)))), filled[rank], doc)
-            for _, rank, doc in ranked
-        ]
-
+        verified = []
+        for weight, rank, doc in ranked:
+            if weight >= CANDIDATE_RELATIVE * ranked[0][0]:
+                known = filled[rank].docs.text(doc)
+                verified.append(Verified(measure(text, shingle_hashes(fold(known))), filled[rank], doc, known))
+        return verified
 
     def _bound_resident(self) -> None:
         """Give back the saved parts' pages once the process holds too many (see RESIDENT_CHECKS)."""
@@ -294,8 +292,23 @@ class DedupeIndex:
                 part.docs.release()
 
 
-def _match(segment: Segment, doc: int, overlap: Overlap) -> Match:
-    info = segment.docs.info(doc)
+class Verified(NamedTuple):
+    """A known document measured against a text."""
+
+    overlap: Overlap
+    segment: Segment
+    doc: int
+    text: str  # the document's text (empty for an exact copy: nothing of it is compared further)
+
+
+def _assessment(prepared: Prepared, found: list[Verified]) -> Assessment:
+    return Assessment(len(prepared.folded), new_chars(prepared, [f.overlap for f in found]),
+                      [(f.overlap, _match(f)) for f in found])
+
+
+def _match(found: Verified) -> Match:
+    info = found.segment.docs.info(found.doc)
+    overlap = found.overlap
     return Match(source=info.source, title=info.title, score=round(overlap.score, 4),
                  contained=round(overlap.contained, 4), contains=round(overlap.contains, 4))
 
