@@ -37,7 +37,7 @@ def _figures(text: str) -> list[tuple[Key, str, int, int]]:
     The context characters of the whole text are found at once (a code point table), and each figure's
     context is a slice of them: a regular expression a figure took several times longer.
     """
-    matches = list(_NUMBER.finditer(text))
+    matches = [(m.start(), m.end(), m.group()) for m in _NUMBER.finditer(text)]
     if not matches:
         return []
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -45,19 +45,14 @@ def _figures(text: str) -> list[tuple[Key, str, int, int]]:
     for at in np.flatnonzero(codes > 0xFFFF):  # beyond the table: rare
         kept[at] = not _NOT_CONTEXT.match(text[at])
     context = codes[kept].tobytes().decode("utf-32-le", "surrogatepass")
-    before = np.concatenate(([0], np.cumsum(kept)))  # context characters before each raw position
-    spans = np.array([m.span() for m in matches], dtype=np.int64)
-    starts, ends = spans[:, 0], spans[:, 1]
-    left = before[np.maximum(starts - _SPAN, 0)].tolist()
-    at_start = before[starts].tolist()
-    at_end = before[ends].tolist()
-    right = before[np.minimum(ends + _SPAN, len(text))].tolist()
+    before = np.concatenate(([0], np.cumsum(kept))).tolist()  # context characters before each raw position
+    last = len(text)
     found = []
-    for m, lo, start, end, hi in zip(matches, left, at_start, at_end, right, strict=True):
-        key_before = context[lo:start].lower()[-_BEFORE:]
+    for start, end, figure in matches:
+        key_before = context[before[max(start - _SPAN, 0)] : before[start]].lower()[-_BEFORE:]
         if key_before:
-            found.append(((key_before, context[end:hi].lower()[:_AFTER]), m.group().replace(" ", ""), m.start(),
-                          m.end()))
+            key_after = context[before[end] : before[min(end + _SPAN, last)]].lower()[:_AFTER]
+            found.append(((key_before, key_after), figure.replace(" ", ""), start, end))
     return found
 
 
