@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
 from portalwatch.textnorm import (
     content_hash,
+    fold,
     learnable_lines,
     line_key,
     normalize,
@@ -102,3 +105,12 @@ def test_a_footer_marker_cuts_when_less_follows_than_came_before():
     assert strip_furniture(text) == "标题\n正文很短。"
     header = "标题\n责任编辑:王芳\n" + "正文" * 30
     assert strip_furniture(header) == header
+
+
+def test_fold_keeps_letters_and_digits_of_every_plane_lower_cased() -> None:
+    assert fold("Ａ 区：投资_32亿元！𠀀😀İ") == "ａ区投资32亿元𠀀i̇"
+    rng = random.Random(7)
+    alphabet = [chr(rng.randrange(0x20, 0x2FFFF)) for _ in range(3000)] + list("_ \n，。AbÇ٣")
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(200)).encode("utf-8", "replace").decode("utf-8")
+        assert fold(text) == re.sub(r"[\W_]+", "", text).lower()  # the definition, character by character

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 
 import numpy as np
 
 from portalwatch.models import NumberChange
+from portalwatch.textnorm import matching_codes
 
 # A figure not preceded by a digit or a point; the pattern opens with its digit so that the search
 # skips to digits fast (the look-behind then checks the character before it).
@@ -25,12 +25,6 @@ MAX_CHANGES = 20
 Key = tuple[str, str]
 
 
-@cache
-def _kept_bmp() -> np.ndarray:
-    """Per code point of the Basic Multilingual Plane: whether a context key keeps it (from _NOT_CONTEXT)."""
-    return np.fromiter((not _NOT_CONTEXT.match(chr(code)) for code in range(0x10000)), dtype=bool, count=0x10000)
-
-
 def _figures(text: str) -> list[tuple[Key, str, int, int]]:
     """(context key, figure as written without spaces, start, end) of every figure in `text`.
 
@@ -40,10 +34,8 @@ def _figures(text: str) -> list[tuple[Key, str, int, int]]:
     matches = [(m.start(), m.end(), m.group()) for m in _NUMBER.finditer(text)]
     if not matches:
         return []
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    kept = _kept_bmp()[np.minimum(codes, 0xFFFF)]
-    for at in np.flatnonzero(codes > 0xFFFF):  # beyond the table: rare
-        kept[at] = not _NOT_CONTEXT.match(text[at])
+    codes, left_out = matching_codes(text, _NOT_CONTEXT)
+    kept = ~left_out
     context = codes[kept].tobytes().decode("utf-32-le", "surrogatepass")
     before = np.concatenate(([0], np.cumsum(kept))).tolist()  # context characters before each raw position
     last = len(text)
