@@ -92,13 +92,19 @@ def matching_codes(text: str, pattern: re.Pattern[str]) -> tuple[np.ndarray, np.
     table, several times faster on a long text than running the pattern over it."""
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     matched = _bmp_matches(pattern)[np.minimum(codes, 0xFFFF)]
-    for at in np.flatnonzero(codes > 0xFFFF):  # beyond the table (emoji, rare characters): rare
-        matched[at] = bool(pattern.match(text[at]))
+    if len(codes) and codes.max() > 0xFFFF:  # beyond the table (emoji, rare characters): rare
+        for at in np.flatnonzero(codes > 0xFFFF):
+            matched[at] = bool(pattern.match(text[at]))
     return codes, matched
+
+
+_SHORT_TEXT = 200  # characters: a shorter text is folded by the pattern itself (the table's set-up costs more)
 
 
 def fold(text: str) -> str:
     """Whitespace and punctuation folding: keep only letters and digits, lower-cased."""
+    if len(text) < _SHORT_TEXT:
+        return _NOT_WORD.sub("", text).lower()
     codes, removed = matching_codes(text, _NOT_WORD)
     return codes[~removed].tobytes().decode("utf-32-le", "surrogatepass").lower()
 

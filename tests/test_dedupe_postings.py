@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from portalwatch.dedupe.fingerprints import shingle_hashes, window_fingerprints, winnow
-from portalwatch.dedupe.kernels import heaviest
+from portalwatch.dedupe.kernels import heaviest, position_in_uniform
 from portalwatch.dedupe.policy import POSTINGS_PER_FINGERPRINT
 from portalwatch.dedupe.postings import Postings, SavedPostings, grouped
 from portalwatch.dedupe.segment import Segment, rarest_first, read_postings
@@ -124,3 +124,12 @@ def test_candidates_are_ranked_by_their_summed_weight_as_a_plain_dictionary_rank
                                 np.array([half, n - half]), np.array([0, span]), weights, floor, limit)
         assert best.tolist() == [doc for _, doc in expected]
         assert totals.tolist() == [-total for total, _ in expected]
+
+
+def test_a_hash_is_found_among_sorted_hashes_however_they_are_spread():
+    rng = np.random.default_rng(2)
+    for values in (np.sort(rng.integers(0, 2**64, 100_000, dtype=np.uint64)), np.arange(1000, dtype=np.uint64),
+                   np.array([0, 1, 2, 2**63, 2**64 - 1], dtype=np.uint64), np.empty(0, dtype=np.uint64)):
+        for x in [*values[::97], *rng.integers(0, 2**64, 200, dtype=np.uint64)]:
+            at = position_in_uniform(values, np.uint64(x))
+            assert (at >= 0) == bool(np.isin(x, values)) and (at < 0 or values[at] == x)

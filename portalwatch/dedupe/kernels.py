@@ -19,19 +19,28 @@ def saved_ranges(keys: np.ndarray, starts: np.ndarray, buckets: np.ndarray, shif
 
     The distinct `keys` (spread evenly by `fingerprints.index_keys`) are cut into buckets by their bits
     above `shift`, and `buckets[b]` is where bucket b starts: a lookup reads one directory entry, the few
-    keys of its bucket and the key's postings range, and no lookup waits on the one before it.
+    keys of its bucket and the key's postings range. The three reads are made a pass each over all the
+    query's keys, so that the processor has many independent reads under way at once.
     """
-    lo = np.zeros(len(query), dtype=np.int64)
-    count = np.zeros(len(query), dtype=np.int64)
-    for i in range(len(query)):
-        q = query[i]
-        bucket = np.int64(q >> np.uint64(shift))
-        for at in range(buckets[bucket], buckets[bucket + 1]):
-            if keys[at] >= q:
-                if keys[at] == q:
-                    lo[i] = starts[at]
-                    count[i] = starts[at + 1] - starts[at]
+    m = len(query)
+    first = np.empty(m, dtype=np.int64)
+    last = np.empty(m, dtype=np.int64)
+    for i in range(m):
+        bucket = np.int64(query[i] >> np.uint64(shift))
+        first[i], last[i] = buckets[bucket], buckets[bucket + 1]
+    found = np.full(m, -1, dtype=np.int64)
+    for i in range(m):
+        for at in range(first[i], last[i]):
+            if keys[at] >= query[i]:
+                if keys[at] == query[i]:
+                    found[i] = at
                 break
+    lo = np.zeros(m, dtype=np.int64)
+    count = np.zeros(m, dtype=np.int64)
+    for i in range(m):
+        if found[i] >= 0:
+            lo[i] = starts[found[i]]
+            count[i] = starts[found[i] + 1] - lo[i]
     return lo, count
 
 
@@ -204,3 +213,36 @@ def covered_count(present: np.ndarray, length: int, k: int) -> int:
         if last >= 0 and i - last < k:
             count += 1
     return count
+
+
+@numba.njit(**_JIT)
+def position_in_uniform(values: np.ndarray, x: np.uint64) -> int:
+    """Where `x` is in `values` (sorted, spread evenly over 64 bits: hashes), or -1.
+
+    Interpolation search: the first guesses land within a page or two of the place, where a binary search
+    of a large array misses the processor's cache at each of its steps; a few steps narrow it, then a binary
+    search of what is left (uneven values only cost more steps).
+    """
+    lo, hi = 0, len(values)  # x, if present, is in values[lo:hi]
+    for _ in range(4):
+        if hi - lo <= 64:
+            break
+        low, high = values[lo], values[hi - 1]
+        if x < low or x > high:
+            return -1
+        span = float(high - low)
+        guess = lo + int(float(x - low) / span * (hi - 1 - lo)) if span > 0 else lo
+        guess = min(max(guess, lo), hi - 1)
+        if values[guess] < x:
+            lo = guess + 1
+        elif values[guess] > x:
+            hi = guess
+        else:
+            return guess
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if values[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo if lo < len(values) and values[lo] == x else -1

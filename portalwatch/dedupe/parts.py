@@ -23,6 +23,7 @@ import numpy as np
 
 from portalwatch.dedupe.documents import DocInfo, DocTable
 from portalwatch.dedupe.fingerprints import KEY_BITS
+from portalwatch.dedupe.kernels import position_in_uniform
 from portalwatch.dedupe.postings import SavedPostings, _sorted, bucket_bits, bucket_starts, grouped
 from portalwatch.dedupe.segment import Segment
 
@@ -63,11 +64,14 @@ class DiskDocs:
         return zlib.decompress(self.a["blob"][offsets[doc] : offsets[doc + 1]].tobytes()).decode("utf-8")
 
     def find_exact(self, exact_hash: int) -> int | None:
+        """The first document whose folded text has this hash (the hashes are sorted and evenly spread)."""
         hashes = self.a["sorted_hashes"]
-        at = int(np.searchsorted(hashes, np.uint64(exact_hash)))
-        if at < len(hashes) and int(hashes[at]) == exact_hash:
-            return int(self.a["hash_order"][at])
-        return None
+        if not len(hashes):
+            return None
+        at = position_in_uniform(hashes, np.uint64(exact_hash))
+        while at > 0 and hashes[at - 1] == hashes[at]:  # the first of equal hashes
+            at -= 1
+        return int(self.a["hash_order"][at]) if at >= 0 else None
 
     def text_bytes(self) -> int:
         return len(self.a["blob"])
