@@ -246,3 +246,18 @@ def position_in_uniform(values: np.ndarray, x: np.uint64) -> int:
         else:
             hi = mid
     return lo if lo < len(values) and values[lo] == x else -1
+
+
+@numba.njit(**_JIT)
+def rarest_keys(doc_freq: np.ndarray, budget: int) -> np.ndarray:
+    """Which keys to read (a mask): the rarest first (ties: in the text's order), while their postings together
+    fit in `budget`; the rarest one always."""
+    order = np.argsort(doc_freq, kind="mergesort")
+    chosen = np.zeros(len(doc_freq), dtype=np.bool_)
+    total = 0
+    for i in range(len(order)):
+        total += doc_freq[order[i]]
+        if total > budget and i > 0:
+            break
+        chosen[order[i]] = True
+    return chosen

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Protocol
 
 import numpy as np
 
 from portalwatch.dedupe.documents import DocInfo, DocTable
-from portalwatch.dedupe.kernels import heaviest
+from portalwatch.dedupe.kernels import heaviest, rarest_keys
 from portalwatch.dedupe.policy import MAX_CANDIDATES
 from portalwatch.dedupe.postings import Lookup, Postings
 from portalwatch.dedupe.prepare import Prepared
@@ -50,12 +52,7 @@ class Found:
 def rarest_first(doc_freq: np.ndarray, budget: int) -> np.ndarray:
     """Which keys to read (a mask): the rarest first, while their postings together fit in
     `budget`; the rarest one always."""
-    order = np.argsort(doc_freq, kind="stable")
-    fits = np.cumsum(doc_freq[order]) <= budget
-    fits[:1] = True
-    chosen = np.zeros(len(doc_freq), dtype=bool)
-    chosen[order[fits]] = True
-    return chosen
+    return rarest_keys(doc_freq, budget)
 
 
 def read_postings(segments: list[Segment], keys: np.ndarray, budget: int) -> tuple[np.ndarray, np.ndarray, list[Found]]:
@@ -68,7 +65,9 @@ def read_postings(segments: list[Segment], keys: np.ndarray, budget: int) -> tup
     fingerprint is common; where every fingerprint is common, the rarest keys are pairs of them.)
     """
     lookups = [segment.postings.lookup(keys) for segment in segments]
-    doc_freq = sum((lookup.doc_freq for lookup in lookups), np.zeros(len(keys), dtype=np.int64))
+    doc_freq = lookups[0].doc_freq.copy() if lookups else np.zeros(len(keys), dtype=np.int64)
+    for lookup in lookups[1:]:
+        doc_freq += lookup.doc_freq
     chosen = rarest_first(doc_freq, budget)
     return doc_freq, chosen, [Found(*lookup.read(chosen)) for lookup in lookups]
 
@@ -80,12 +79,16 @@ def best_candidates(found: list[Found], sizes: list[int], fingerprint_idf: np.nd
     `found`: one answer per segment, in segment order, of `sizes` documents; at most MAX_CANDIDATES,
     each sharing `floor`.
     """
-    offsets = np.cumsum([0, *sizes])
+    offsets = [0, *accumulate(sizes)]
     read = [(f, offset) for f, offset in zip(found, offsets, strict=False) if len(f.docs)]
     if not read:
         return []
-    best, sums = heaviest(np.concatenate([f.docs for f, _ in read]), np.concatenate([f.which for f, _ in read]),
-                          np.array([len(f.docs) for f, _ in read]), np.array([offset for _, offset in read]),
-                          fingerprint_idf, floor, MAX_CANDIDATES)
-    ranks = np.searchsorted(offsets, best, side="right") - 1
-    return [(float(s), int(r), int(d - offsets[r])) for s, r, d in zip(sums, ranks, best, strict=True)]
+    docs, which = (read[0][0].docs, read[0][0].which) if len(read) == 1 else (
+        np.concatenate([f.docs for f, _ in read]), np.concatenate([f.which for f, _ in read]))
+    best, sums = heaviest(docs, which, np.array([len(f.docs) for f, _ in read]),
+                          np.array([offset for _, offset in read]), fingerprint_idf, floor, MAX_CANDIDATES)
+    ranked = []
+    for total, doc in zip(sums.tolist(), best.tolist(), strict=True):
+        rank = bisect_right(offsets, doc) - 1
+        ranked.append((total, rank, doc - offsets[rank]))
+    return ranked
