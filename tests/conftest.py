@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import testdb
 
+from portalwatch.dedupe import DedupeIndex
 from portalwatch.fixture_sites import FixtureSites
+from portalwatch.seeds import load_seeds
 
 
 def pytest_xdist_auto_num_workers() -> int:
@@ -23,6 +26,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     long_files = {item.path for item in items if item.get_closest_marker("long")}
     tests_in = Counter(item.path for item in items)
     items.sort(key=lambda item: (item.path not in long_files, -tests_in[item.path]))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the dedupe kernels once, before any worker or crawl process starts: a process that finds them
+    uncompiled spends seconds compiling them (numba caches them next to their module for every later one),
+    and tests that time a crawl must not time the compiler."""
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller has done it
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        warm_up_dedupe(Path(folder))
 
 
 def pytest_report_header() -> str:
@@ -62,3 +75,17 @@ def fresh_sites():
     """Fixture sites of this test alone: free to switch versions and clear the request log."""
     with FixtureSites() as sites:
         yield sites
+
+
+def warm_up_dedupe(folder: Path) -> None:
+    """Check a copy and a new text against the seeds (in memory) and a saved part (mapped): every kernel
+    and every kind of array a crawl passes them."""
+    seeds = load_seeds(Path(__file__).resolve().parent.parent / "seeds")
+    index = DedupeIndex.open(folder, seeds)
+    for n, seed in enumerate(seeds[:3], start=1):
+        index.add(f"http://warm.test/{n}.html", seed.title, seed.text[::-1], article_id=n)
+    index.save()
+    index = DedupeIndex.open(folder, seeds)
+    index.check(seeds[0].title, seeds[0].text[5:] + "新增一句。")
+    index.check(seeds[1].title, seeds[1].text[::-1][7:])
+    index.check("", "与已知文章无关的一段新文字，" * 20)
