@@ -25,13 +25,18 @@ MAX_CHANGES = 20
 Key = tuple[str, str]
 
 
-def _figures(text: str) -> list[tuple[Key, str, int, int]]:
-    """(context key, figure as written without spaces, start, end) of every figure in `text`.
+def _matches(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, figure as written) of every figure in `text`."""
+    return [(m.start(), m.end(), m.group()) for m in _NUMBER.finditer(text)]
+
+
+def _figures(text: str, matches: list[tuple[int, int, str]] | None = None) -> list[tuple[Key, str, int, int]]:
+    """(context key, figure as written without spaces, start, end) of every figure in `text` (or of `matches`).
 
     The context characters of the whole text are found at once (a code point table), and each figure's
     context is a slice of them: a regular expression a figure took several times longer.
     """
-    matches = [(m.start(), m.end(), m.group()) for m in _NUMBER.finditer(text)]
+    matches = _matches(text) if matches is None else matches
     if not matches:
         return []
     codes, left_out = matching_codes(text, _NOT_CONTEXT)
@@ -48,14 +53,28 @@ def _figures(text: str) -> list[tuple[Key, str, int, int]]:
     return found
 
 
+def _copied(found: str, known: str, start: int, end: int) -> bool:
+    """Whether the figure at found[start:end] stands in `known` amid the same characters, as far as its context
+    is read on either side: `known` then holds that figure under the same key, and it changed nothing.
+
+    A figure after a comma may continue a longer number in one text and not in the other: never copied.
+    """
+    if start < _SPAN or end + _SPAN > len(found) or found[start - 1] == ",":
+        return False
+    return found[start - _SPAN : end + _SPAN] in known
+
+
 def number_changes(known: str, found: str) -> list[NumberChange]:
     """Figures of `found` whose context in `known` holds one other figure (both simplified text)."""
+    unmatched = [match for match in _matches(found) if not _copied(found, known, match[0], match[1])]
+    if not unmatched:  # a copy whose every figure stands where it stood
+        return []
     by_key: dict[Key, set[str]] = {}
     for key, figure, _, _ in _figures(known):
         by_key.setdefault(key, set()).add(figure)
     changes: list[NumberChange] = []
     seen: set[tuple[str, str, str]] = set()
-    for key, figure, start, end in _figures(found):
+    for key, figure, start, end in _figures(found, unmatched):
         figures = by_key.get(key)
         if not figures or figure in figures or len(figures) != 1:
             continue
