@@ -118,29 +118,6 @@ def _ahead(total: float, doc: int, other_total: float, other_doc: int) -> bool:
 
 
 @numba.njit(**_JIT)
-def weigh_shingles(hashes: np.ndarray, shingles: np.ndarray, window_fps: np.ndarray, fingerprints: np.ndarray,
-                   fingerprint_weights: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """(per shingle position, its slot among the distinct `shingles`; per distinct shingle, its weight).
-
-    A position weighs the mean weight of the windows (of `window` shingles) it falls in, a window the weight
-    of its fingerprint; a distinct shingle, the largest weight of its positions.
-    """
-    m = len(window_fps)
-    sums = np.zeros(m + 1)
-    for j in range(m):
-        sums[j + 1] = sums[j] + fingerprint_weights[np.searchsorted(fingerprints, window_fps[j])]
-    where = np.searchsorted(shingles, hashes)
-    weights = np.zeros(len(shingles))
-    for p in range(len(hashes)):
-        lo = max(0, p - window + 1)
-        hi = min(p, m - 1) + 1
-        weight = (sums[hi] - sums[lo]) / (hi - lo)
-        if weight > weights[where[p]]:
-            weights[where[p]] = weight
-    return where, weights
-
-
-@numba.njit(**_JIT)
 def _table_bits(size: int) -> int:
     """Bits of an open-addressing table with at least twice `size` slots."""
     bits = 4
@@ -162,6 +139,48 @@ def slot_table(shingles: np.ndarray) -> np.ndarray:
             at = (at + 1) & mask
         table[at] = i
     return table
+
+
+@numba.njit(**_JIT)
+def _slot_of(table: np.ndarray, shingles: np.ndarray, h: np.uint64) -> int:
+    """The position of hash `h` among `shingles` through their `slot_table`, or -1."""
+    bits = 0
+    while (1 << bits) < len(table):
+        bits += 1
+    mask = (1 << bits) - 1
+    slot = np.int64(h >> np.uint64(64 - bits))
+    while table[slot] != -1 and shingles[table[slot]] != h:
+        slot = (slot + 1) & mask
+    return table[slot]
+
+
+@numba.njit(**_JIT)
+def weigh_shingles(hashes: np.ndarray, shingles: np.ndarray, window_fps: np.ndarray, fingerprints: np.ndarray,
+                   fingerprint_weights: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(per shingle position, its slot among the distinct `shingles`; per distinct shingle, its weight; the
+    shingles' `slot_table`).
+
+    A position weighs the mean weight of the windows (of `window` shingles) it falls in, a window the weight
+    of its fingerprint; a distinct shingle, the largest weight of its positions.
+    """
+    table = slot_table(shingles)
+    m = len(window_fps)
+    sums = np.zeros(m + 1)
+    weight = 0.0
+    for j in range(m):
+        if j == 0 or window_fps[j] != window_fps[j - 1]:  # consecutive windows mostly keep their fingerprint
+            weight = fingerprint_weights[np.searchsorted(fingerprints, window_fps[j])]
+        sums[j + 1] = sums[j] + weight
+    where = np.empty(len(hashes), dtype=np.int64)
+    weights = np.zeros(len(shingles))
+    for p in range(len(hashes)):
+        where[p] = _slot_of(table, shingles, hashes[p])
+        lo = max(0, p - window + 1)
+        hi = min(p, m - 1) + 1
+        position_weight = (sums[hi] - sums[lo]) / (hi - lo)
+        if position_weight > weights[where[p]]:
+            weights[where[p]] = position_weight
+    return where, weights, table
 
 
 @numba.njit(**_JIT)

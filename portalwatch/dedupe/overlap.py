@@ -49,9 +49,9 @@ def weigh(prepared: Prepared, fingerprint_idf: np.ndarray) -> Weighted:
     Only fingerprints have document frequencies; a shingle takes those of the windows around it, so a run
     of stock phrasing weighs little and a rare passage much (`kernels.weigh_shingles`).
     """
-    where, weights = kernels.weigh_shingles(prepared.hashes, prepared.shingles, prepared.window_fingerprints,
-                                            prepared.fingerprints, fingerprint_idf, WINDOW)
-    return Weighted(prepared, where, weights, float(weights.sum()), kernels.slot_table(prepared.shingles))
+    where, weights, table = kernels.weigh_shingles(prepared.hashes, prepared.shingles, prepared.window_fingerprints,
+                                                   prepared.fingerprints, fingerprint_idf, WINDOW)
+    return Weighted(prepared, where, weights, float(weights.sum()), table)
 
 
 def measure(text: Weighted, known_hashes: np.ndarray) -> Overlap:
