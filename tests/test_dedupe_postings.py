@@ -5,10 +5,18 @@ from __future__ import annotations
 import numpy as np
 
 from portalwatch.dedupe.fingerprints import shingle_hashes, window_fingerprints, winnow
-from portalwatch.dedupe.kernels import heaviest, position_in_uniform
+from portalwatch.dedupe.kernels import candidate_table, position_in_uniform, top_documents, weigh_postings
 from portalwatch.dedupe.policy import POSTINGS_PER_FINGERPRINT
 from portalwatch.dedupe.postings import Postings, SavedPostings, grouped
 from portalwatch.dedupe.segment import Segment, rarest_first, read_postings
+
+
+def hits(lookup, chosen: np.ndarray) -> dict[int, int]:
+    """How many chosen keys each document holds, as the candidates' weighing counts them (a weight of 1 a key)."""
+    table = candidate_table(int(lookup.doc_freq[chosen].sum()))
+    lookup.weigh(chosen, 0, np.ones(len(chosen)), table)
+    docs, counts = top_documents(*table, 0.0, len(table[0]))
+    return dict(zip(docs.tolist(), [int(c) for c in counts.tolist()], strict=True))
 
 
 def expected_hits(postings: dict[int, list[int]], query: np.ndarray, chosen: np.ndarray) -> dict[int, int]:
@@ -31,13 +39,9 @@ def test_hits_match_a_plain_dictionary_across_merges():
             query = np.unique(rng.integers(0, 50_000, 80).astype(np.uint32))
             lookup = index.lookup(query)
             chosen = rng.random(len(query)) < 0.5
-            found, which = lookup.read(chosen)
-            doc_freq = lookup.doc_freq
-            docs, counts = np.unique(found, return_counts=True)
-            assert dict(zip(docs.tolist(), counts.tolist(), strict=True)) == expected_hits(plain, query, chosen)
-            assert all(int(doc) in plain[int(query[q])] for doc, q in zip(found, which, strict=True))
-            assert doc_freq.tolist() == [len(plain.get(fp, [])) for fp in query.tolist()]
-    fps, docs = index.arrays()
+            assert hits(lookup, chosen) == expected_hits(plain, query, chosen)
+            assert lookup.doc_freq.tolist() == [len(plain.get(fp, [])) for fp in query.tolist()]
+    fps, _ = index.arrays()
     assert len(fps) == len(index) == sum(len(v) for v in plain.values())
     assert np.all(np.diff(fps.astype(np.int64)) >= 0)
 
@@ -60,14 +64,11 @@ def test_saved_postings_answer_as_the_postings_they_were_saved_from():
     lookup = saved.lookup(query)
     assert lookup.doc_freq.tolist() == [len(plain.get(fp, [])) for fp in query.tolist()]
     chosen = rng.random(len(query)) < 0.5
-    found, which = lookup.read(chosen)
-    docs, counts = np.unique(found, return_counts=True)
-    assert dict(zip(docs.tolist(), counts.tolist(), strict=True)) == expected_hits(plain, query, chosen)
-    assert all(int(doc) in plain[int(query[q])] for doc, q in zip(found, which, strict=True))
+    assert hits(lookup, chosen) == expected_hits(plain, query, chosen)
     keys, docs = index.arrays()
     assert np.repeat(arrays["keys"], np.diff(arrays["starts"])).tolist() == keys.tolist()
     assert arrays["docs"].tolist() == docs.tolist()
-    assert len(SavedPostings(grouped(*Postings().arrays())).lookup(query).read(chosen)[0]) == 0
+    assert hits(SavedPostings(grouped(*Postings().arrays())).lookup(query), chosen) == {}
 
 
 def test_the_rarest_fingerprints_are_read_whole_until_the_budget_is_spent():
@@ -85,11 +86,11 @@ def test_a_chosen_fingerprint_is_read_in_every_part_old_and_recent_holders_alike
         for doc in range(holders):
             postings.add(doc, np.array([7, 8], dtype=np.uint32) if doc == holders - 1 else np.array([7], np.uint32))
         parts.append(Segment(postings=postings))
-    doc_freq, chosen, found = read_postings(parts, np.array([7, 8], dtype=np.uint64), 2 * POSTINGS_PER_FINGERPRINT)
-    assert doc_freq.tolist() == [3 * holders, 3]
+    read = read_postings(parts, np.array([7, 8], dtype=np.uint64), 2 * POSTINGS_PER_FINGERPRINT)
+    assert read.doc_freq.tolist() == [3 * holders, 3]
     # the rare fingerprint is read first and whole: the newest document of every part holds it
-    assert chosen.tolist() == [False, True]
-    assert [f.docs.tolist() for f in found] == [[holders - 1]] * 3
+    assert read.chosen.tolist() == [False, True]
+    assert [hits(lookup, read.chosen) for lookup in read.lookups] == [{holders - 1: 1}] * 3
 
 
 def test_winnowing_keeps_a_fingerprint_of_every_long_shared_run():
@@ -108,20 +109,24 @@ def test_winnowing_keeps_a_fingerprint_of_every_long_shared_run():
 
 def test_candidates_are_ranked_by_their_summed_weight_as_a_plain_dictionary_ranks_them():
     rng = np.random.default_rng(3)
-    for _ in range(200):
-        n, span = int(rng.integers(0, 3000)), int(rng.integers(1, 2_000_000))  # ids close together and far apart
-        docs, weights = rng.integers(0, 2 * span, n).astype(np.int64), rng.choice([0.5, 1.0, 1.5, 2.0], n)
-        docs[: n // 2] %= span  # the first segment's documents
-        docs[n // 2 :] = docs[n // 2 :] % span + span
-        floor, limit = float(rng.choice([0.0, 1.0, 3.0])), int(rng.integers(1, 6))
+    for _ in range(100):
+        n, span = int(rng.integers(1, 3000)), int(rng.integers(1, 2_000_000))  # ids close together and far apart
+        keys = 20
+        docs = rng.integers(0, span, n).astype(np.int32)
+        owner = np.sort(rng.integers(0, keys, n))  # the key each posting is of: a key's postings lie together
+        lo = np.searchsorted(owner, np.arange(keys))
+        count = np.searchsorted(owner, np.arange(keys), side="right") - lo
+        weights = rng.choice([0.5, 1.0, 1.5, 2.0], keys)
+        chosen = rng.random(keys) < 0.7
+        floor, limit, offset = float(rng.choice([0.0, 1.0, 3.0])), int(rng.integers(1, 6)), int(rng.integers(0, 9))
         sums: dict[int, float] = {}
-        for doc, weight in zip(docs.tolist(), weights.tolist(), strict=True):
-            sums[doc] = sums.get(doc, 0.0) + weight
+        for doc, key in zip(docs.tolist(), owner.tolist(), strict=True):
+            if chosen[key]:
+                sums[doc + offset] = sums.get(doc + offset, 0.0) + weights[key]
         expected = sorted((-total, doc) for doc, total in sums.items() if total >= floor)[:limit]
-        half = n // 2  # read in two segments of `span` documents each, the second numbered after the first
-        keys = np.arange(n)  # a key a posting, weighing the posting's weight
-        best, totals = heaviest(np.concatenate([docs[:half], docs[half:] - span]).astype(np.int32), keys,
-                                np.array([half, n - half]), np.array([0, span]), weights, floor, limit)
+        table = candidate_table(n)
+        weigh_postings(docs, lo, count, chosen, offset, weights, *table)
+        best, totals = top_documents(*table, floor, limit)
         assert best.tolist() == [doc for _, doc in expected]
         assert totals.tolist() == [-total for total, _ in expected]
 

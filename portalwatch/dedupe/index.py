@@ -271,9 +271,9 @@ class DedupeIndex:
         if not filled:
             return []
         budget = POSTINGS_PER_FINGERPRINT * len(prepared.fingerprints)
-        doc_freq, chosen, found = read_postings(filled, prepared.keys, budget)
-        key_idf = idf(doc_freq, len(self))
-        ranked = best_candidates(found, [len(s) for s in filled], key_idf, min_share * float(key_idf[chosen].sum()))
+        read = read_postings(filled, prepared.keys, budget)
+        key_idf = idf(read.doc_freq, len(self))
+        ranked = best_candidates(read, [len(s) for s in filled], key_idf, min_share * float(key_idf[read.chosen].sum()))
         if not ranked:
             return []
         text = weigh(prepared, key_idf[: len(prepared.fingerprints)])

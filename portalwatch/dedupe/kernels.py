@@ -44,62 +44,50 @@ def saved_ranges(keys: np.ndarray, starts: np.ndarray, buckets: np.ndarray, shif
     return lo, count
 
 
-@numba.njit(**_JIT)
-def gather(docs: np.ndarray, lo: np.ndarray, count: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(documents, which query key each was read for) of every `chosen` key's postings
-    `docs[lo[i] : lo[i] + count[i]]`, in key order."""
-    total = 0
-    for i in range(len(lo)):
-        if chosen[i]:
-            total += count[i]
-    found = np.empty(total, dtype=np.int32)
-    which = np.empty(total, dtype=np.intp)
-    k = 0
-    for i in range(len(lo)):
-        if chosen[i]:
-            for j in range(lo[i], lo[i] + count[i]):
-                found[k] = docs[j]
-                which[k] = i
-                k += 1
-    return found, which
+def candidate_table(postings: int) -> tuple[np.ndarray, np.ndarray]:
+    """An empty open-addressing table (documents, summed weights) for `postings` postings: at least twice as
+    many slots, a power of two."""
+    size = 16
+    while size < 2 * postings:
+        size *= 2
+    return np.full(size, -1, dtype=np.int64), np.zeros(size, dtype=np.float64)
 
 
 @numba.njit(**_JIT)
-def heaviest(docs: np.ndarray, which: np.ndarray, counts: np.ndarray, offsets: np.ndarray, key_weights: np.ndarray,
-             floor: float, limit: int) -> tuple[np.ndarray, np.ndarray]:
-    """The documents whose read postings weigh at least `floor` together, heaviest first (ties: lower
-    document first), at most `limit` of them: (documents, their summed weights).
-
-    `docs` holds the documents read in several segments one after the other, `counts[s]` of them in
-    segment `s`, whose documents are numbered from `offsets[s]`; each posting weighs the `key_weights` of the
-    key it was read for (`which`). The weights are summed in an open-addressing table of at least twice as
-    many slots as postings read (Fibonacci hashing), so the work is linear in what was read, however far
-    apart the documents' ids are.
-    """
-    bits = 4
-    while (1 << bits) < 2 * len(docs):
+def weigh_postings(docs: np.ndarray, lo: np.ndarray, count: np.ndarray, chosen: np.ndarray, offset: int,
+                   key_weights: np.ndarray, slots: np.ndarray, sums: np.ndarray) -> None:
+    """Add the weight of each `chosen` key to every document holding it, `docs[lo[i] : lo[i] + count[i]]`
+    (numbered from `offset`), in a `candidate_table`: linear in the postings read, however far apart the
+    documents' ids are (Fibonacci hashing)."""
+    bits = 0
+    while (1 << bits) < len(slots):
         bits += 1
     mask = (1 << bits) - 1
-    slots = np.full(1 << bits, -1, dtype=np.int64)
-    sums = np.zeros(1 << bits, dtype=np.float64)
-    i = 0
-    for segment in range(len(counts)):
-        for _ in range(counts[segment]):
-            doc = np.int64(docs[i]) + offsets[segment]
+    for i in range(len(lo)):
+        if not chosen[i]:
+            continue
+        weight = key_weights[i]
+        for j in range(lo[i], lo[i] + count[i]):
+            doc = np.int64(docs[j]) + offset
             at = np.int64((np.uint64(doc) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits))
             while slots[at] != -1 and slots[at] != doc:
                 at = (at + 1) & mask
             slots[at] = doc
-            sums[at] += key_weights[which[i]]
-            i += 1
+            sums[at] += weight
+
+
+@numba.njit(**_JIT)
+def top_documents(slots: np.ndarray, sums: np.ndarray, floor: float, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """The documents of a `candidate_table` weighing at least `floor`, heaviest first (ties: lower document
+    first), at most `limit` of them: (documents, their weights)."""
     best_docs = np.empty(limit, dtype=np.int64)
     best_sums = np.empty(limit, dtype=np.float64)
     kept = 0
-    for at in range(1 << bits):
+    for at in range(len(slots)):
         doc, total = slots[at], sums[at]
         if doc == -1 or total < floor:
             continue
-        place = kept  # where it goes in the top list: after the heavier, and the lighter-or-equal lower ids
+        place = kept  # where it goes in the top list: after the heavier, and the as heavy of lower ids
         while place > 0 and _ahead(total, doc, best_sums[place - 1], best_docs[place - 1]):
             place -= 1
         if place >= limit:

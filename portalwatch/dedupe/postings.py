@@ -18,14 +18,12 @@ from array import array
 import numpy as np
 
 from portalwatch.dedupe.fingerprints import KEY_BITS
-from portalwatch.dedupe.kernels import gather, saved_ranges
+from portalwatch.dedupe.kernels import saved_ranges, weigh_postings
 
 BUCKET_KEYS = 8  # distinct keys per bucket of a saved directory, on average
 _DOC_BITS = np.uint64(31)  # a (key, document) pair is sorted as one 64-bit value: keys have 33 bits
 _DOC_MASK = np.uint64((1 << 31) - 1)
 _MERGE_FLOOR = 200_000  # postings a delta may hold before it is merged, whatever the main size
-_EMPTY_DOCS = np.empty(0, dtype=np.int32)
-_EMPTY_WHICH = np.empty(0, dtype=np.intp)
 
 
 def _empty() -> tuple[np.ndarray, np.ndarray]:
@@ -57,14 +55,12 @@ class Lookup:
         self._levels = levels  # (documents, first posting, postings) per level, oldest level first
         self.doc_freq = levels[0][2] if len(levels) == 1 else sum((n for _, _, n in levels), np.zeros(size, np.int64))
 
-    def read(self, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(documents read, which query fingerprint each was read for): every document of each `chosen`
-        fingerprint (a boolean mask over the query's)."""
-        read = [gather(level_docs, lo, n, chosen) for level_docs, lo, n in self._levels]
-        if len(read) == 1:
-            return read[0]
-        return (np.concatenate([_EMPTY_DOCS, *(docs for docs, _ in read)]),
-                np.concatenate([_EMPTY_WHICH, *(which for _, which in read)]))
+    def weigh(self, chosen: np.ndarray, offset: int, key_weights: np.ndarray,
+              table: tuple[np.ndarray, np.ndarray]) -> None:
+        """Add each `chosen` key's weight to every document holding it (numbered from `offset`) in `table`
+        (a `kernels.candidate_table`)."""
+        for level_docs, lo, n in self._levels:
+            weigh_postings(level_docs, lo, n, chosen, offset, key_weights, *table)
 
 
 class Postings:

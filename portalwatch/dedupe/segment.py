@@ -10,7 +10,7 @@ from typing import Protocol
 import numpy as np
 
 from portalwatch.dedupe.documents import DocInfo, DocTable
-from portalwatch.dedupe.kernels import heaviest, rarest_keys
+from portalwatch.dedupe.kernels import candidate_table, rarest_keys, top_documents
 from portalwatch.dedupe.policy import MAX_CANDIDATES
 from portalwatch.dedupe.postings import Lookup, Postings
 from portalwatch.dedupe.prepare import Prepared
@@ -42,11 +42,12 @@ class Segment:
 
 
 @dataclass(frozen=True)
-class Found:
-    """The postings read for a text's keys in one segment."""
+class Read:
+    """A text's keys looked up in every segment: how many known documents hold each, which are read."""
 
-    docs: np.ndarray  # documents read
-    which: np.ndarray  # the key (position in the query's) each was read for
+    doc_freq: np.ndarray
+    chosen: np.ndarray  # a mask over the keys
+    lookups: list[Lookup]  # one a segment, in segment order
 
 
 def rarest_first(doc_freq: np.ndarray, budget: int) -> np.ndarray:
@@ -55,9 +56,8 @@ def rarest_first(doc_freq: np.ndarray, budget: int) -> np.ndarray:
     return rarest_keys(doc_freq, budget)
 
 
-def read_postings(segments: list[Segment], keys: np.ndarray, budget: int) -> tuple[np.ndarray, np.ndarray, list[Found]]:
-    """How many known documents hold each key of the text, which keys were read, and the documents read
-    for them in each segment.
+def read_postings(segments: list[Segment], keys: np.ndarray, budget: int) -> Read:
+    """How many known documents hold each key of the text, and which keys to read.
 
     The keys are chosen by `rarest_first` across all segments, within `budget` postings, and each
     chosen one is read whole in every segment: old and recent holders alike. (Reading each
@@ -68,25 +68,18 @@ def read_postings(segments: list[Segment], keys: np.ndarray, budget: int) -> tup
     doc_freq = lookups[0].doc_freq.copy() if lookups else np.zeros(len(keys), dtype=np.int64)
     for lookup in lookups[1:]:
         doc_freq += lookup.doc_freq
-    chosen = rarest_first(doc_freq, budget)
-    return doc_freq, chosen, [Found(*lookup.read(chosen)) for lookup in lookups]
+    return Read(doc_freq, rarest_first(doc_freq, budget), lookups)
 
 
-def best_candidates(found: list[Found], sizes: list[int], fingerprint_idf: np.ndarray,
-                    floor: float) -> list[tuple[float, int, int]]:
-    """(shared fingerprint weight, segment, document) of the documents worth verifying, best first.
-
-    `found`: one answer per segment, in segment order, of `sizes` documents; at most MAX_CANDIDATES,
-    each sharing `floor`.
-    """
+def best_candidates(read: Read, sizes: list[int], key_weights: np.ndarray, floor: float,
+                    limit: int = MAX_CANDIDATES) -> list[tuple[float, int, int]]:
+    """(weight of the keys shared, segment, document) of the documents worth verifying, best first: at most
+    `limit`, each sharing `floor`. `sizes`: how many documents each segment holds, in segment order."""
+    table = candidate_table(int(read.doc_freq[read.chosen].sum()))
     offsets = [0, *accumulate(sizes)]
-    read = [(f, offset) for f, offset in zip(found, offsets, strict=False) if len(f.docs)]
-    if not read:
-        return []
-    docs, which = (read[0][0].docs, read[0][0].which) if len(read) == 1 else (
-        np.concatenate([f.docs for f, _ in read]), np.concatenate([f.which for f, _ in read]))
-    best, sums = heaviest(docs, which, np.array([len(f.docs) for f, _ in read]),
-                          np.array([offset for _, offset in read]), fingerprint_idf, floor, MAX_CANDIDATES)
+    for lookup, offset in zip(read.lookups, offsets, strict=False):
+        lookup.weigh(read.chosen, offset, key_weights, table)
+    best, sums = top_documents(*table, floor, limit)
     ranked = []
     for total, doc in zip(sums.tolist(), best.tolist(), strict=True):
         rank = bisect_right(offsets, doc) - 1
