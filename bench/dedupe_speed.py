@@ -30,7 +30,7 @@ shared machine the wall time mostly measures the other processes).
     .venv/bin/python bench/dedupe_speed.py --sizes 10000 100000
     nice -n 10 .venv/bin/python bench/dedupe_speed.py --sizes 10000 100000 1000000   # once: hours
     .venv/bin/python bench/dedupe_speed.py --keep DIR --sizes 1000000 --methods ours   # DIR's corpus reused
-    .venv/bin/python bench/dedupe_speed.py --methods ours --part-docs 2500   # 20,000 saved as 8 parts
+    .venv/bin/python bench/dedupe_speed.py --part-docs 5000   # 20,000 saved as 4 parts, as 1M are
 
 With `--keep DIR` the generated corpus stays in DIR and a later run reuses it when it was made with the
 same chain order and at least as many articles (the indexes are built afresh every run).
@@ -227,7 +227,7 @@ def run_build(folder: Path, size: int, part_docs: int) -> dict:
     """Build our index from the rows and save it (its own process: its peak is the build's).
 
     With `part_docs` the index is saved as unmerged parts of that many articles, as a much larger
-    archive is (about 8 parts at 1M articles).
+    archive is (4 parts at 1M articles).
     """
     if part_docs:
         dedupe_index.FLUSH_DOCS = dedupe_index.MERGE_MAX_DOCS = part_docs
