@@ -47,9 +47,7 @@ def saved_ranges(keys: np.ndarray, starts: np.ndarray, buckets: np.ndarray, shif
 def candidate_table(postings: int) -> tuple[np.ndarray, np.ndarray]:
     """An empty open-addressing table (documents, summed weights) for `postings` postings: at least twice as
     many slots, a power of two."""
-    size = 16
-    while size < 2 * postings:
-        size *= 2
+    size = 1 << _table_bits(postings)
     return np.full(size, -1, dtype=np.int64), np.zeros(size, dtype=np.float64)
 
 
@@ -59,9 +57,7 @@ def weigh_postings(docs: np.ndarray, lo: np.ndarray, count: np.ndarray, chosen: 
     """Add the weight of each `chosen` key to every document holding it, `docs[lo[i] : lo[i] + count[i]]`
     (numbered from `offset`), in a `candidate_table`: linear in the postings read, however far apart the
     documents' ids are (Fibonacci hashing)."""
-    bits = 0
-    while (1 << bits) < len(slots):
-        bits += 1
+    bits = _bits_of(len(slots))
     mask = (1 << bits) - 1
     for i in range(len(lo)):
         if not chosen[i]:
@@ -107,9 +103,15 @@ def _ahead(total: float, doc: int, other_total: float, other_doc: int) -> bool:
 
 @numba.njit(**_JIT)
 def _table_bits(size: int) -> int:
-    """Bits of an open-addressing table with at least twice `size` slots."""
-    bits = 4
-    while (1 << bits) < 2 * size:
+    """Bits of an open-addressing table with at least twice `size` slots (16 at least)."""
+    return max(_bits_of(2 * size), 4)
+
+
+@numba.njit(**_JIT)
+def _bits_of(slots: int) -> int:
+    """The bits that number `slots` slots, a power of two (or the next one up)."""
+    bits = 0
+    while (1 << bits) < slots:
         bits += 1
     return bits
 
@@ -132,9 +134,7 @@ def slot_table(shingles: np.ndarray) -> np.ndarray:
 @numba.njit(**_JIT)
 def _slot_of(table: np.ndarray, shingles: np.ndarray, h: np.uint64) -> int:
     """The position of hash `h` among `shingles` through their `slot_table`, or -1."""
-    bits = 0
-    while (1 << bits) < len(table):
-        bits += 1
+    bits = _bits_of(len(table))
     mask = (1 << bits) - 1
     slot = np.int64(h >> np.uint64(64 - bits))
     while table[slot] != -1 and shingles[table[slot]] != h:
@@ -176,9 +176,7 @@ def shared_shingles(shingles: np.ndarray, weights: np.ndarray, table: np.ndarray
                     ) -> tuple[np.ndarray, float, int, int]:
     """Which of a text's distinct `shingles` (found through its `slot_table`) a known document's hashes hold,
     the weight of those, how many they are, and how many distinct hashes the document has."""
-    bits = 0
-    while (1 << bits) < len(table):
-        bits += 1
+    bits = _bits_of(len(table))
     mask = (1 << bits) - 1
     present = np.zeros(len(shingles), dtype=np.bool_)
     seen_bits = _table_bits(len(known))
